@@ -1,0 +1,27 @@
+//! Dispatch from a parsed command line to the subcommand that handles it.
+//!
+//! Each subcommand lives in its own file under `commands/` and turns its clap arguments into
+//! resolved settings before calling into a library crate.
+
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+
+use crate::cli::{Cli, Command};
+
+/// Exit status when the command ran and has findings (rule violations, stale output).
+#[allow(dead_code)] // used by subcommands as they land
+pub(crate) const EXIT_FINDINGS: u8 = 1;
+/// Exit status when the command could not run (bad input, IO failure).
+pub(crate) const EXIT_COULD_NOT_RUN: u8 = 2;
+
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        // Only global flags were given (`ficus -v`): show what there is to run.
+        None => {
+            Cli::command().print_help()?;
+            Ok(ExitCode::from(EXIT_COULD_NOT_RUN))
+        }
+        Some(command) => match command {},
+    }
+}

@@ -1,0 +1,24 @@
+//! The `ficus` command: parses arguments, sets up logging and hands off to a subcommand.
+//!
+//! Nothing here does real work; the libraries (`ficus-analyzer`, `ficus-proxy`,
+//! `ficus-codegen`) carry the logic and `commands/` adapts them to the command line.
+
+mod cli;
+mod commands;
+mod logging;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    logging::init(args.global.verbosity(), args.global.color);
+    match commands::run(args) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(commands::EXIT_COULD_NOT_RUN)
+        }
+    }
+}
