@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, Command};
+use crate::cli::Cli;
 
 /// Exit status when the command ran and has findings (rule violations, stale output).
 #[allow(dead_code)] // used by subcommands as they land

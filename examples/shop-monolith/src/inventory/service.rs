@@ -30,13 +30,13 @@ pub fn set_stock(conn: &mut Connection, product_id: i64, input: SetStock) -> App
     catalog::product_summary(conn, product_id)?;
     let tx = conn.transaction()?;
     let before = repository::find_level(&tx, product_id)?;
-    if let Some(before) = &before {
-        if input.on_hand < before.reserved {
-            return Err(AppError::conflict(format!(
-                "{} units are reserved; on_hand cannot go below that",
-                before.reserved
-            )));
-        }
+    if let Some(before) = &before
+        && input.on_hand < before.reserved
+    {
+        return Err(AppError::conflict(format!(
+            "{} units are reserved; on_hand cannot go below that",
+            before.reserved
+        )));
     }
     repository::upsert_level(&tx, product_id, input.on_hand, input.reorder_level)?;
     let delta = input.on_hand - before.map_or(0, |level| level.on_hand);

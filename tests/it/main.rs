@@ -1,0 +1,4 @@
+//! Integration tests of the `ficus` binary and of the repository's own rules.
+
+mod cli;
+mod tidy;
