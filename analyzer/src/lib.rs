@@ -1,5 +1,12 @@
 //! Reads a Rust monolith without compiling it and builds a model of it: crates, module
 //! trees, items, references between modules, HTTP routes and database tables.
 //!
-//! Not implemented yet: this crate is the home of `ficus analyze` (issue 3) and `ficus plan`
-//! (issue 4). It will never compile or run the code it reads, nor touch the network.
+//! It never compiles or runs the code it reads, never touches the network, and reads no file
+//! outside the folder it is given (except what `#[path]` attributes point to inside it).
+//!
+//! Pipeline: load files (IO at the edge) -> parse every file in parallel and extract facts,
+//! dropping the syntax tree -> build module trees -> resolve names -> assemble the graph,
+//! routes and data access into [`model::Analysis`].
+
+pub mod model;
+pub mod site;

@@ -1,0 +1,206 @@
+//! The analysis result: the public, versioned contract that `ficus analyze --format json`
+//! prints and that `ficus plan`, CI scripts and dashboards read.
+//!
+//! Every path is relative to the analysed folder, with `/` separators; every line is 1-based.
+//! Every list is sorted, so the same input always gives byte-identical output. The schema is
+//! published in `docs/schema/analysis.schema.json`; bump `SCHEMA_VERSION` on any change that
+//! could break a reader.
+
+use serde::Serialize;
+
+/// Version of the JSON contract. Readers should refuse a major they do not know.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Analysis {
+    pub schema_version: u32,
+    pub crates: Vec<Crate>,
+    pub modules: Vec<Module>,
+    pub items: Vec<Item>,
+    /// Coupling between modules of the analysed code.
+    pub edges: Vec<Edge>,
+    /// Uses of crates outside the analysed code (std, crates.io). Not coupling.
+    pub external_uses: Vec<ExternalUse>,
+    pub routes: Vec<Route>,
+    pub tables: Vec<Table>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub accesses: Vec<Access>,
+    /// `.rs` files inside a crate that no target's module tree includes.
+    pub orphans: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub stats: Stats,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Crate {
+    /// Package name as in `Cargo.toml`.
+    pub name: String,
+    /// Folder holding `Cargo.toml`.
+    pub root: String,
+    pub manifest: String,
+    pub version: Option<String>,
+    /// The workspace root manifest this crate belongs to, if any.
+    pub workspace: Option<String>,
+    pub targets: Vec<Target>,
+    pub dependencies: Vec<Dependency>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Target {
+    /// `lib`, `bin`, `proc-macro`, `example`, `test` or `bench`.
+    pub kind: String,
+    /// Crate name as code sees it (`-` becomes `_`).
+    pub name: String,
+    /// Root source file.
+    pub root: String,
+    /// Whether its modules are part of `modules` and `edges` (libraries and binaries by
+    /// default; all targets with `--all-targets`).
+    pub analysed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Dependency {
+    /// The name code uses (`use name::...`): the key in `Cargo.toml` with `-` as `_`.
+    pub name: String,
+    /// The package it refers to (differs from `name` when renamed with `package = ".."`).
+    pub package: String,
+    /// `normal`, `dev` or `build`.
+    pub kind: String,
+    /// Whether the package is one of the analysed crates.
+    pub internal: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Module {
+    /// Unique id used by `edges`, `items`, `routes` and `accesses`. Equal to `path` except
+    /// where two targets would share a path (a binary named like its package's library gets
+    /// `name[bin]` as its first segment).
+    pub id: String,
+    /// Rust path, `crate_name::a::b`.
+    pub path: String,
+    /// Package name of the crate it belongs to.
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// The file that holds the module's items.
+    pub file: String,
+    /// Line of the `mod` item for inline modules, 1 for a file's top.
+    pub line: u32,
+    pub parent: Option<String>,
+    /// `#[cfg(...)]` on the `mod` item, as written.
+    pub cfg: Option<String>,
+    /// Lines of code the module holds (its file, or its inline block).
+    pub lines: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Item {
+    pub path: String,
+    /// `fn`, `struct`, `enum`, `union`, `trait`, `type`, `const`, `static`, `macro`, `impl`,
+    /// `method`, `variant`.
+    pub kind: String,
+    /// `pub`, `pub(crate)`, `pub(super)`, `pub(in ..)` or `private`.
+    pub visibility: String,
+    pub module: String,
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, PartialOrd, Serialize)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    /// `import`, `call`, `type`, `impl`, `construct`, `macro`, `method` (resolved by the
+    /// receiver's type) or `inferred_method` (resolved by a unique method name only).
+    pub kind: String,
+    /// How many references of this kind go from `from` to `to`.
+    pub count: u32,
+    /// `count` times the kind's weight (see `docs/schema/README.md`).
+    pub weight: f64,
+    /// Lower for edges found by inference; 1.0 for resolved paths.
+    pub confidence: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ExternalUse {
+    pub module: String,
+    /// Crate name as code uses it (`std`, `serde`, ...).
+    #[serde(rename = "crate")]
+    pub krate: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Route {
+    /// Upper-case HTTP method, or `ANY` for a route that takes every method.
+    pub method: String,
+    /// Full path as a client sends it; parameters written `{name}`, a trailing wildcard `{*name}`.
+    pub path: String,
+    /// Full path of the handler item, or `<closure>` for an inline closure.
+    pub handler: String,
+    /// Module id of the handler (of the registration for closures).
+    pub module: String,
+    /// `axum`, `actix-web`, `rocket` or `utoipa`.
+    pub framework: String,
+    /// Where the route is registered (the `.route(..)` call or the handler attribute).
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Table {
+    pub name: String,
+    /// Where the table is defined: a migration, a diesel `table!`, a SeaORM entity.
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ForeignKey {
+    pub from_table: String,
+    pub to_table: String,
+    /// Referencing column in `from_table`.
+    pub column: String,
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Access {
+    pub module: String,
+    pub table: String,
+    /// `read` or `write`.
+    pub mode: String,
+    /// How many statements or queries in the module access the table this way.
+    pub count: u32,
+    /// First place it happens.
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Diagnostic {
+    /// `error`, `warning` or `info`.
+    pub severity: Severity,
+    pub file: String,
+    /// 0 when the problem is about the whole file.
+    pub line: u32,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Stats {
+    pub files: u64,
+    pub lines: u64,
+    pub parse_errors: u64,
+    /// Wall time of the analysis. The only field that varies between identical runs;
+    /// `--deterministic` sets it to 0.
+    pub elapsed_ms: u64,
+}
