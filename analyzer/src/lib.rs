@@ -10,3 +10,9 @@
 
 pub mod model;
 pub mod site;
+
+mod error;
+mod settings;
+
+pub use error::Error;
+pub use settings::{Granularity, NoProgress, Progress, Settings};

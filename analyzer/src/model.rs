@@ -14,6 +14,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Analysis {
     pub schema_version: u32,
+    /// `module` or `item`: what the ends of `edges` are (module ids or item paths).
+    pub granularity: String,
     pub crates: Vec<Crate>,
     pub modules: Vec<Module>,
     pub items: Vec<Item>,
