@@ -38,7 +38,7 @@ async fn clear_cart(
 ) -> AppResult<StatusCode> {
     state
         .db
-        .call(move |conn| service::clear(conn, customer_id))
+        .call(move |conn| service::empty(conn, customer_id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -72,6 +72,12 @@ pub fn remove_item(conn: &Connection, customer_id: i64, product_id: i64) -> AppR
     get(conn, customer_id)
 }
 
+/// Empties the cart on request; an unknown customer is not found.
+pub fn empty(conn: &Connection, customer_id: i64) -> AppResult<()> {
+    customers::contact(conn, customer_id)?;
+    clear(conn, customer_id)
+}
+
 /// Public API: empty the cart (after checkout, or on request).
 pub fn clear(conn: &Connection, customer_id: i64) -> AppResult<()> {
     if let Some(cart_id) = repository::find_cart_id(conn, customer_id)? {

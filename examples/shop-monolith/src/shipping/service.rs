@@ -67,6 +67,15 @@ pub fn dispatch(conn: &mut Connection, id: i64) -> AppResult<Shipment> {
             shipment.status
         )));
     }
+    // The order may have been cancelled since the shipment was created.
+    let order = repository::shippable_order(&tx, shipment.order_id)?
+        .ok_or_else(|| AppError::not_found(format!("order {}", shipment.order_id)))?;
+    if order.status != "paid" {
+        return Err(AppError::conflict(format!(
+            "order {} is {}, only paid orders ship",
+            order.id, order.status
+        )));
+    }
     let tracking = clock::reference(&shipment.carrier.to_ascii_uppercase());
     repository::mark_dispatched(&tx, id, &tracking)?;
     for (product_id, quantity) in repository::order_quantities(&tx, shipment.order_id)? {

@@ -194,3 +194,98 @@ impl Drop for Shop {
         }
     }
 }
+
+/// The `id` field of a JSON object.
+#[track_caller]
+pub fn id_of(body: &Value) -> i64 {
+    body["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no id in {body}"))
+}
+
+/// `key` of every element of a JSON array, in order.
+#[track_caller]
+pub fn pluck(body: &Value, key: &str) -> Vec<Value> {
+    body.as_array()
+        .unwrap_or_else(|| panic!("not an array: {body}"))
+        .iter()
+        .map(|item| item[key].clone())
+        .collect()
+}
+
+/// Steps of the order lifecycle that many tests share. Each asserts its own success.
+impl Shop {
+    /// Adds `quantity` of `product_id` to the customer's cart.
+    pub async fn add_to_cart(&self, customer_id: i64, product_id: i64, quantity: i64) -> Value {
+        let reply = self
+            .post(
+                &format!("/api/carts/{customer_id}/items"),
+                serde_json::json!({"product_id": product_id, "quantity": quantity}),
+            )
+            .await;
+        reply.assert_status(200);
+        reply.body
+    }
+
+    /// Checks out the customer's cart: standard shipping to the default address.
+    pub async fn checkout(&self, customer_id: i64) -> Value {
+        let reply = self
+            .post(
+                "/api/orders",
+                serde_json::json!({"customer_id": customer_id}),
+            )
+            .await;
+        reply.assert_status(201);
+        reply.body
+    }
+
+    /// Authorises a card payment for the order and captures it; returns the payment.
+    pub async fn pay(&self, order_id: i64) -> Value {
+        let authorized = self
+            .post(
+                "/api/payments",
+                serde_json::json!({"order_id": order_id, "method": "card"}),
+            )
+            .await;
+        authorized.assert_status(201);
+        assert_eq!(authorized.body["status"], "authorized");
+        let captured = self
+            .post_empty(&format!(
+                "/api/payments/{}/capture",
+                id_of(&authorized.body)
+            ))
+            .await;
+        captured.assert_status(200);
+        assert_eq!(captured.body["status"], "captured");
+        captured.body
+    }
+
+    /// Creates a DHL standard shipment for a paid order; returns the shipment.
+    pub async fn ship(&self, order_id: i64) -> Value {
+        let reply = self
+            .post(
+                "/api/shipments",
+                serde_json::json!({"order_id": order_id, "carrier": "dhl"}),
+            )
+            .await;
+        reply.assert_status(201);
+        reply.body
+    }
+
+    /// The stock report of a product.
+    pub async fn stock(&self, product_id: i64) -> Value {
+        let reply = self.get(&format!("/api/inventory/{product_id}")).await;
+        reply.assert_status(200);
+        reply.body
+    }
+
+    /// The status of an order.
+    pub async fn order_status(&self, order_id: i64) -> String {
+        let reply = self.get(&format!("/api/orders/{order_id}")).await;
+        reply.assert_status(200);
+        reply.body["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+}
