@@ -16,3 +16,15 @@ mod settings;
 
 pub use error::Error;
 pub use settings::{Granularity, NoProgress, Progress, Settings};
+mod analyze;
+mod collect;
+mod facts;
+mod graph;
+mod load;
+mod manifest;
+mod modtree;
+mod parse;
+mod resolve;
+
+pub use analyze::analyze;
+pub use graph::dependency_graph;

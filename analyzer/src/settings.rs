@@ -16,7 +16,12 @@ pub struct Settings {
 
 impl Settings {
     pub fn new(root: impl Into<PathBuf>) -> Settings {
-        Settings { root: root.into(), all_targets: false, granularity: Granularity::Module, threads: None }
+        Settings {
+            root: root.into(),
+            all_targets: false,
+            granularity: Granularity::Module,
+            threads: None,
+        }
     }
 }
 

@@ -16,7 +16,10 @@ pub struct Site {
 
 impl Site {
     pub fn new(inline_mods: &[String], line: u32) -> Site {
-        Site { inline_mods: inline_mods.to_vec(), line }
+        Site {
+            inline_mods: inline_mods.to_vec(),
+            line,
+        }
     }
 }
 

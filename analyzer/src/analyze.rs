@@ -1,0 +1,377 @@
+//! The analysis pipeline: load -> parse in parallel -> module trees -> name resolution ->
+//! graph -> the output model.
+//!
+//! Partial success is normal: every problem with one file or manifest becomes a diagnostic in
+//! the result and the rest goes on. Only a missing root or a thread pool that cannot start
+//! stop the run.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::error::Error;
+use crate::facts::ModFacts;
+use crate::manifest::{self, Package};
+use crate::model::{self, Analysis, Diagnostic, Stats};
+use crate::modtree::{self, Forest};
+use crate::parse::{self, FileFacts};
+use crate::resolve::{Def, Index, Want};
+use crate::settings::{Progress, Settings};
+use crate::site::{Resolve, ResolvedItem, Site};
+use crate::{graph, load};
+
+/// Analyses the folder `settings.root`.
+pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis, Error> {
+    let started = Instant::now();
+    let root = settings.root.as_path();
+    if !root.exists() {
+        return Err(Error::RootNotFound {
+            path: root.to_path_buf(),
+        });
+    }
+    if !root.is_dir() {
+        return Err(Error::RootNotADirectory {
+            path: root.to_path_buf(),
+        });
+    }
+    let threads = settings.threads.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .stack_size(parse::PARSE_STACK_BYTES)
+        .thread_name(|idx| format!("ficus-parse-{idx}"))
+        .build()
+        .map_err(|source| Error::ThreadPool { threads, source })?;
+
+    let (inventory, mut diagnostics) = load::walk(root);
+    progress.files_found(inventory.rust_files.len() as u64);
+    let mut files: HashMap<String, FileFacts> = parse_all(
+        &pool,
+        root,
+        &inventory.rust_files,
+        progress,
+        &mut diagnostics,
+    );
+
+    let rust_set: HashSet<&str> = inventory.rust_files.iter().map(String::as_str).collect();
+    let (packages, manifest_diagnostics) = manifest::read_packages(
+        &inventory.manifests,
+        &|relative| load::read_text(root, relative),
+        &rust_set,
+    );
+    diagnostics.extend(manifest_diagnostics);
+
+    // Module declarations can point at files the walk did not collect (`#[path]` into an
+    // ignored folder): load those and build again. Each round adds files, so it ends.
+    let mut forest = loop {
+        let forest = modtree::build(
+            &packages,
+            settings.all_targets,
+            &|relative| files.get(relative).map(|file| &file.facts),
+            &|relative| load::is_file(root, relative),
+        );
+        let missing: Vec<String> = forest
+            .wanted
+            .iter()
+            .filter(|file| !files.contains_key(*file))
+            .cloned()
+            .collect();
+        if missing.is_empty() {
+            break forest;
+        }
+        let extra = parse_all(&pool, root, &missing, progress, &mut diagnostics);
+        files.extend(extra);
+    };
+    modtree::assign_ids(&mut forest, &packages);
+    diagnostics.append(&mut forest.diagnostics);
+
+    let module_facts: Vec<Option<&ModFacts>> = forest
+        .modules
+        .iter()
+        .map(|module| {
+            files
+                .get(&module.file)
+                .and_then(|file| descend(&file.facts, &module.inline))
+        })
+        .collect();
+    let facts_of = |module: usize| module_facts.get(module).copied().flatten();
+    let index = Index::build(&forest, &packages, &facts_of);
+    let analysed = |module: usize| forest.targets[forest.modules[module].target].analysed;
+    let (edges, external_uses) = graph::edges(&index, &facts_of, &analysed, settings.granularity);
+
+    let mut analysis = Analysis {
+        schema_version: model::SCHEMA_VERSION,
+        granularity: settings.granularity.as_str().to_string(),
+        crates: crates(&packages, &forest),
+        modules: modules(&forest, &analysed),
+        items: items(&index, &analysed),
+        edges,
+        external_uses,
+        orphans: orphans(&packages, &forest, &inventory.rust_files),
+        ..Analysis::default()
+    };
+    let _resolver = SiteResolver::new(&index, &analysed);
+
+    diagnostics.sort();
+    diagnostics.dedup();
+    analysis.stats = Stats {
+        files: (files.len() + inventory.sql_files.len()) as u64,
+        lines: files.values().map(|file| u64::from(file.lines)).sum(),
+        parse_errors: files.values().filter(|file| file.failed).count() as u64,
+        elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    };
+    analysis.diagnostics = diagnostics;
+    Ok(analysis)
+}
+
+fn parse_all(
+    pool: &rayon::ThreadPool,
+    root: &Path,
+    relative_paths: &[String],
+    progress: &dyn Progress,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> HashMap<String, FileFacts> {
+    let parsed: Vec<(String, FileFacts, Option<Diagnostic>)> = pool.install(|| {
+        relative_paths
+            .par_iter()
+            .map(|relative| {
+                let (facts, diagnostic) = parse::parse_file(root, relative);
+                progress.file_parsed();
+                (relative.clone(), facts, diagnostic)
+            })
+            .collect()
+    });
+    let mut files = HashMap::with_capacity(parsed.len());
+    for (relative, facts, diagnostic) in parsed {
+        diagnostics.extend(diagnostic);
+        files.insert(relative, facts);
+    }
+    files
+}
+
+/// The facts of the inline module `inline` inside a file's top-level facts.
+fn descend<'a>(facts: &'a ModFacts, inline: &[String]) -> Option<&'a ModFacts> {
+    let mut current = facts;
+    for name in inline {
+        current = current
+            .mods
+            .iter()
+            .find(|decl| &decl.name == name)?
+            .inline
+            .as_deref()?;
+    }
+    Some(current)
+}
+
+fn crates(packages: &[Package], forest: &Forest) -> Vec<model::Crate> {
+    let internal: HashSet<&str> = packages
+        .iter()
+        .map(|package| package.name.as_str())
+        .collect();
+    let mut crates: Vec<model::Crate> = packages
+        .iter()
+        .enumerate()
+        .map(|(package_idx, package)| {
+            let mut targets: Vec<model::Target> = forest
+                .targets
+                .iter()
+                .filter(|target| target.package == package_idx)
+                .map(|target| model::Target {
+                    kind: target.spec.kind.as_str().to_string(),
+                    name: target.spec.name.clone(),
+                    root: target.spec.root.clone(),
+                    analysed: target.analysed,
+                })
+                .collect();
+            targets.sort();
+            let dependencies = package
+                .dependencies
+                .iter()
+                .map(|dependency| model::Dependency {
+                    name: dependency.name.clone(),
+                    package: dependency.package.clone(),
+                    kind: dependency.kind.to_string(),
+                    internal: internal.contains(dependency.package.as_str()),
+                })
+                .collect();
+            model::Crate {
+                name: package.name.clone(),
+                root: if package.dir.is_empty() {
+                    ".".to_string()
+                } else {
+                    package.dir.clone()
+                },
+                manifest: package.manifest.clone(),
+                version: package.version.clone(),
+                workspace: package.workspace.clone(),
+                targets,
+                dependencies,
+            }
+        })
+        .collect();
+    crates.sort();
+    crates
+}
+
+fn modules(forest: &Forest, analysed: &dyn Fn(usize) -> bool) -> Vec<model::Module> {
+    let package_of = |module: &modtree::ModuleNode| forest.targets[module.target].package;
+    let mut modules: Vec<model::Module> = forest
+        .modules
+        .iter()
+        .enumerate()
+        .filter(|(idx, _)| analysed(*idx))
+        .map(|(_, module)| model::Module {
+            id: module.id.clone(),
+            path: module.path.clone(),
+            krate: package_name(forest, package_of(module)),
+            file: module.file.clone(),
+            line: module.line,
+            parent: module
+                .parent
+                .map(|parent| forest.modules[parent].id.clone()),
+            cfg: module.cfg.clone(),
+            lines: module.lines,
+        })
+        .collect();
+    modules.sort();
+    modules.dedup_by(|a, b| a.id == b.id);
+    modules
+}
+
+fn package_name(forest: &Forest, package: usize) -> String {
+    forest
+        .package_names
+        .get(package)
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn items(index: &Index<'_>, analysed: &dyn Fn(usize) -> bool) -> Vec<model::Item> {
+    let mut items: Vec<model::Item> = index
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| analysed(item.module) && item.local_scope.is_none())
+        .map(|(idx, item)| {
+            let module = &index.forest.modules[item.module];
+            model::Item {
+                path: index.item_path(idx),
+                kind: item.kind.as_str().to_string(),
+                visibility: item.visibility.as_str(),
+                module: module.id.clone(),
+                file: module.file.clone(),
+                line: item.line,
+            }
+        })
+        .collect();
+    items.sort();
+    items.dedup();
+    items
+}
+
+/// `.rs` files inside a package folder that no target's module tree includes. Build scripts
+/// and files of nested packages are not orphans of the outer one.
+fn orphans(packages: &[Package], forest: &Forest, rust_files: &[String]) -> Vec<String> {
+    let included: BTreeSet<&str> = forest
+        .modules
+        .iter()
+        .map(|module| module.file.as_str())
+        .collect();
+    let package_dirs: Vec<&str> = packages
+        .iter()
+        .map(|package| package.dir.as_str())
+        .collect();
+    let owner = |file: &str| -> Option<&str> {
+        package_dirs
+            .iter()
+            .filter(|dir| dir.is_empty() || file.starts_with(&format!("{dir}/")))
+            .max_by_key(|dir| dir.len())
+            .copied()
+    };
+    rust_files
+        .iter()
+        .filter(|file| !included.contains(file.as_str()))
+        .filter(|file| match owner(file) {
+            Some(dir) => {
+                let build_script = if dir.is_empty() {
+                    "build.rs".to_string()
+                } else {
+                    format!("{dir}/build.rs")
+                };
+                **file != build_script
+            }
+            None => false,
+        })
+        .cloned()
+        .collect()
+}
+
+/// Name resolution as the route and data-access collectors see it.
+pub(crate) struct SiteResolver<'a, 'i> {
+    index: &'a Index<'i>,
+    /// `(file, inline modules)` -> module, preferring analysed targets.
+    modules: HashMap<(&'a str, &'a [String]), usize>,
+}
+
+impl<'a, 'i> SiteResolver<'a, 'i> {
+    pub(crate) fn new(
+        index: &'a Index<'i>,
+        analysed: &dyn Fn(usize) -> bool,
+    ) -> SiteResolver<'a, 'i> {
+        let mut modules: HashMap<(&'a str, &'a [String]), usize> = HashMap::new();
+        for (idx, module) in index.forest.modules.iter().enumerate() {
+            let key = (module.file.as_str(), module.inline.as_slice());
+            match modules.get(&key) {
+                Some(&existing) if analysed(existing) || !analysed(idx) => {}
+                _ => {
+                    modules.insert(key, idx);
+                }
+            }
+        }
+        SiteResolver { index, modules }
+    }
+
+    fn module(&self, file: &str, site: &Site) -> Option<usize> {
+        self.modules
+            .get(&(file, site.inline_mods.as_slice()))
+            .copied()
+    }
+}
+
+impl Resolve for SiteResolver<'_, '_> {
+    fn resolve(&self, file: &str, site: &Site, path: &[String]) -> Option<ResolvedItem> {
+        let module = self.module(file, site)?;
+        let def = self.index.resolve(module, None, path, false, Want::Any)?;
+        let index = self.index;
+        match def {
+            Def::Item(idx) => {
+                let item = &index.items[idx];
+                let module = &index.forest.modules[item.module];
+                Some(ResolvedItem {
+                    path: index.item_path(idx),
+                    module: module.id.clone(),
+                    kind: item.kind.as_str().to_string(),
+                    file: module.file.clone(),
+                    line: item.line,
+                })
+            }
+            Def::Module(idx) => {
+                let module = &index.forest.modules[idx];
+                Some(ResolvedItem {
+                    path: module.id.clone(),
+                    module: module.id.clone(),
+                    kind: "mod".to_string(),
+                    file: module.file.clone(),
+                    line: module.line,
+                })
+            }
+            Def::External(_) => None,
+        }
+    }
+
+    fn module_at(&self, file: &str, site: &Site) -> Option<String> {
+        self.module(file, site)
+            .map(|module| self.index.forest.modules[module].id.clone())
+    }
+}

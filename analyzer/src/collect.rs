@@ -1,0 +1,745 @@
+//! The reference collector: one pass over a parsed file that records items, `use` imports,
+//! paths, method calls, `impl` blocks and `mod` declarations as [`ModFacts`].
+//!
+//! Purely syntactic: it sees what is written, not what macros expand to, and it guesses a
+//! method receiver's type only where the syntax shows it (`self`, annotated bindings and
+//! parameters, `Type::new(..)`, `Type { .. }`). Paths inside macro invocations count when the
+//! tokens parse as comma-separated expressions or as items.
+
+use std::collections::{HashMap, HashSet};
+
+use proc_macro2::Span;
+use syn::punctuated::Punctuated;
+use syn::visit::{self, Visit};
+
+use crate::facts::{
+    ImplFact, ImplMethod, ItemFact, ItemKind, MethodCallFact, ModDecl, ModFacts, RefFact, RefKind,
+    UseFact, Visibility,
+};
+
+/// Collects the facts of a whole file.
+pub(crate) fn collect(file: &syn::File, lines: u32) -> ModFacts {
+    let mut collector = Collector::default();
+    collector.scopes.push(ModFacts {
+        lines,
+        ..ModFacts::default()
+    });
+    for attr in &file.attrs {
+        collector.visit_attribute(attr);
+    }
+    for item in &file.items {
+        collector.visit_item(item);
+    }
+    collector.scopes.pop().unwrap_or_default()
+}
+
+pub(crate) fn line_of(span: Span) -> u32 {
+    u32::try_from(span.start().line).unwrap_or(u32::MAX)
+}
+
+/// One function body being visited: its local scope id and the bindings whose types are known.
+struct FnFrame {
+    scope: u32,
+    /// Bindings whose type the syntax shows.
+    bindings: HashMap<String, Vec<String>>,
+    /// Every name bound by a pattern in this body (parameters, `let`, `match`, closures).
+    names: HashSet<String>,
+}
+
+#[derive(Default)]
+struct Collector {
+    /// Module scopes, innermost last (inline modules push one).
+    scopes: Vec<ModFacts>,
+    /// Function bodies, innermost last.
+    frames: Vec<FnFrame>,
+    next_scope: u32,
+    /// The `Self` type of the impl or trait being visited.
+    self_types: Vec<Option<Vec<String>>>,
+    /// The item that owns what is being visited, for item-level graphs.
+    owners: Vec<String>,
+}
+
+impl Collector {
+    fn scope(&mut self) -> &mut ModFacts {
+        // `collect` pushes the file scope before visiting and pops it after.
+        self.scopes
+            .last_mut()
+            .expect("a module scope is always open while visiting")
+    }
+
+    fn local_scope(&self) -> Option<u32> {
+        self.frames.last().map(|frame| frame.scope)
+    }
+
+    fn owner(&self) -> Option<String> {
+        self.owners.last().cloned()
+    }
+
+    fn self_type(&self) -> Option<Vec<String>> {
+        self.self_types.last().cloned().flatten()
+    }
+
+    fn add_item(&mut self, name: String, kind: ItemKind, vis: &syn::Visibility, span: Span) {
+        let fact = ItemFact {
+            name,
+            kind,
+            visibility: visibility(vis),
+            line: line_of(span),
+            local_scope: self.local_scope(),
+            macro_export: false,
+        };
+        self.scope().items.push(fact);
+    }
+
+    /// Records a path, replacing a leading `Self` by the impl's type.
+    fn add_ref(&mut self, path: &syn::Path, kind: RefKind) {
+        let Some(segments) = self.expand_self(path_segments(path)) else {
+            return;
+        };
+        if segments.is_empty() {
+            return;
+        }
+        let fact = RefFact {
+            path: segments,
+            global: path.leading_colon.is_some(),
+            kind,
+            local_scope: self.local_scope(),
+            owner: self.owner(),
+        };
+        self.scope().refs.push(fact);
+    }
+
+    fn expand_self(&self, segments: Vec<String>) -> Option<Vec<String>> {
+        if segments.first().map(String::as_str) == Some("Self") {
+            let mut expanded = self.self_type()?;
+            expanded.extend(segments.into_iter().skip(1));
+            Some(expanded)
+        } else {
+            Some(segments)
+        }
+    }
+
+    fn enter_fn(&mut self, owner: String, inputs: &Punctuated<syn::FnArg, syn::Token![,]>) {
+        self.next_scope += 1;
+        let mut frame = FnFrame {
+            scope: self.next_scope,
+            bindings: HashMap::new(),
+            names: HashSet::new(),
+        };
+        for input in inputs {
+            match input {
+                syn::FnArg::Receiver(_) => {
+                    if let Some(self_type) = self.self_type() {
+                        frame.bindings.insert("self".to_string(), self_type);
+                    }
+                }
+                syn::FnArg::Typed(typed) => {
+                    if let (syn::Pat::Ident(ident), Some(ty)) =
+                        (&*typed.pat, self.type_path(&typed.ty))
+                    {
+                        frame.bindings.insert(ident.ident.to_string(), ty);
+                    }
+                }
+            }
+        }
+        self.frames.push(frame);
+        self.owners.push(owner);
+    }
+
+    fn leave_fn(&mut self) {
+        self.frames.pop();
+        self.owners.pop();
+    }
+
+    /// The path of a named type, through references, parentheses and groups.
+    fn type_path(&self, ty: &syn::Type) -> Option<Vec<String>> {
+        match ty {
+            syn::Type::Path(type_path) if type_path.qself.is_none() => {
+                self.expand_self(path_segments(&type_path.path))
+            }
+            syn::Type::Reference(reference) => self.type_path(&reference.elem),
+            syn::Type::Paren(paren) => self.type_path(&paren.elem),
+            syn::Type::Group(group) => self.type_path(&group.elem),
+            _ => None,
+        }
+    }
+
+    /// The receiver's type when the syntax shows it.
+    fn receiver_type(&self, receiver: &syn::Expr) -> Option<Vec<String>> {
+        match receiver {
+            syn::Expr::Path(path) if path.qself.is_none() && path.path.segments.len() == 1 => {
+                let name = path.path.segments[0].ident.to_string();
+                self.frames
+                    .iter()
+                    .rev()
+                    .find_map(|frame| frame.bindings.get(&name).cloned())
+            }
+            syn::Expr::Paren(paren) => self.receiver_type(&paren.expr),
+            syn::Expr::Reference(reference) => self.receiver_type(&reference.expr),
+            syn::Expr::Struct(strukt) if strukt.qself.is_none() => {
+                self.expand_self(path_segments(&strukt.path))
+            }
+            syn::Expr::Call(call) => self.constructor_type(call),
+            _ => None,
+        }
+    }
+
+    /// `Type::new(..)`, `module::Type::from(..)`: the type, when the call is to an associated
+    /// function of a type (a path whose second-to-last segment starts upper-case).
+    fn constructor_type(&self, call: &syn::ExprCall) -> Option<Vec<String>> {
+        let syn::Expr::Path(path) = &*call.func else {
+            return None;
+        };
+        if path.qself.is_some() {
+            return None;
+        }
+        let mut segments = self.expand_self(path_segments(&path.path))?;
+        segments.pop()?;
+        let starts_upper = segments
+            .last()?
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase);
+        starts_upper.then_some(segments)
+    }
+
+    /// Paths inside a macro's tokens, when they parse as expressions or items.
+    fn visit_macro_tokens(&mut self, mac: &syn::Macro) {
+        let parser = Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+        if let Ok(exprs) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
+            for expr in &exprs {
+                self.visit_expr(expr);
+            }
+            return;
+        }
+        if let Ok(file) = syn::parse2::<syn::File>(mac.tokens.clone()) {
+            for item in &file.items {
+                self.visit_item(item);
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Collector {
+    fn visit_item_mod(&mut self, node: &'ast syn::ItemMod) {
+        let name = node.ident.to_string();
+        let decl = |inline| ModDecl {
+            name: name.clone(),
+            line: line_of(node.ident.span()),
+            path_attr: path_attribute(&node.attrs),
+            cfg: cfg_attributes(&node.attrs),
+            inline,
+        };
+        match &node.content {
+            None => {
+                let decl = decl(None);
+                self.scope().mods.push(decl);
+            }
+            Some((brace, items)) => {
+                let span = brace.span.join();
+                let lines = line_of_end(span).saturating_sub(line_of(span)) + 1;
+                self.scopes.push(ModFacts {
+                    lines,
+                    ..ModFacts::default()
+                });
+                // An inline module is a fresh scope: bindings of an enclosing fn do not leak.
+                let frames = std::mem::take(&mut self.frames);
+                let self_types = std::mem::take(&mut self.self_types);
+                for item in items {
+                    self.visit_item(item);
+                }
+                self.frames = frames;
+                self.self_types = self_types;
+                let facts = self.scopes.pop().unwrap_or_default();
+                let decl = decl(Some(Box::new(facts)));
+                self.scope().mods.push(decl);
+            }
+        }
+    }
+
+    fn visit_item_fn(&mut self, node: &'ast syn::ItemFn) {
+        let name = node.sig.ident.to_string();
+        self.add_item(name.clone(), ItemKind::Fn, &node.vis, node.sig.ident.span());
+        for attr in &node.attrs {
+            self.visit_attribute(attr);
+        }
+        let owner = self.qualified_owner(&name);
+        self.enter_fn(owner, &node.sig.inputs);
+        self.visit_signature(&node.sig);
+        self.visit_block(&node.block);
+        self.leave_fn();
+    }
+
+    fn visit_item_struct(&mut self, node: &'ast syn::ItemStruct) {
+        let name = node.ident.to_string();
+        self.add_item(name.clone(), ItemKind::Struct, &node.vis, node.ident.span());
+        self.owners.push(self.qualified_owner(&name));
+        visit::visit_item_struct(self, node);
+        self.owners.pop();
+    }
+
+    fn visit_item_enum(&mut self, node: &'ast syn::ItemEnum) {
+        let name = node.ident.to_string();
+        self.add_item(name.clone(), ItemKind::Enum, &node.vis, node.ident.span());
+        for variant in &node.variants {
+            self.add_item(
+                format!("{name}::{}", variant.ident),
+                ItemKind::Variant,
+                &node.vis,
+                variant.ident.span(),
+            );
+        }
+        self.owners.push(self.qualified_owner(&name));
+        self.self_types.push(Some(vec![name]));
+        visit::visit_item_enum(self, node);
+        self.self_types.pop();
+        self.owners.pop();
+    }
+
+    fn visit_item_union(&mut self, node: &'ast syn::ItemUnion) {
+        let name = node.ident.to_string();
+        self.add_item(name.clone(), ItemKind::Union, &node.vis, node.ident.span());
+        self.owners.push(self.qualified_owner(&name));
+        visit::visit_item_union(self, node);
+        self.owners.pop();
+    }
+
+    fn visit_item_trait(&mut self, node: &'ast syn::ItemTrait) {
+        let name = node.ident.to_string();
+        self.add_item(name.clone(), ItemKind::Trait, &node.vis, node.ident.span());
+        self.owners.push(self.qualified_owner(&name));
+        self.self_types.push(Some(vec![name]));
+        visit::visit_item_trait(self, node);
+        self.self_types.pop();
+        self.owners.pop();
+    }
+
+    fn visit_trait_item_fn(&mut self, node: &'ast syn::TraitItemFn) {
+        let owner = format!("{}::{}", self.owner().unwrap_or_default(), node.sig.ident);
+        self.enter_fn(owner, &node.sig.inputs);
+        visit::visit_trait_item_fn(self, node);
+        self.leave_fn();
+    }
+
+    fn visit_item_type(&mut self, node: &'ast syn::ItemType) {
+        let name = node.ident.to_string();
+        self.add_item(
+            name.clone(),
+            ItemKind::TypeAlias,
+            &node.vis,
+            node.ident.span(),
+        );
+        self.owners.push(self.qualified_owner(&name));
+        visit::visit_item_type(self, node);
+        self.owners.pop();
+    }
+
+    fn visit_item_const(&mut self, node: &'ast syn::ItemConst) {
+        let name = node.ident.to_string();
+        self.add_item(name.clone(), ItemKind::Const, &node.vis, node.ident.span());
+        self.owners.push(self.qualified_owner(&name));
+        visit::visit_item_const(self, node);
+        self.owners.pop();
+    }
+
+    fn visit_item_static(&mut self, node: &'ast syn::ItemStatic) {
+        let name = node.ident.to_string();
+        self.add_item(name.clone(), ItemKind::Static, &node.vis, node.ident.span());
+        self.owners.push(self.qualified_owner(&name));
+        visit::visit_item_static(self, node);
+        self.owners.pop();
+    }
+
+    fn visit_item_macro(&mut self, node: &'ast syn::ItemMacro) {
+        for attr in &node.attrs {
+            self.visit_attribute(attr);
+        }
+        match &node.ident {
+            // `macro_rules! name { .. }` defines a macro; its body is a pattern language, not code.
+            Some(ident) if node.mac.path.is_ident("macro_rules") => {
+                let fact = ItemFact {
+                    name: ident.to_string(),
+                    kind: ItemKind::Macro,
+                    visibility: Visibility::Private,
+                    line: line_of(ident.span()),
+                    local_scope: self.local_scope(),
+                    macro_export: node
+                        .attrs
+                        .iter()
+                        .any(|attr| attr.path().is_ident("macro_export")),
+                };
+                self.scope().items.push(fact);
+            }
+            _ => self.visit_macro(&node.mac),
+        }
+    }
+
+    fn visit_item_use(&mut self, node: &'ast syn::ItemUse) {
+        let mut leaves = Vec::new();
+        flatten_use_tree(&node.tree, &mut Vec::new(), &mut leaves);
+        let visibility = visibility(&node.vis);
+        let local_scope = self.local_scope();
+        for (path, alias, glob) in leaves {
+            let fact = UseFact {
+                path,
+                global: node.leading_colon.is_some(),
+                alias,
+                glob,
+                visibility: visibility.clone(),
+                local_scope,
+            };
+            self.scope().uses.push(fact);
+        }
+    }
+
+    fn visit_item_impl(&mut self, node: &'ast syn::ItemImpl) {
+        for attr in &node.attrs {
+            self.visit_attribute(attr);
+        }
+        self.visit_generics(&node.generics);
+        let self_type = self.type_path(&node.self_ty);
+        if let Some((path, _)) = &node.trait_ {
+            self.add_ref(path, RefKind::Impl);
+            self.visit_path_arguments_only(path);
+        }
+        self.visit_type(&node.self_ty);
+        let type_name = self_type
+            .as_ref()
+            .and_then(|path| path.last().cloned())
+            .unwrap_or_else(|| "_".to_string());
+        let mut methods = Vec::new();
+        self.self_types.push(self_type.clone());
+        for item in &node.items {
+            match item {
+                syn::ImplItem::Fn(method) => {
+                    methods.push(ImplMethod {
+                        name: method.sig.ident.to_string(),
+                        visibility: visibility(&method.vis),
+                        line: line_of(method.sig.ident.span()),
+                    });
+                    for attr in &method.attrs {
+                        self.visit_attribute(attr);
+                    }
+                    self.enter_fn(
+                        format!("{type_name}::{}", method.sig.ident),
+                        &method.sig.inputs,
+                    );
+                    self.visit_signature(&method.sig);
+                    self.visit_block(&method.block);
+                    self.leave_fn();
+                }
+                other => {
+                    self.owners.push(type_name.clone());
+                    self.visit_impl_item(other);
+                    self.owners.pop();
+                }
+            }
+        }
+        self.self_types.pop();
+        let fact = ImplFact {
+            self_type,
+            methods,
+            local_scope: self.local_scope(),
+        };
+        self.scope().impls.push(fact);
+    }
+
+    fn visit_expr_call(&mut self, node: &'ast syn::ExprCall) {
+        for attr in &node.attrs {
+            self.visit_attribute(attr);
+        }
+        match &*node.func {
+            syn::Expr::Path(path) if path.qself.is_none() => {
+                self.add_ref(&path.path, RefKind::Call);
+                self.visit_path_arguments_only(&path.path);
+            }
+            func => self.visit_expr(func),
+        }
+        for arg in &node.args {
+            self.visit_expr(arg);
+        }
+    }
+
+    fn visit_expr_path(&mut self, node: &'ast syn::ExprPath) {
+        if node.qself.is_none() && !is_local_binding(&node.path, &self.frames) {
+            self.add_ref(&node.path, RefKind::Value);
+        }
+        if let Some(qself) = &node.qself {
+            self.visit_type(&qself.ty);
+        }
+        self.visit_path_arguments_only(&node.path);
+    }
+
+    fn visit_expr_struct(&mut self, node: &'ast syn::ExprStruct) {
+        for attr in &node.attrs {
+            self.visit_attribute(attr);
+        }
+        if node.qself.is_none() {
+            self.add_ref(&node.path, RefKind::Construct);
+        }
+        self.visit_path_arguments_only(&node.path);
+        for field in &node.fields {
+            self.visit_expr(&field.expr);
+        }
+        if let Some(rest) = &node.rest {
+            self.visit_expr(rest);
+        }
+    }
+
+    fn visit_expr_method_call(&mut self, node: &'ast syn::ExprMethodCall) {
+        let fact = MethodCallFact {
+            method: node.method.to_string(),
+            receiver_type: self.receiver_type(&node.receiver),
+            local_scope: self.local_scope(),
+            owner: self.owner(),
+        };
+        self.scope().method_calls.push(fact);
+        visit::visit_expr_method_call(self, node);
+    }
+
+    fn visit_expr_closure(&mut self, node: &'ast syn::ExprClosure) {
+        // Closure parameters shadow outer bindings; typed ones are known.
+        let mut bindings = HashMap::new();
+        for input in &node.inputs {
+            if let syn::Pat::Type(typed) = input
+                && let (syn::Pat::Ident(ident), Some(ty)) = (&*typed.pat, self.type_path(&typed.ty))
+            {
+                bindings.insert(ident.ident.to_string(), ty);
+            }
+        }
+        let scope = self.local_scope().unwrap_or(0);
+        self.frames.push(FnFrame {
+            scope,
+            bindings,
+            names: HashSet::new(),
+        });
+        visit::visit_expr_closure(self, node);
+        self.frames.pop();
+    }
+
+    fn visit_local(&mut self, node: &'ast syn::Local) {
+        visit::visit_local(self, node);
+        let (pat, ty) = match &node.pat {
+            syn::Pat::Type(typed) => (&*typed.pat, self.type_path(&typed.ty)),
+            pat => (pat, None),
+        };
+        let syn::Pat::Ident(ident) = pat else { return };
+        let ty = ty.or_else(|| {
+            node.init
+                .as_ref()
+                .and_then(|init| self.receiver_type(&init.expr))
+        });
+        if let Some(frame) = self.frames.last_mut() {
+            match ty {
+                Some(ty) => {
+                    frame.bindings.insert(ident.ident.to_string(), ty);
+                }
+                // A new binding without a known type shadows an older one.
+                None => {
+                    frame.bindings.remove(&ident.ident.to_string());
+                }
+            }
+        }
+    }
+
+    fn visit_type_path(&mut self, node: &'ast syn::TypePath) {
+        if let Some(qself) = &node.qself {
+            self.visit_type(&qself.ty);
+            // `<T as Trait>::Assoc`: the trait is the path's prefix.
+            let mut trait_path = node.path.clone();
+            while trait_path.segments.len() > qself.position {
+                trait_path.segments.pop();
+            }
+            if !trait_path.segments.is_empty() {
+                self.add_ref(&trait_path, RefKind::Type);
+            }
+        } else {
+            self.add_ref(&node.path, RefKind::Type);
+        }
+        self.visit_path_arguments_only(&node.path);
+    }
+
+    fn visit_trait_bound(&mut self, node: &'ast syn::TraitBound) {
+        self.add_ref(&node.path, RefKind::Type);
+        self.visit_path_arguments_only(&node.path);
+    }
+
+    fn visit_pat_struct(&mut self, node: &'ast syn::PatStruct) {
+        if node.qself.is_none() {
+            self.add_ref(&node.path, RefKind::Value);
+        }
+        for field in &node.fields {
+            self.visit_pat(&field.pat);
+        }
+    }
+
+    fn visit_pat_tuple_struct(&mut self, node: &'ast syn::PatTupleStruct) {
+        if node.qself.is_none() {
+            self.add_ref(&node.path, RefKind::Value);
+        }
+        for elem in &node.elems {
+            self.visit_pat(elem);
+        }
+    }
+
+    fn visit_pat_ident(&mut self, node: &'ast syn::PatIdent) {
+        let name = node.ident.to_string();
+        if name.chars().next().is_some_and(char::is_uppercase) && node.subpat.is_none() {
+            // `Pending =>` may name a unit variant or constant in scope: let resolution decide.
+            let path = syn::Path::from(node.ident.clone());
+            self.add_ref(&path, RefKind::Value);
+        } else if let Some(frame) = self.frames.last_mut() {
+            frame.names.insert(name);
+        }
+        if let Some((_, subpat)) = &node.subpat {
+            self.visit_pat(subpat);
+        }
+    }
+
+    fn visit_macro(&mut self, node: &'ast syn::Macro) {
+        self.add_ref(&node.path, RefKind::Macro);
+        self.visit_macro_tokens(node);
+    }
+
+    fn visit_attribute(&mut self, _node: &'ast syn::Attribute) {
+        // Attributes are not code: derives and framework attributes are read by the
+        // collectors that need them.
+    }
+
+    fn visit_path(&mut self, node: &'ast syn::Path) {
+        // Paths not reached through a more specific visitor (visibility paths, attribute
+        // paths): only their generic arguments can hold references.
+        self.visit_path_arguments_only(node);
+    }
+}
+
+impl Collector {
+    fn qualified_owner(&self, name: &str) -> String {
+        match self.owners.last() {
+            // Items nested in a function body belong to that function for graph purposes.
+            Some(owner) if !self.frames.is_empty() => owner.clone(),
+            _ => name.to_string(),
+        }
+    }
+
+    /// Visits the generic arguments of every segment (`Vec<Order>` holds `Order`).
+    fn visit_path_arguments_only(&mut self, path: &syn::Path) {
+        for segment in &path.segments {
+            self.visit_path_arguments(&segment.arguments);
+        }
+    }
+}
+
+/// A single-segment path naming a binding of an enclosing function body (scoping is
+/// approximated per body: a name bound anywhere in it counts).
+fn is_local_binding(path: &syn::Path, frames: &[FnFrame]) -> bool {
+    if path.segments.len() != 1
+        || path.leading_colon.is_some()
+        || !path.segments[0].arguments.is_none()
+    {
+        return false;
+    }
+    let name = path.segments[0].ident.to_string();
+    frames.iter().any(|frame| frame.names.contains(&name))
+}
+
+pub(crate) fn path_segments(path: &syn::Path) -> Vec<String> {
+    path.segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect()
+}
+
+fn line_of_end(span: Span) -> u32 {
+    u32::try_from(span.end().line).unwrap_or(u32::MAX)
+}
+
+pub(crate) fn visibility(vis: &syn::Visibility) -> Visibility {
+    match vis {
+        syn::Visibility::Public(_) => Visibility::Public,
+        syn::Visibility::Restricted(restricted) => {
+            let path = path_segments(&restricted.path).join("::");
+            match path.as_str() {
+                "crate" => Visibility::Crate,
+                "super" => Visibility::Super,
+                "self" => Visibility::Private,
+                _ => Visibility::In(path),
+            }
+        }
+        _ => Visibility::Private,
+    }
+}
+
+fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs.iter().find_map(|attr| match &attr.meta {
+        syn::Meta::NameValue(name_value) if name_value.path.is_ident("path") => {
+            match &name_value.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(value),
+                    ..
+                }) => Some(value.value()),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
+}
+
+fn cfg_attributes(attrs: &[syn::Attribute]) -> Option<String> {
+    let cfgs: Vec<String> = attrs
+        .iter()
+        .filter_map(|attr| match &attr.meta {
+            syn::Meta::List(list) if list.path.is_ident("cfg") => Some(
+                list.tokens
+                    .to_string()
+                    .replace(" (", "(")
+                    .replace("( ", "(")
+                    .replace(" )", ")"),
+            ),
+            _ => None,
+        })
+        .collect();
+    (!cfgs.is_empty()).then(|| cfgs.join(" && "))
+}
+
+/// Flattens a `use` tree into (path, alias, glob, span) leaves.
+fn flatten_use_tree(
+    tree: &syn::UseTree,
+    prefix: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, Option<String>, bool)>,
+) {
+    match tree {
+        syn::UseTree::Path(path) => {
+            prefix.push(path.ident.to_string());
+            flatten_use_tree(&path.tree, prefix, out);
+            prefix.pop();
+        }
+        syn::UseTree::Name(name) => {
+            let ident = name.ident.to_string();
+            if ident == "self" {
+                // `use a::{self}` imports `a`.
+                out.push((prefix.clone(), None, false));
+            } else {
+                let mut path = prefix.clone();
+                path.push(ident);
+                out.push((path, None, false));
+            }
+        }
+        syn::UseTree::Rename(rename) => {
+            let ident = rename.ident.to_string();
+            let mut path = prefix.clone();
+            if ident != "self" {
+                path.push(ident);
+            }
+            out.push((path, Some(rename.rename.to_string()), false));
+        }
+        syn::UseTree::Glob(_) => {
+            out.push((prefix.clone(), None, true));
+        }
+        syn::UseTree::Group(group) => {
+            for tree in &group.items {
+                flatten_use_tree(tree, prefix, out);
+            }
+        }
+    }
+}
