@@ -73,7 +73,7 @@ pub(crate) fn parse_text(relative: &str, text: &str) -> (FileFacts, Option<Diagn
             drop(file);
             Ok(facts)
         }
-        Err(error) => Err((collect::line_of(error.span()), error.to_string())),
+        Err(error) => Err((collect::line_of(error.span()), describe_parse_error(&error))),
     };
     // Spans of this file are no longer used; let proc-macro2 forget the source it keeps.
     proc_macro2::extra::invalidate_current_thread_spans();
@@ -87,6 +87,17 @@ pub(crate) fn parse_text(relative: &str, text: &str) -> (FileFacts, Option<Diagn
             None,
         ),
         Err((line, message)) => failed(line, format!("cannot parse: {message}")),
+    }
+}
+
+/// syn's message, made actionable where it is terse: a lexer failure means the file's
+/// brackets or literals do not balance.
+fn describe_parse_error(error: &syn::Error) -> String {
+    let message = error.to_string();
+    if message == "cannot parse string into token stream" {
+        format!("unbalanced delimiters or an unterminated literal ({message})")
+    } else {
+        message
     }
 }
 

@@ -1,0 +1,7 @@
+//! Integration tests of the analyzer: small projects written to a temporary folder, analysed
+//! end to end, and compared as text.
+
+mod support;
+
+mod discovery;
+mod resolution;
