@@ -4,4 +4,5 @@
 mod support;
 
 mod discovery;
+mod fixtures;
 mod resolution;
