@@ -44,7 +44,9 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
         .build()
         .map_err(|source| Error::ThreadPool { threads, source })?;
 
+    let mut phase = PhaseTimer::start();
     let (inventory, mut diagnostics) = load::walk(root);
+    phase.done("walk");
     progress.files_found(inventory.rust_files.len() as u64);
     let mut files: HashMap<String, FileFacts> = parse_all(
         &pool,
@@ -53,6 +55,7 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
         progress,
         &mut diagnostics,
     );
+    phase.done("parse");
 
     let rust_set: HashSet<&str> = inventory.rust_files.iter().map(String::as_str).collect();
     let (packages, manifest_diagnostics) = manifest::read_packages(
@@ -84,6 +87,7 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
         files.extend(extra);
     };
     modtree::assign_ids(&mut forest, &packages);
+    phase.done("manifests and module trees");
     diagnostics.append(&mut forest.diagnostics);
 
     let module_facts: Vec<Option<&ModFacts>> = forest
@@ -97,8 +101,11 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
         .collect();
     let facts_of = |module: usize| module_facts.get(module).copied().flatten();
     let index = Index::build(&forest, &packages, &facts_of);
+    phase.done("name resolution");
     let analysed = |module: usize| forest.targets[forest.modules[module].target].analysed;
-    let (edges, external_uses) = graph::edges(&index, &facts_of, &analysed, settings.granularity);
+    let (edges, external_uses) =
+        pool.install(|| graph::edges(&index, &facts_of, &analysed, settings.granularity));
+    phase.done("edges");
 
     let mut analysis = Analysis {
         schema_version: model::SCHEMA_VERSION,
@@ -123,6 +130,29 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
     };
     analysis.diagnostics = diagnostics;
     Ok(analysis)
+}
+
+/// Logs how long each phase took (`-v` shows them).
+struct PhaseTimer {
+    last: Instant,
+}
+
+impl PhaseTimer {
+    fn start() -> PhaseTimer {
+        PhaseTimer {
+            last: Instant::now(),
+        }
+    }
+
+    fn done(&mut self, phase: &str) {
+        let now = Instant::now();
+        tracing::info!(
+            phase,
+            elapsed_ms = (now - self.last).as_millis() as u64,
+            "analysis phase done"
+        );
+        self.last = now;
+    }
 }
 
 fn parse_all(

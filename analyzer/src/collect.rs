@@ -20,17 +20,57 @@ use crate::facts::{
 /// Collects the facts of a whole file.
 pub(crate) fn collect(file: &syn::File, lines: u32) -> ModFacts {
     let mut collector = Collector::default();
-    collector.scopes.push(ModFacts {
-        lines,
-        ..ModFacts::default()
-    });
+    collector.scopes.push(ScopeBuilder::new(lines));
     for attr in &file.attrs {
         collector.visit_attribute(attr);
     }
     for item in &file.items {
         collector.visit_item(item);
     }
-    collector.scopes.pop().unwrap_or_default()
+    collector
+        .scopes
+        .pop()
+        .map(ScopeBuilder::finish)
+        .unwrap_or_default()
+}
+
+type RefKey = (Box<str>, RefKind, bool, Option<u32>, Option<u32>);
+type CallKey = (Box<str>, Option<Box<str>>, Option<u32>, Option<u32>);
+
+/// The facts of one module scope being collected, with the tables that deduplicate them.
+#[derive(Default)]
+struct ScopeBuilder {
+    facts: ModFacts,
+    owner_ids: HashMap<String, u32>,
+    ref_ids: HashMap<RefKey, usize>,
+    call_ids: HashMap<CallKey, usize>,
+}
+
+impl ScopeBuilder {
+    fn new(lines: u32) -> ScopeBuilder {
+        ScopeBuilder {
+            facts: ModFacts {
+                lines,
+                ..ModFacts::default()
+            },
+            ..ScopeBuilder::default()
+        }
+    }
+
+    fn owner_id(&mut self, owner: Option<&String>) -> Option<u32> {
+        let owner = owner?;
+        if let Some(&id) = self.owner_ids.get(owner) {
+            return Some(id);
+        }
+        let id = u32::try_from(self.facts.owners.len()).unwrap_or(u32::MAX);
+        self.facts.owners.push(owner.as_str().into());
+        self.owner_ids.insert(owner.clone(), id);
+        Some(id)
+    }
+
+    fn finish(self) -> ModFacts {
+        self.facts
+    }
 }
 
 pub(crate) fn line_of(span: Span) -> u32 {
@@ -49,7 +89,7 @@ struct FnFrame {
 #[derive(Default)]
 struct Collector {
     /// Module scopes, innermost last (inline modules push one).
-    scopes: Vec<ModFacts>,
+    scopes: Vec<ScopeBuilder>,
     /// Function bodies, innermost last.
     frames: Vec<FnFrame>,
     next_scope: u32,
@@ -61,6 +101,10 @@ struct Collector {
 
 impl Collector {
     fn scope(&mut self) -> &mut ModFacts {
+        &mut self.builder().facts
+    }
+
+    fn builder(&mut self) -> &mut ScopeBuilder {
         // `collect` pushes the file scope before visiting and pops it after.
         self.scopes
             .last_mut()
@@ -73,6 +117,12 @@ impl Collector {
 
     fn owner(&self) -> Option<String> {
         self.owners.last().cloned()
+    }
+
+    /// The current owner's index in the current scope's owner table.
+    fn owner_id(&mut self) -> Option<u32> {
+        let owner = self.owners.last().cloned();
+        self.builder().owner_id(owner.as_ref())
     }
 
     fn self_type(&self) -> Option<Vec<String>> {
@@ -99,14 +149,26 @@ impl Collector {
         if segments.is_empty() {
             return;
         }
-        let fact = RefFact {
-            path: segments,
-            global: path.leading_colon.is_some(),
+        let global = path.leading_colon.is_some();
+        let local_scope = self.local_scope();
+        let owner = self.owner_id();
+        let key: RefKey = (segments.join("::").into(), kind, global, local_scope, owner);
+        let builder = self.builder();
+        if let Some(&idx) = builder.ref_ids.get(&key) {
+            builder.facts.refs[idx].count += 1;
+            return;
+        }
+        builder
+            .ref_ids
+            .insert(key.clone(), builder.facts.refs.len());
+        builder.facts.refs.push(RefFact {
+            path: key.0,
+            global,
             kind,
-            local_scope: self.local_scope(),
-            owner: self.owner(),
-        };
-        self.scope().refs.push(fact);
+            local_scope,
+            owner,
+            count: 1,
+        });
     }
 
     fn expand_self(&self, segments: Vec<String>) -> Option<Vec<String>> {
@@ -238,19 +300,22 @@ impl<'ast> Visit<'ast> for Collector {
             Some((brace, items)) => {
                 let span = brace.span.join();
                 let lines = line_of_end(span).saturating_sub(line_of(span)) + 1;
-                self.scopes.push(ModFacts {
-                    lines,
-                    ..ModFacts::default()
-                });
+                self.scopes.push(ScopeBuilder::new(lines));
                 // An inline module is a fresh scope: bindings of an enclosing fn do not leak.
                 let frames = std::mem::take(&mut self.frames);
                 let self_types = std::mem::take(&mut self.self_types);
+                let owners = std::mem::take(&mut self.owners);
                 for item in items {
                     self.visit_item(item);
                 }
                 self.frames = frames;
                 self.self_types = self_types;
-                let facts = self.scopes.pop().unwrap_or_default();
+                self.owners = owners;
+                let facts = self
+                    .scopes
+                    .pop()
+                    .map(ScopeBuilder::finish)
+                    .unwrap_or_default();
                 let decl = decl(Some(Box::new(facts)));
                 self.scope().mods.push(decl);
             }
@@ -487,13 +552,34 @@ impl<'ast> Visit<'ast> for Collector {
     }
 
     fn visit_expr_method_call(&mut self, node: &'ast syn::ExprMethodCall) {
-        let fact = MethodCallFact {
-            method: node.method.to_string(),
-            receiver_type: self.receiver_type(&node.receiver),
-            local_scope: self.local_scope(),
-            owner: self.owner(),
-        };
-        self.scope().method_calls.push(fact);
+        let receiver_type = self
+            .receiver_type(&node.receiver)
+            .map(|path| path.join("::").into());
+        let local_scope = self.local_scope();
+        let owner = self.owner_id();
+        let key: CallKey = (
+            node.method.to_string().into(),
+            receiver_type,
+            local_scope,
+            owner,
+        );
+        let builder = self.builder();
+        match builder.call_ids.get(&key) {
+            Some(&idx) => builder.facts.method_calls[idx].count += 1,
+            None => {
+                builder
+                    .call_ids
+                    .insert(key.clone(), builder.facts.method_calls.len());
+                let (method, receiver_type, local_scope, owner) = key;
+                builder.facts.method_calls.push(MethodCallFact {
+                    method,
+                    receiver_type,
+                    local_scope,
+                    owner,
+                    count: 1,
+                });
+            }
+        }
         visit::visit_expr_method_call(self, node);
     }
 

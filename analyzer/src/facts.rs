@@ -14,6 +14,9 @@ pub(crate) struct ModFacts {
     pub method_calls: Vec<MethodCallFact>,
     pub impls: Vec<ImplFact>,
     pub mods: Vec<ModDecl>,
+    /// Names of the items that own references (`place_order`, `Order::total`), indexed by
+    /// `RefFact::owner` and `MethodCallFact::owner`.
+    pub owners: Vec<Box<str>>,
     /// Lines the scope spans: an inline module's block, or the whole file.
     pub lines: u32,
 }
@@ -124,16 +127,19 @@ impl UseFact {
     }
 }
 
-/// A path written in code.
+/// A path written in code, with how many times the same path is written in the same place
+/// (same kind, function body and owner): facts are deduplicated as they are collected.
 #[derive(Debug, Clone)]
 pub(crate) struct RefFact {
-    pub path: Vec<String>,
+    /// Segments joined with `::`.
+    pub path: Box<str>,
     pub global: bool,
     pub kind: RefKind,
     pub local_scope: Option<u32>,
-    /// The item whose body or signature holds the reference (`place_order`, `Order::total`),
+    /// Index into `ModFacts::owners` of the item whose body or signature holds the reference,
     /// for item-level graphs. `None` at module level.
-    pub owner: Option<String>,
+    pub owner: Option<u32>,
+    pub count: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -155,12 +161,13 @@ pub(crate) enum RefKind {
 /// `receiver.method(..)`.
 #[derive(Debug, Clone)]
 pub(crate) struct MethodCallFact {
-    pub method: String,
-    /// The receiver's type path when the syntax shows it (`self`, an annotated binding or
-    /// parameter, `Type::new(..)`, `Type { .. }`).
-    pub receiver_type: Option<Vec<String>>,
+    pub method: Box<str>,
+    /// The receiver's type path (segments joined with `::`) when the syntax shows it (`self`,
+    /// an annotated binding or parameter, `Type::new(..)`, `Type { .. }`).
+    pub receiver_type: Option<Box<str>>,
     pub local_scope: Option<u32>,
-    pub owner: Option<String>,
+    pub owner: Option<u32>,
+    pub count: u32,
 }
 
 /// An `impl` block.

@@ -8,8 +8,9 @@
 use std::collections::BTreeMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
+use rayon::prelude::*;
 
-use crate::facts::{ModFacts, RefKind};
+use crate::facts::{ItemKind, ModFacts, RefKind};
 use crate::model::{Analysis, Edge, ExternalUse};
 use crate::resolve::{Def, EntryKind, Index, Want};
 use crate::settings::Granularity;
@@ -126,146 +127,47 @@ struct Tally {
 }
 
 impl Tally {
-    fn edge(&mut self, from: String, to: String, kind: &'static str) {
+    fn edge(&mut self, from: String, to: String, kind: &'static str, count: u32) {
         if from != to {
-            *self.edges.entry((from, to, kind)).or_insert(0) += 1;
+            *self.edges.entry((from, to, kind)).or_insert(0) += count;
         }
+    }
+
+    fn external(&mut self, module: &str, krate: &str, count: u32) {
+        *self
+            .external
+            .entry((module.to_string(), krate.to_string()))
+            .or_insert(0) += count;
+    }
+
+    fn merge(mut self, other: Tally) -> Tally {
+        for (key, count) in other.edges {
+            *self.edges.entry(key).or_insert(0) += count;
+        }
+        for (key, count) in other.external {
+            *self.external.entry(key).or_insert(0) += count;
+        }
+        self
     }
 }
 
-/// Edges and external uses of every analysed module. `facts_of` gives a module's own facts.
+/// Edges and external uses of every analysed module, computed in parallel per module.
+/// `facts_of` gives a module's own facts.
 pub(crate) fn edges<'f>(
     index: &Index<'_>,
-    facts_of: &dyn Fn(usize) -> Option<&'f ModFacts>,
-    analysed: &dyn Fn(usize) -> bool,
+    facts_of: &(dyn Fn(usize) -> Option<&'f ModFacts> + Sync),
+    analysed: &(dyn Fn(usize) -> bool + Sync),
     granularity: Granularity,
 ) -> (Vec<Edge>, Vec<ExternalUse>) {
-    let mut tally = Tally::default();
-    for module in 0..index.forest.modules.len() {
-        if !analysed(module) {
-            continue;
-        }
-        let Some(facts) = facts_of(module) else {
-            continue;
-        };
-        let module_id = &index.forest.modules[module].id;
-        let from_node = |owner: Option<&str>| match (granularity, owner) {
-            (Granularity::Item, Some(owner)) => format!("{module_id}::{owner}"),
-            _ => module_id.clone(),
-        };
-        let to_node = |def: Def| -> Option<String> {
-            let target = index.module_of(def)?;
-            if !analysed(target) {
-                return None;
-            }
-            Some(match (granularity, def) {
-                (Granularity::Item, Def::Item(idx)) => index.item_path(idx),
-                _ => index.forest.modules[target].id.clone(),
-            })
-        };
-
-        for use_idx in 0..facts.uses.len() {
-            let Some(defs) = index.resolved_uses.get(&(module, use_idx)) else {
-                continue;
-            };
-            for &def in defs {
-                match def {
-                    Def::External(id) => {
-                        *tally
-                            .external
-                            .entry((module_id.clone(), index.externals[id].clone()))
-                            .or_insert(0) += 1;
-                    }
-                    def => {
-                        if let Some(to) = to_node(def) {
-                            tally.edge(from_node(None), to, "import");
-                        }
-                    }
-                }
-            }
-        }
-
-        for reference in &facts.refs {
-            let want = match reference.kind {
-                RefKind::Type | RefKind::Impl => Want::Type,
-                RefKind::Macro => Want::Macro,
-                RefKind::Call | RefKind::Construct | RefKind::Value => Want::Value,
-            };
-            let Some(def) = index.resolve(
-                module,
-                reference.local_scope,
-                &reference.path,
-                reference.global,
-                want,
-            ) else {
-                continue;
-            };
-            let kind = match (reference.kind, def) {
-                (_, Def::External(id)) => {
-                    *tally
-                        .external
-                        .entry((module_id.clone(), index.externals[id].clone()))
-                        .or_insert(0) += 1;
-                    continue;
-                }
-                (RefKind::Type, _) => "type",
-                (RefKind::Impl, _) => "impl",
-                (RefKind::Macro, _) => "macro",
-                (RefKind::Construct, _) => "construct",
-                (RefKind::Call | RefKind::Value, Def::Item(idx)) => match index.items[idx].kind {
-                    EntryKind::Item(
-                        crate::facts::ItemKind::Struct | crate::facts::ItemKind::Variant,
-                    ) => "construct",
-                    EntryKind::Item(kind) if kind.is_type() => "type",
-                    _ => "call",
-                },
-                (RefKind::Call | RefKind::Value, Def::Module(_)) => "call",
-            };
-            if let Some(to) = to_node(def) {
-                tally.edge(from_node(reference.owner.as_deref()), to, kind);
-            }
-        }
-
-        for call in &facts.method_calls {
-            let from = from_node(call.owner.as_deref());
-            if let Some(receiver) = &call.receiver_type {
-                let Some(type_def) =
-                    index.resolve(module, call.local_scope, receiver, false, Want::Type)
-                else {
-                    continue;
-                };
-                if let Some(&method) = index.methods_of(type_def, &call.method).first()
-                    && let Some(to) = to_node(Def::Item(method))
-                {
-                    tally.edge(from, to, "method");
-                }
-                continue;
-            }
-            if COMMON_METHODS.contains(&call.method.as_str()) {
-                continue;
-            }
-            let Some(candidates) = index.methods_by_name.get(&call.method) else {
-                continue;
-            };
-            // Only a method name that one type alone defines says where the call goes.
-            let mut owners: Vec<(usize, &str)> = candidates
-                .iter()
-                .map(|&idx| {
-                    (
-                        index.items[idx].module,
-                        index.items[idx].name.split("::").next().unwrap_or_default(),
-                    )
-                })
-                .collect();
-            owners.sort_unstable();
-            owners.dedup();
-            if let [_] = owners.as_slice()
-                && let Some(to) = to_node(Def::Item(candidates[0]))
-            {
-                tally.edge(from, to, "inferred_method");
-            }
-        }
-    }
+    let tally = (0..index.forest.modules.len())
+        .into_par_iter()
+        .filter(|&module| analysed(module))
+        .filter_map(|module| Some((module, facts_of(module)?)))
+        .fold(Tally::default, |mut tally, (module, facts)| {
+            module_edges(index, module, facts, analysed, granularity, &mut tally);
+            tally
+        })
+        .reduce(Tally::default, Tally::merge);
 
     let edges = tally
         .edges
@@ -289,6 +191,130 @@ pub(crate) fn edges<'f>(
         })
         .collect();
     (edges, external)
+}
+
+fn module_edges(
+    index: &Index<'_>,
+    module: usize,
+    facts: &ModFacts,
+    analysed: &(dyn Fn(usize) -> bool + Sync),
+    granularity: Granularity,
+    tally: &mut Tally,
+) {
+    let module_id = &index.forest.modules[module].id;
+    let from_node = |owner: Option<u32>| match (granularity, owner) {
+        (Granularity::Item, Some(owner)) => {
+            format!("{module_id}::{}", facts.owners[owner as usize])
+        }
+        _ => module_id.clone(),
+    };
+    let to_node = |def: Def| -> Option<String> {
+        let target = index.module_of(def)?;
+        if !analysed(target) {
+            return None;
+        }
+        Some(match (granularity, def) {
+            (Granularity::Item, Def::Item(idx)) => index.item_path(idx),
+            _ => index.forest.modules[target].id.clone(),
+        })
+    };
+
+    for use_idx in 0..facts.uses.len() {
+        let Some(defs) = index.resolved_uses.get(&(module, use_idx)) else {
+            continue;
+        };
+        for &def in defs {
+            match def {
+                Def::External(id) => tally.external(module_id, &index.externals[id], 1),
+                def => {
+                    if let Some(to) = to_node(def) {
+                        tally.edge(from_node(None), to, "import", 1);
+                    }
+                }
+            }
+        }
+    }
+
+    let mut segments: Vec<&str> = Vec::new();
+    for reference in &facts.refs {
+        let want = match reference.kind {
+            RefKind::Type | RefKind::Impl => Want::Type,
+            RefKind::Macro => Want::Macro,
+            RefKind::Call | RefKind::Construct | RefKind::Value => Want::Value,
+        };
+        segments.clear();
+        segments.extend(reference.path.split("::"));
+        let Some(def) = index.resolve(
+            module,
+            reference.local_scope,
+            &segments,
+            reference.global,
+            want,
+        ) else {
+            continue;
+        };
+        let kind = match (reference.kind, def) {
+            (_, Def::External(id)) => {
+                tally.external(module_id, &index.externals[id], reference.count);
+                continue;
+            }
+            (RefKind::Type, _) => "type",
+            (RefKind::Impl, _) => "impl",
+            (RefKind::Macro, _) => "macro",
+            (RefKind::Construct, _) => "construct",
+            (RefKind::Call | RefKind::Value, Def::Item(idx)) => match index.items[idx].kind {
+                EntryKind::Item(ItemKind::Struct | ItemKind::Variant) => "construct",
+                EntryKind::Item(kind) if kind.is_type() => "type",
+                _ => "call",
+            },
+            (RefKind::Call | RefKind::Value, Def::Module(_)) => "call",
+        };
+        if let Some(to) = to_node(def) {
+            tally.edge(from_node(reference.owner), to, kind, reference.count);
+        }
+    }
+
+    for call in &facts.method_calls {
+        if let Some(receiver) = &call.receiver_type {
+            segments.clear();
+            segments.extend(receiver.split("::"));
+            let Some(type_def) =
+                index.resolve(module, call.local_scope, &segments, false, Want::Type)
+            else {
+                continue;
+            };
+            if let Some(&method) = index.methods_of(type_def, &call.method).first()
+                && let Some(to) = to_node(Def::Item(method))
+            {
+                tally.edge(from_node(call.owner), to, "method", call.count);
+            }
+            continue;
+        }
+        if COMMON_METHODS.contains(&&*call.method) {
+            continue;
+        }
+        let Some(candidates) = index.methods_by_name.get(&*call.method) else {
+            continue;
+        };
+        // Only a method name that one type alone defines says where the call goes.
+        let mut owners: Vec<(usize, &str)> = candidates
+            .iter()
+            .map(|&idx| {
+                let item = &index.items[idx];
+                (
+                    item.module,
+                    item.name.split("::").next().unwrap_or_default(),
+                )
+            })
+            .collect();
+        owners.sort_unstable();
+        owners.dedup();
+        if let [_] = owners.as_slice()
+            && let Some(to) = to_node(Def::Item(candidates[0]))
+        {
+            tally.edge(from_node(call.owner), to, "inferred_method", call.count);
+        }
+    }
 }
 
 /// The module (or item) graph of an analysis: one node per module, one edge per pair of

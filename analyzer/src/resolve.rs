@@ -543,21 +543,21 @@ impl<'a> Index<'a> {
     }
 
     /// All meanings of a whole path (used for imports, which bind every namespace).
-    pub(crate) fn resolve_all(
+    pub(crate) fn resolve_all<S: AsRef<str>>(
         &self,
         module: usize,
         local: Option<u32>,
-        path: &[String],
+        path: &[S],
         global: bool,
     ) -> Option<Vec<Def>> {
         let (first, rest) = path.split_first()?;
         let mut current: Vec<Def> =
-            self.first_segment(module, local, first, global, rest.is_empty())?;
+            self.first_segment(module, local, first.as_ref(), global, rest.is_empty())?;
         for (position, segment) in rest.iter().enumerate() {
             let last = position + 1 == rest.len();
             let mut next = Vec::new();
             for &def in &current {
-                next.extend(self.step(def, segment, last));
+                next.extend(self.step(def, segment.as_ref(), last));
             }
             next.dedup();
             if next.is_empty() {
@@ -569,18 +569,18 @@ impl<'a> Index<'a> {
     }
 
     /// The best meaning of a path for a position that wants `want`.
-    pub(crate) fn resolve(
+    pub(crate) fn resolve<S: AsRef<str>>(
         &self,
         module: usize,
         local: Option<u32>,
-        path: &[String],
+        path: &[S],
         global: bool,
         want: Want,
     ) -> Option<Def> {
         if want == Want::Macro
             && path.len() == 1
             && !global
-            && let Some(def) = self.resolve_textual_macro(module, &path[0])
+            && let Some(def) = self.resolve_textual_macro(module, path[0].as_ref())
         {
             return Some(def);
         }
@@ -592,11 +592,11 @@ impl<'a> Index<'a> {
 
     /// When a path cannot be followed to its end (an associated item of a type we cannot see,
     /// a trait method), the longest prefix that resolves to a type still tells the dependency.
-    fn resolve_prefix(
+    fn resolve_prefix<S: AsRef<str>>(
         &self,
         module: usize,
         local: Option<u32>,
-        path: &[String],
+        path: &[S],
         global: bool,
     ) -> Option<Vec<Def>> {
         for len in (1..path.len()).rev() {

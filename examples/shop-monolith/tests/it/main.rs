@@ -13,4 +13,5 @@ mod inventory;
 mod notifications;
 mod orders;
 mod payments;
+mod readme;
 mod shipping;
