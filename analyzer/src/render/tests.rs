@@ -71,7 +71,7 @@ fn full_analysis() -> Analysis {
         crates: vec![
             Crate {
                 name: text("shop"),
-                root: text(""),
+                root: text("."),
                 manifest: text("Cargo.toml"),
                 version: Some(text("0.1.0")),
                 workspace: Some(text("Cargo.toml")),
