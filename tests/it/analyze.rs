@@ -136,6 +136,32 @@ fn an_unwritable_report_folder_exits_2_and_names_it() {
 }
 
 #[test]
+fn diagnostics_do_not_change_the_exit_status() {
+    let cwd = tempfile::tempdir().unwrap();
+    let project = cwd.path().join("broken");
+    fs::create_dir_all(project.join("src")).unwrap();
+    fs::write(
+        project.join("Cargo.toml"),
+        "[package]\nname = \"broken\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    fs::write(project.join("src/lib.rs"), "mod gone;\npub fn f( {\n").unwrap();
+    let args = [
+        "analyze",
+        path_str(&project),
+        "--format",
+        "json",
+        "--no-report",
+    ];
+    let json = check_json(&success(&ficus_in(cwd.path(), &args)));
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert!(
+        !diagnostics.is_empty(),
+        "an unparseable file is a diagnostic: {json}"
+    );
+}
+
+#[test]
 fn text_prints_a_summary_and_writes_the_default_report_folder() {
     let cwd = tempfile::tempdir().unwrap();
     let text = success(&ficus_in(
