@@ -39,8 +39,8 @@ pub(crate) fn run(args: &AnalyzeArgs, global: &GlobalArgs) -> anyhow::Result<Exi
     );
 
     if let Some(dir) = &run.report_dir {
-        render::write_report(dir, &analysis)
-            .with_context(|| format!("writing the report to {}", dir.display()))?;
+        // The error names the file or folder that failed.
+        render::write_report(dir, &analysis).context("writing the report")?;
     }
     print_stdout(&stdout_text(&run, &analysis))?;
     Ok(ExitCode::SUCCESS)
