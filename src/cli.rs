@@ -3,7 +3,10 @@
 //! Doc comments here are the `--help` text. Subcommands are added by the capability that
 //! implements them, so `--help` never lists something that does not work yet.
 
-use clap::{Args, ColorChoice, Parser, Subcommand};
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use clap::{Args, ColorChoice, Parser, Subcommand, ValueEnum};
 
 /// Ficus takes a monolith to microservices one safe step at a time: it maps the domain
 /// boundaries in the code, plans the extraction, generates the new service and shifts
@@ -51,4 +54,72 @@ impl GlobalArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub(crate) enum Command {}
+pub(crate) enum Command {
+    Analyze(AnalyzeArgs),
+}
+
+/// Map a Rust monolith without compiling it: modules, dependencies, routes, tables.
+///
+/// Writes a report folder (analysis.json, graph.dot, graph.mmd, summary.txt) and prints a
+/// summary, or prints the format chosen with --format. Problems met while reading (files that
+/// do not parse, names that do not resolve) are listed as diagnostics; they do not change the
+/// exit status.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 ok (diagnostics or not), 2 could not run (folder missing, report not writable)."
+)]
+pub(crate) struct AnalyzeArgs {
+    /// Folder to analyse: a crate or a workspace.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub(crate) path: PathBuf,
+
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Text)]
+    pub(crate) format: AnalyzeFormat,
+
+    /// Folder to write the report into, created if needed; its four files are overwritten.
+    #[arg(short, long, value_name = "DIR", default_value = "ficus-report")]
+    pub(crate) output: PathBuf,
+
+    /// Write no report folder, only print to stdout.
+    #[arg(long, conflicts_with = "output")]
+    pub(crate) no_report: bool,
+
+    /// What the nodes of the dependency graph are.
+    #[arg(long, value_enum, default_value_t = GranularityArg::Module)]
+    pub(crate) granularity: GranularityArg,
+
+    /// Analyse tests, examples and benches too, not only libraries and binaries.
+    #[arg(long)]
+    pub(crate) all_targets: bool,
+
+    /// Worker threads for parsing [default: one per core].
+    #[arg(short = 'j', long, value_name = "N")]
+    pub(crate) threads: Option<NonZeroUsize>,
+
+    /// Write the elapsed time as 0, so the same input always gives byte-identical output.
+    #[arg(long)]
+    pub(crate) deterministic: bool,
+}
+
+/// Output formats of `ficus analyze`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum AnalyzeFormat {
+    /// A short summary for people: counts and the first diagnostics.
+    Text,
+    /// The whole analysis, as described by docs/schema/analysis.schema.json.
+    Json,
+    /// The dependency graph for Graphviz (`dot -Tsvg`).
+    Dot,
+    /// The dependency graph as a Mermaid flowchart (GitHub renders it in Markdown).
+    Mermaid,
+}
+
+/// Node kinds of the dependency graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GranularityArg {
+    /// One node per module.
+    Module,
+    /// One node per item: function, type, trait, ...
+    Item,
+}

@@ -3,11 +3,13 @@
 //! Each subcommand lives in its own file under `commands/` and turns its clap arguments into
 //! resolved settings before calling into a library crate.
 
+mod analyze;
+
 use std::process::ExitCode;
 
 use clap::CommandFactory;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, Command};
 
 /// Exit status when the command ran and has findings (rule violations, stale output).
 #[allow(dead_code)] // used by subcommands as they land
@@ -22,6 +24,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Cli::command().print_help()?;
             Ok(ExitCode::from(EXIT_COULD_NOT_RUN))
         }
-        Some(command) => match command {},
+        Some(Command::Analyze(args)) => analyze::run(&args, &cli.global),
     }
 }

@@ -1,4 +1,5 @@
 //! Integration tests of the `ficus` binary and of the repository's own rules.
 
+mod analyze;
 mod cli;
 mod tidy;

@@ -1,0 +1,55 @@
+//! Turns an [`Analysis`] into the texts a person or a program reads: the JSON contract, a
+//! Graphviz graph, a Mermaid flowchart, a terminal summary, and the report folder that holds
+//! all four.
+//!
+//! Every renderer is a pure function of the analysis: the same analysis gives byte-identical
+//! text. `json` keeps the model's list order (the analyzer sorts every list); `dot`, `mermaid`
+//! and `summary` sort what they show themselves, so they do not depend on that order.
+//! `stats.elapsed_ms`, the one field that differs between two runs of the same input, appears
+//! only in `json` and `summary`. Rendering never fails; only writing the report folder does IO.
+//! Nothing here analyses anything: what is not in the model is not drawn.
+
+mod dot;
+mod graph;
+mod json;
+mod mermaid;
+mod report;
+mod summary;
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+
+use crate::model::Analysis;
+
+/// The analysis as pretty-printed JSON (keys in struct order, two-space indent) with a
+/// trailing newline: the format `docs/schema/analysis.schema.json` describes.
+pub fn json(analysis: &Analysis) -> String {
+    json::render(analysis)
+}
+
+/// A Graphviz `digraph` of the dependency graph: one node per module (or item, following
+/// `analysis.granularity`), one cluster per crate, one edge per model edge labelled with its
+/// kind and weight, line width growing with the weight. External uses are not drawn.
+pub fn dot(analysis: &Analysis) -> String {
+    dot::render(analysis)
+}
+
+/// A Mermaid `flowchart LR` of the dependency graph that GitHub renders: one subgraph per
+/// crate, node ids reduced to `[A-Za-z0-9_]` yet unique, edges between the same two nodes
+/// merged into one labelled with their kinds and summed weight.
+pub fn mermaid(analysis: &Analysis) -> String {
+    mermaid::render(analysis)
+}
+
+/// A short summary for the terminal: counts, files, lines, time, then the first diagnostics.
+pub fn summary(analysis: &Analysis) -> String {
+    summary::render(analysis)
+}
+
+/// Creates `dir` (and its parents) and writes `analysis.json`, `graph.dot`, `graph.mmd` and
+/// `summary.txt` into it, replacing files of those names. Returns the written paths, sorted.
+/// Errors name the file or folder that could not be written.
+pub fn write_report(dir: &Path, analysis: &Analysis) -> Result<Vec<PathBuf>, std::io::Error> {
+    report::write(dir, analysis)
+}
