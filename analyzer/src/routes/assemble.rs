@@ -364,11 +364,15 @@ impl<'a> Assembler<'a> {
     }
 
     /// `prefix` joined with the fragment's own scope/resource path; `None` (after a warning)
-    /// when that path cannot be read.
+    /// when that path cannot be read, and (silently) for a fragment with no entries, which has
+    /// nothing to contribute: an unused `web::scope(name)`, or a look-alike outside web code.
     fn own_prefix(&mut self, fragment: usize, prefix: &str) -> Option<String> {
         let files = self.files;
         let (file_idx, local) = *self.fragment_at.get(fragment)?;
         let fragment = &files[file_idx].1.fragments[local];
+        if fragment.entries.is_empty() {
+            return None;
+        }
         match &fragment.own_prefix {
             None => Some(prefix.to_string()),
             Some(own) => {

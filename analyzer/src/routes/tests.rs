@@ -140,7 +140,7 @@ fn f() {
     let r = routes![1 + 2, "x"];
     let s = Router::new().route().nest("/x").merge();
     let t = Router::new().route("/x", 42);
-    let u = web::resource(["/a", "/b"]);
+    let u = web::resource(["/a", "/b"]).to(h);
     let v = App::new().service(42).configure(|| {});
 }
 "#,
@@ -149,6 +149,29 @@ fn f() {
         info src/lib.rs:14: cannot read the method router of this route; it is skipped
         info src/lib.rs:16: cannot tell which router is mounted here; its routes are missing
         ",
+    );
+}
+
+#[test]
+fn look_alikes_outside_web_code_stay_silent() {
+    check(
+        r#"
+//- src/lib.rs
+fn cli() -> App {
+    App::new("tool").arg(Arg::new("verbose")).subcommand(App::new("run"))
+}
+fn quota(name: &str) -> Resource {
+    Resource::new(name).limit(10)
+}
+fn scope(current: Span) -> Scope {
+    Scope::new(current)
+}
+fn routing(graph: &Graph) -> Vec<Route> {
+    let router = Router::new(graph);
+    router.merge(other_router()).service(42)
+}
+"#,
+        "",
     );
 }
 

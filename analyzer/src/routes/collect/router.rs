@@ -160,10 +160,10 @@ impl Collector {
                     return Base::Other;
                 };
                 let names = segments(callee);
-                if axum::is_router_new(&names)
-                    || actix::is_app_new(&names)
-                    || rocket::is_build(&names)
-                {
+                let constructor = (args.is_empty()
+                    && (axum::is_router_new(&names) || actix::is_app_new(&names)))
+                    || rocket::is_build(&names);
+                if constructor {
                     Base::Router
                 } else if let (true, [path]) = (actix::is_scope(&names), args.as_slice()) {
                     Base::Scope(path)
