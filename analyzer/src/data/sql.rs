@@ -1,0 +1,385 @@
+//! SQL text to statement facts: splits a text into statements with their lines, parses each
+//! with `sqlparser` (Generic, then SQLite, PostgreSQL, MySQL), and asks `statement` what each
+//! one reads, writes and defines.
+//!
+//! Statements are split on the tokenizer's `;` tokens, so quotes, comments and dollar-quoted
+//! bodies never split a statement; a `BEGIN .. END` block that holds `;` (a SQLite trigger) is
+//! glued back together before it is given up on. A statement that no dialect parses becomes a
+//! [`Failure`] and the next statement goes on. Nothing here knows about Rust or files, and
+//! nothing here uses regular expressions.
+
+use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
+
+use super::statement::{self, StatementFacts};
+
+/// How sure the caller is that a text is SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Certainty {
+    /// A migration, or a string given to a database API: every statement that does not parse is
+    /// a failure.
+    Sql,
+    /// A string that only looks like SQL: it is taken as SQL if its first statement parses, and
+    /// ignored without a word otherwise (it may be prose such as "Select a product").
+    LooksLikeSql,
+}
+
+/// What one SQL text holds.
+#[derive(Debug, Default)]
+pub(super) struct SqlFacts {
+    pub(super) statements: Vec<LocatedStatement>,
+    pub(super) failures: Vec<Failure>,
+}
+
+/// Facts of one statement and the 1-based line, inside the text, where it starts.
+#[derive(Debug)]
+pub(super) struct LocatedStatement {
+    pub(super) line: u32,
+    pub(super) facts: StatementFacts,
+}
+
+/// A statement no dialect could parse.
+#[derive(Debug)]
+pub(super) struct Failure {
+    /// 1-based line, inside the text, where the statement starts.
+    pub(super) line: u32,
+    pub(super) message: String,
+}
+
+/// Parses `text` statement by statement. `None` when `certainty` is
+/// [`Certainty::LooksLikeSql`] and the text does not start with a statement that parses.
+pub(super) fn analyse(text: &str, certainty: Certainty) -> Option<SqlFacts> {
+    let chunks = split(text);
+    let mut facts = SqlFacts::default();
+    let mut chunk_idx = 0;
+    while chunk_idx < chunks.len() {
+        let chunk = &chunks[chunk_idx];
+        let parsed = parse(chunk.text, chunk.nesting);
+        let (result, consumed) = match parsed {
+            Ok(statements) => (Ok(statements), 1),
+            Err(message) => match glue_block(text, &chunks[chunk_idx..]) {
+                Some((glued, consumed)) => {
+                    match parse(glued, nesting_of(&chunks[chunk_idx..chunk_idx + consumed])) {
+                        Ok(statements) => (Ok(statements), consumed),
+                        Err(_) => (Err(message), consumed),
+                    }
+                }
+                None => (Err(message), 1),
+            },
+        };
+        match result {
+            Ok(statements) => {
+                for parsed_statement in &statements {
+                    facts.statements.push(LocatedStatement {
+                        line: chunk.line,
+                        facts: statement::facts(parsed_statement),
+                    });
+                }
+            }
+            Err(message) => {
+                if certainty == Certainty::LooksLikeSql && facts.statements.is_empty() {
+                    return None;
+                }
+                facts.failures.push(Failure {
+                    line: chunk.line,
+                    message: format!(
+                        "cannot parse SQL statement `{}`: {message}",
+                        preview(chunk.text)
+                    ),
+                });
+            }
+        }
+        chunk_idx += consumed;
+    }
+    if certainty == Certainty::LooksLikeSql && facts.statements.is_empty() {
+        return None;
+    }
+    Some(facts)
+}
+
+/// Whether a string starts (after whitespace and SQL comments, ignoring case) with a word
+/// that begins a data or schema statement: SELECT, INSERT, UPDATE, DELETE, WITH, REPLACE,
+/// CREATE [TEMP|TEMPORARY] TABLE or ALTER TABLE.
+pub(super) fn looks_like_sql(text: &str) -> bool {
+    let mut words = leading_words(text, 3).into_iter();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    match first.as_str() {
+        "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "WITH" | "REPLACE" => true,
+        "CREATE" => match words.next().as_deref() {
+            Some("TABLE") => true,
+            Some("TEMP" | "TEMPORARY") => words.next().as_deref() == Some("TABLE"),
+            _ => false,
+        },
+        "ALTER" => words.next().as_deref() == Some("TABLE"),
+        _ => false,
+    }
+}
+
+/// The dialects tried, in order. Generic accepts most of everything; the others catch what is
+/// specific to them (SQLite `AUTOINCREMENT`, PostgreSQL casts, MySQL backticks).
+fn dialects() -> [&'static dyn Dialect; 4] {
+    [
+        &GenericDialect,
+        &SQLiteDialect {},
+        &PostgreSqlDialect {},
+        &MySqlDialect {},
+    ]
+}
+
+/// One statement's text and the line it starts on.
+#[derive(Debug)]
+struct Chunk<'t> {
+    text: &'t str,
+    line: u32,
+    /// Byte range of `text` inside the whole text.
+    start: usize,
+    end: usize,
+    /// First word, upper-cased.
+    first_word: String,
+    /// Whether a `BEGIN` keyword appears after the first token (a trigger body).
+    opens_block: bool,
+    /// Deepest parenthesis nesting.
+    nesting: usize,
+}
+
+/// Parenthesis nesting up to which a statement is parsed on the caller's stack. The parser
+/// recurses once or more per level, and its frames are large in debug builds (about 130 KiB
+/// per nested subquery), so deeper statements are parsed on a thread with a stack of
+/// [`DEEP_PARSE_STACK_BYTES`]. The parser's own recursion limit (50) bounds the depth there.
+const NESTING_ON_CALLER_STACK: usize = 4;
+const DEEP_PARSE_STACK_BYTES: usize = 64 << 20;
+
+/// Parses with every dialect in turn; the error is the first dialect's.
+fn parse(sql: &str, nesting: usize) -> Result<Vec<sqlparser::ast::Statement>, String> {
+    if nesting <= NESTING_ON_CALLER_STACK {
+        return parse_here(sql);
+    }
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("ficus-sql-parse".to_owned())
+            .stack_size(DEEP_PARSE_STACK_BYTES)
+            .spawn_scoped(scope, || parse_here(sql))
+            .map_err(|error| format!("cannot start a thread to parse deeply nested SQL: {error}"))?
+            .join()
+            .unwrap_or_else(|_| Err("the SQL parser failed on this statement".to_owned()))
+    })
+}
+
+fn parse_here(sql: &str) -> Result<Vec<sqlparser::ast::Statement>, String> {
+    let mut first_error = None;
+    for dialect in dialects() {
+        // A parser bug must not take the analysis down: it is one more statement not parsed.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Parser::parse_sql(dialect, sql)
+        }));
+        match result {
+            Ok(Ok(statements)) => return Ok(statements),
+            Ok(Err(error)) => {
+                first_error.get_or_insert_with(|| error.to_string());
+            }
+            Err(_) => {
+                first_error
+                    .get_or_insert_with(|| "the SQL parser failed on this statement".to_owned());
+            }
+        }
+    }
+    Err(first_error.unwrap_or_default())
+}
+
+/// For a chunk that opens a `BEGIN` block, the text up to and including the chunk that starts
+/// with `END`, and how many chunks that is.
+fn glue_block<'t>(text: &'t str, chunks: &[Chunk<'t>]) -> Option<(&'t str, usize)> {
+    /// Enough for any trigger body written by hand; bounds the work on a stray `BEGIN`.
+    const MAX_BLOCK_STATEMENTS: usize = 256;
+    let first = chunks.first()?;
+    if !first.opens_block {
+        return None;
+    }
+    let end_idx = chunks
+        .iter()
+        .enumerate()
+        .skip(1)
+        .take(MAX_BLOCK_STATEMENTS)
+        .find(|(_, chunk)| chunk.first_word == "END")?
+        .0;
+    let end = chunks[end_idx].end;
+    Some((&text[first.start..end], end_idx + 1))
+}
+
+fn nesting_of(chunks: &[Chunk<'_>]) -> usize {
+    chunks.iter().map(|chunk| chunk.nesting).max().unwrap_or(0)
+}
+
+/// Splits `text` into statements at `;` tokens. Chunks hold no leading whitespace or comments
+/// and no trailing `;`; chunks with no tokens are dropped.
+fn split(text: &str) -> Vec<Chunk<'_>> {
+    let Some(tokens) = tokenize(text) else {
+        return whole_text_chunk(text).into_iter().collect();
+    };
+    let index = LineIndex::new(text);
+    let mut chunks = Vec::new();
+    let mut current: Option<OpenChunk> = None;
+    for token in &tokens {
+        match &token.token {
+            Token::Whitespace(_) | Token::EOF => {}
+            Token::SemiColon => {
+                if let Some(open) = current.take() {
+                    chunks.push(open.close(text, &index, index.offset(token.span.start)));
+                }
+            }
+            other => {
+                let open = current.get_or_insert_with(|| OpenChunk {
+                    start: token.span.start,
+                    first_word: match other {
+                        Token::Word(word) => word.value.to_ascii_uppercase(),
+                        _ => String::new(),
+                    },
+                    opens_block: false,
+                    depth: 0,
+                    nesting: 0,
+                    tokens: 0,
+                });
+                open.tokens += 1;
+                match other {
+                    Token::Word(word) if open.tokens > 1 && word.keyword == Keyword::BEGIN => {
+                        open.opens_block = true;
+                    }
+                    Token::LParen | Token::LBracket | Token::LBrace => {
+                        open.depth += 1;
+                        open.nesting = open.nesting.max(open.depth);
+                    }
+                    Token::RParen | Token::RBracket | Token::RBrace => {
+                        open.depth = open.depth.saturating_sub(1);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    if let Some(open) = current {
+        chunks.push(open.close(text, &index, text.len()));
+    }
+    chunks
+}
+
+/// A statement whose end is not found yet.
+struct OpenChunk {
+    start: Location,
+    first_word: String,
+    opens_block: bool,
+    depth: usize,
+    nesting: usize,
+    tokens: usize,
+}
+
+impl OpenChunk {
+    fn close<'t>(self, text: &'t str, index: &LineIndex<'_>, end: usize) -> Chunk<'t> {
+        let start = index.offset(self.start).min(end);
+        Chunk {
+            text: text[start..end].trim_end(),
+            line: u32::try_from(self.start.line).unwrap_or(u32::MAX).max(1),
+            start,
+            end,
+            first_word: self.first_word,
+            opens_block: self.opens_block,
+            nesting: self.nesting,
+        }
+    }
+}
+
+/// The text as one statement, for text no dialect can even tokenize (an unclosed quote).
+fn whole_text_chunk(text: &str) -> Option<Chunk<'_>> {
+    let trimmed_start = text.len() - text.trim_start().len();
+    let body = text.trim();
+    if body.is_empty() {
+        return None;
+    }
+    let line = 1 + text[..trimmed_start].matches('\n').count();
+    Some(Chunk {
+        text: body,
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        start: trimmed_start,
+        end: trimmed_start + body.len(),
+        first_word: leading_words(body, 1)
+            .into_iter()
+            .next()
+            .unwrap_or_default(),
+        opens_block: false,
+        // Unknown without tokens: assume the worst.
+        nesting: body.matches('(').count(),
+    })
+}
+
+fn tokenize(text: &str) -> Option<Vec<TokenWithSpan>> {
+    dialects()
+        .into_iter()
+        .find_map(|dialect| Tokenizer::new(dialect, text).tokenize_with_location().ok())
+}
+
+/// Up to `count` leading words, upper-cased, skipping whitespace and `--` / `/* */` comments.
+fn leading_words(text: &str, count: usize) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut rest = text;
+    while words.len() < count {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = after.split_once('\n').map_or("", |(_, next)| next);
+            continue;
+        }
+        if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, next)| next);
+            continue;
+        }
+        let word_len = rest
+            .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+            .unwrap_or(rest.len());
+        if word_len == 0 {
+            break;
+        }
+        words.push(rest[..word_len].to_ascii_uppercase());
+        rest = &rest[word_len..];
+    }
+    words
+}
+
+/// A statement shortened to one line for a message.
+fn preview(sql: &str) -> String {
+    const MAX_CHARS: usize = 60;
+    let one_line = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= MAX_CHARS {
+        one_line
+    } else {
+        let short: String = one_line.chars().take(MAX_CHARS).collect();
+        format!("{short}...")
+    }
+}
+
+/// Turns the tokenizer's 1-based (line, column in characters) into byte offsets.
+struct LineIndex<'t> {
+    text: &'t str,
+    line_starts: Vec<usize>,
+}
+
+impl<'t> LineIndex<'t> {
+    fn new(text: &'t str) -> LineIndex<'t> {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(idx, _)| idx + 1));
+        LineIndex { text, line_starts }
+    }
+
+    fn offset(&self, location: Location) -> usize {
+        let line_idx = usize::try_from(location.line.saturating_sub(1)).unwrap_or(usize::MAX);
+        let Some(&line_start) = self.line_starts.get(line_idx) else {
+            return self.text.len();
+        };
+        let column_idx = usize::try_from(location.column.saturating_sub(1)).unwrap_or(usize::MAX);
+        self.text[line_start..]
+            .char_indices()
+            .nth(column_idx)
+            .map_or(self.text.len(), |(idx, _)| line_start + idx)
+    }
+}

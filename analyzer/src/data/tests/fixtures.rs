@@ -1,0 +1,1 @@
+//! Fixture crates and the example monolith, read from disk.
