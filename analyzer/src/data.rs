@@ -11,14 +11,15 @@
 //! It deliberately does not infer types: a method call on a value (`active_model.insert(db)`,
 //! `pool.fetch_all(query)`) is only understood when the value is written where it is used or
 //! bound by a `let` in the same function. SQL built at run time from pieces that are not
-//! string literals or same-file consts is not analysed. See `docs` of each submodule for
-//! what it covers.
+//! string literals or same-file consts is not analysed. Each submodule's header says what
+//! it covers and what it leaves out.
 
 mod assemble;
 mod collect;
 mod diesel;
 mod literal;
 mod seaorm;
+mod settle;
 mod sql;
 mod statement;
 

@@ -24,8 +24,9 @@ use syn::{Expr, Lit, Macro, Pat, Token, Type, UseTree};
 use super::diesel::{self, DieselFacts, Mention};
 use super::literal::{self, SqlSource};
 use super::seaorm::{self, Alias, Call, Entity, Relation, SeaFacts};
-use super::sql::{self, Certainty};
-use super::{FileData, LocalDiagnostic, LocalForeignKey, LocalTable, Mode, SiteAccess, line_of};
+use super::settle::{self, BareMention, Collected, DieselImport, Piece};
+use super::sql::Certainty;
+use super::{FileData, LocalDiagnostic, Mode, line_of};
 use crate::model::Severity;
 use crate::site::Site;
 
@@ -89,30 +90,6 @@ fn is_sqlx_file_macro(name: &str) -> bool {
     name.starts_with("query_file")
 }
 
-/// SQL text found in the file, before consts are known.
-struct Piece {
-    site: Site,
-    source: SqlSource,
-    certainty: Certainty,
-    /// Set when the text is a const's (or static's) value.
-    const_name: Option<String>,
-}
-
-/// A bare name that may be a diesel table imported with `use ..::T::dsl::*`.
-struct BareMention {
-    site: Site,
-    unit: u32,
-    name: String,
-    write_call: Option<u32>,
-}
-
-/// `use ..::T::dsl::*` (name `T`) or `use ..::T::dsl::T as name`.
-struct DieselImport {
-    inline_mods: Vec<String>,
-    name: String,
-    table: String,
-}
-
 #[derive(Default)]
 struct Collector {
     inline_mods: Vec<String>,
@@ -122,6 +99,8 @@ struct Collector {
     /// The diesel write call whose table argument is being visited.
     write_call: Option<u32>,
     n_write_calls: u32,
+    /// Diesel mentions so far, paths and bare names together.
+    n_mentions: u32,
     pieces: Vec<Piece>,
     /// Text of string consts and statics by name; `None` when two disagree.
     consts: HashMap<String, Option<String>>,
@@ -321,120 +300,18 @@ impl Collector {
         }
     }
 
-    /// Settles what needs the whole file and drops everything else.
-    fn finish(mut self) -> FileData {
-        let consts: HashMap<String, String> = self
-            .consts
-            .iter()
-            .filter_map(|(name, value)| Some((name.clone(), value.clone()?)))
-            .collect();
-        let mut data = FileData::default();
-        let mut spliced = HashSet::new();
-        let (const_pieces, other_pieces): (Vec<Piece>, Vec<Piece>) =
-            std::mem::take(&mut self.pieces)
-                .into_iter()
-                .partition(|piece| piece.const_name.is_some());
-        for piece in other_pieces {
-            let (text, lines_match, consts_used) = match &piece.source {
-                SqlSource::Text(text) => (text.value.clone(), text.lines_match, Default::default()),
-                SqlSource::Template(template) => {
-                    let expanded = template.expand(&consts);
-                    (expanded.text, expanded.lines_match, expanded.consts_used)
-                }
-            };
-            if add_sql(&mut data, &piece, &text, lines_match) {
-                spliced.extend(consts_used);
-            }
-        }
-        for piece in const_pieces {
-            if piece
-                .const_name
-                .as_ref()
-                .is_some_and(|name| spliced.contains(name))
-            {
-                continue;
-            }
-            if let SqlSource::Text(text) = &piece.source {
-                add_sql(&mut data, &piece, &text.value, text.lines_match);
-            }
-        }
-        for mention in std::mem::take(&mut self.bare_mentions) {
-            let import = self.diesel_imports.iter().find(|import| {
-                import.name == mention.name && import.inline_mods == mention.site.inline_mods
-            });
-            if let Some(import) = import {
-                self.diesel.mentions.push(Mention {
-                    site: mention.site,
-                    unit: mention.unit,
-                    ident: import.table.clone(),
-                    write_call: mention.write_call,
-                });
-            }
-        }
-        // Mentions through paths and bare names interleave in source order for write targets.
-        self.diesel
-            .mentions
-            .sort_by_key(|mention| (mention.unit, mention.site.line));
-        data.diesel = self.diesel;
-        data.seaorm = self.sea;
-        data.diagnostics.append(&mut self.diagnostics);
-        data
+    /// Hands what was collected over to be settled; the tree is no longer needed.
+    fn finish(self) -> FileData {
+        settle::settle(Collected {
+            pieces: self.pieces,
+            consts: self.consts,
+            diesel: self.diesel,
+            bare_mentions: self.bare_mentions,
+            diesel_imports: self.diesel_imports,
+            sea: self.sea,
+            diagnostics: self.diagnostics,
+        })
     }
-}
-
-/// Adds the facts of one piece of SQL text. Returns whether it was SQL.
-fn add_sql(data: &mut FileData, piece: &Piece, text: &str, lines_match: bool) -> bool {
-    if piece.certainty == Certainty::LooksLikeSql && !sql::looks_like_sql(text) {
-        return false;
-    }
-    let Some(facts) = sql::analyse(text, piece.certainty) else {
-        return false;
-    };
-    let line_of_statement = |line: u32| {
-        if lines_match {
-            piece.site.line.saturating_add(line.saturating_sub(1))
-        } else {
-            piece.site.line
-        }
-    };
-    for statement in &facts.statements {
-        let line = line_of_statement(statement.line);
-        let site = Site::new(&piece.site.inline_mods, line);
-        for (tables, mode) in [
-            (&statement.facts.reads, Mode::Read),
-            (&statement.facts.writes, Mode::Write),
-        ] {
-            for table in tables {
-                data.sql_accesses.push(SiteAccess {
-                    site: site.clone(),
-                    table: table.clone(),
-                    mode,
-                });
-            }
-        }
-        for name in &statement.facts.creates {
-            data.sql_tables.push(LocalTable {
-                name: name.clone(),
-                line,
-            });
-        }
-        for key in &statement.facts.foreign_keys {
-            data.sql_foreign_keys.push(LocalForeignKey {
-                from_table: key.from_table.clone(),
-                column: key.column.clone(),
-                to_table: key.to_table.clone(),
-                line,
-            });
-        }
-    }
-    for failure in facts.failures {
-        data.diagnostics.push(LocalDiagnostic {
-            severity: Severity::Warning,
-            line: line_of_statement(failure.line),
-            message: failure.message,
-        });
-    }
-    true
 }
 
 impl<'ast> Visit<'ast> for Collector {
@@ -675,21 +552,25 @@ impl<'ast> Visit<'ast> for Collector {
             let names = path_names(&expr.path);
             let line = line_of(expr.path.segments[0].ident.span());
             if let Some(table) = diesel::table_in_path(&names) {
+                self.n_mentions += 1;
                 let mention = Mention {
                     site: self.site(line),
                     unit: self.unit,
                     ident: table.to_owned(),
                     write_call: self.write_call,
+                    order: self.n_mentions,
                 };
                 self.diesel.mentions.push(mention);
             } else if let [name] = names.as_slice()
                 && !self.is_bound(name)
             {
+                self.n_mentions += 1;
                 let mention = BareMention {
                     site: self.site(line),
                     unit: self.unit,
                     name: name.clone(),
                     write_call: self.write_call,
+                    order: self.n_mentions,
                 };
                 self.bare_mentions.push(mention);
             }

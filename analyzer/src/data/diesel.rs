@@ -64,6 +64,8 @@ pub(super) struct Mention {
     pub(super) ident: String,
     /// The write call (numbered per file) whose argument holds it, if any.
     pub(super) write_call: Option<u32>,
+    /// Position among the file's mentions, in source order.
+    pub(super) order: u32,
 }
 
 /// Tables of one `table!` body.

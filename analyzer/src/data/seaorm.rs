@@ -309,22 +309,31 @@ impl<'a> EntityIndex<'a> {
             return Some(found);
         }
         // What the resolver says about the path, then about its module prefix.
-        if let Some(item) = resolve.resolve(file, site, path)
-            && let Some(found) = self.in_module(&resolved_module(&item))
-        {
+        if let Some(found) = self.resolved(file, site, path, resolve) {
             return Some(found);
         }
         if !names_item || prefix.is_empty() {
             return None;
         }
-        if let Some(item) = resolve.resolve(file, site, prefix)
-            && let Some(found) = self.in_module(&resolved_module(&item))
-        {
+        if let Some(found) = self.resolved(file, site, prefix, resolve) {
             return Some(found);
         }
         // Module arithmetic from where the call is.
         let module = relative_module(here.as_deref()?, prefix)?;
         self.in_module(&module)
+    }
+
+    fn resolved(
+        &self,
+        file: &str,
+        site: &Site,
+        path: &[String],
+        resolve: &dyn Resolve,
+    ) -> Option<EntityRef<'a>> {
+        let item = resolve.resolve(file, site, path)?;
+        resolved_modules(&item)
+            .iter()
+            .find_map(|module| self.in_module(module))
     }
 
     /// A unique entity whose module (for `x::Entity`) or table (for `Cake`, as snake case)
@@ -344,16 +353,17 @@ impl<'a> EntityIndex<'a> {
     }
 }
 
-/// The module a resolved item stands for: itself for a `mod`, its defining module otherwise.
-fn resolved_module(item: &crate::site::ResolvedItem) -> String {
-    if item.kind == "mod" {
-        match item.path.rsplit_once("::") {
-            Some((_, name)) => format!("{}::{name}", item.module),
-            None => item.path.clone(),
-        }
-    } else {
-        item.module.clone()
+/// Modules a resolved item may stand for: for a `mod`, its own id (its path, or its parent's
+/// id and its name); otherwise the module that defines it.
+fn resolved_modules(item: &crate::site::ResolvedItem) -> Vec<String> {
+    if item.kind != "mod" {
+        return vec![item.module.clone()];
     }
+    let mut modules = vec![item.path.clone()];
+    if let Some((_, name)) = item.path.rsplit_once("::") {
+        modules.push(format!("{}::{name}", item.module));
+    }
+    modules
 }
 
 /// `crate::a`, `super::a`, `self::a` or `a` (a child module) seen from module `here`.

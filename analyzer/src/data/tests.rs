@@ -20,6 +20,12 @@ use super::{DataModel, FileData, SqlSchema, assemble, collect, is_schema_file, s
 use crate::model::Diagnostic;
 use crate::site::{Resolve, ResolvedItem, Site};
 
+#[test]
+fn file_data_is_plain_data_that_crosses_threads() {
+    fn assert_plain<T: Send + Sync + Default + std::fmt::Debug>() {}
+    assert_plain::<FileData>();
+}
+
 /// Extracts data facts from a project and compares them, without locations, to `expected`.
 fn check(project: &str, expected: &str) {
     let model = analyse(&split_project(project));

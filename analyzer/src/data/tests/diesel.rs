@@ -202,3 +202,27 @@ pub fn query(conn: &mut PgConnection) {
          read events crate::repo x2",
     );
 }
+
+#[test]
+fn a_write_call_writes_its_first_table_when_a_bare_name_comes_first() {
+    check(
+        &with_schema(
+            r#"//- src/repo.rs
+use crate::schema::posts::dsl::*;
+use crate::schema::users;
+
+pub fn purge(conn: &mut PgConnection) {
+    diesel::delete(posts.filter(user_id.eq_any(users::table.select(users::id)))).execute(conn);
+}
+"#,
+        ),
+        "table page_views
+         table post_tags
+         table posts
+         table users
+         fk post_tags.post_id -> posts
+         fk posts.user_id -> users
+         read users crate::repo
+         write posts crate::repo",
+    );
+}
