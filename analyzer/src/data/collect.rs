@@ -480,7 +480,7 @@ impl<'ast> Visit<'ast> for Collector {
             }
             return;
         }
-        if diesel::WRITE_CALLS[..3].contains(&method)
+        if diesel::WRITE_METHODS.contains(&method)
             && let Some(first) = call.args.first()
         {
             self.visit_expr(&call.receiver);
@@ -527,7 +527,7 @@ impl<'ast> Visit<'ast> for Collector {
             }
             return;
         }
-        if diesel::WRITE_CALLS.contains(&name)
+        if diesel::WRITE_FUNCTIONS.contains(&name)
             && (names.len() == 1 || names[0] == "diesel")
             && let Some(first) = call.args.first()
         {
@@ -541,7 +541,7 @@ impl<'ast> Visit<'ast> for Collector {
             && names.len() >= 2
             && names[names.len() - 2].starts_with(|ch: char| ch.is_uppercase())
         {
-            let line = line_of(func.path.segments[0].ident.span());
+            let line = first_line(&func.path);
             self.sea_call(names[..names.len() - 1].to_vec(), line, mode);
         }
         visit::visit_expr_call(self, call);
@@ -550,7 +550,7 @@ impl<'ast> Visit<'ast> for Collector {
     fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
         if expr.qself.is_none() {
             let names = path_names(&expr.path);
-            let line = line_of(expr.path.segments[0].ident.span());
+            let line = first_line(&expr.path);
             if let Some(table) = diesel::table_in_path(&names) {
                 self.n_mentions += 1;
                 let mention = Mention {
@@ -587,7 +587,7 @@ impl<'ast> Visit<'ast> for Collector {
         else {
             return;
         };
-        let line = line_of(mac.path.segments[0].ident.span());
+        let line = first_line(&mac.path);
         match name.as_str() {
             "table" => self
                 .diesel
@@ -646,6 +646,13 @@ fn path_names(path: &syn::Path) -> Vec<String> {
         .iter()
         .map(|segment| segment.ident.to_string())
         .collect()
+}
+
+/// Line of a path's first segment.
+fn first_line(path: &syn::Path) -> u32 {
+    path.segments
+        .first()
+        .map_or(0, |segment| line_of(segment.ident.span()))
 }
 
 fn last_is(path: &syn::Path, name: &str) -> bool {

@@ -19,14 +19,18 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use super::{Mode, line_of};
 use crate::site::Site;
 
-/// Functions and methods whose first argument names the table they write.
-pub(super) const WRITE_CALLS: [&str; 5] = [
+/// Functions (`diesel::insert_into(..)`) whose first argument names the table they write.
+pub(super) const WRITE_FUNCTIONS: [&str; 5] = [
     "insert_into",
     "replace_into",
     "insert_or_ignore_into",
     "update",
     "delete",
 ];
+
+/// Methods (`new_row.insert_into(..)`) whose first argument names the table they write.
+pub(super) const WRITE_METHODS: [&str; 3] =
+    ["insert_into", "replace_into", "insert_or_ignore_into"];
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DieselFacts {

@@ -222,16 +222,19 @@ const ENTITY_ITEMS: [&str; 7] = [
 ];
 
 impl<'a> EntityIndex<'a> {
-    /// `files`: each file's path and facts. The first entity of a module wins.
+    /// `files`: each file's path and facts. A module's first entity by (file, line) wins.
     pub(super) fn new(files: &[(&'a str, &'a SeaFacts)], resolve: &dyn Resolve) -> EntityIndex<'a> {
         let mut by_module = BTreeMap::new();
         let mut aliases: HashMap<&str, Vec<(&str, &Alias)>> = HashMap::new();
         for &(file, facts) in files {
             for entity in &facts.entities {
-                if let Some(module) = resolve.module_at(file, &entity.site) {
-                    by_module
-                        .entry(module)
-                        .or_insert(EntityRef { entity, file });
+                let Some(module) = resolve.module_at(file, &entity.site) else {
+                    continue;
+                };
+                let candidate = EntityRef { entity, file };
+                let first = by_module.entry(module).or_insert(candidate);
+                if (file, entity.site.line) < (first.file, first.entity.site.line) {
+                    *first = candidate;
                 }
             }
             for alias in &facts.aliases {

@@ -211,3 +211,13 @@ pub fn load(conn: &Connection) {
          read unknown crate::repo",
     );
 }
+
+#[test]
+fn windows_line_ends_and_multibyte_text_keep_lines_and_statement_bounds() {
+    check_schema(
+        "-- Café ☕ menu\r\nCREATE TABLE drinks (name TEXT DEFAULT '☕☕'); CREATE TABLE sizes (id INT);\r\n\r\nCREATE TABLE \"Größen\" (id INT);",
+        "table Größen @ schema.sql:4
+         table drinks @ schema.sql:2
+         table sizes @ schema.sql:2",
+    );
+}
