@@ -108,7 +108,7 @@ pub(crate) fn schema_from_sql(file: &str, text: &str) -> SqlSchema {
     }
     for failure in facts.failures {
         schema.diagnostics.push(Diagnostic {
-            severity: Severity::Warning,
+            severity: settle::failure_severity(&failure),
             file: file.to_owned(),
             line: failure.line,
             message: failure.message,

@@ -164,10 +164,19 @@ fn add_sql(data: &mut FileData, piece: &Piece, text: &str, lines_match: bool) ->
     }
     for failure in facts.failures {
         data.diagnostics.push(LocalDiagnostic {
-            severity: Severity::Warning,
+            severity: failure_severity(&failure),
             line: line_of_statement(failure.line),
             message: failure.message,
         });
     }
     true
+}
+
+/// A statement that does not parse is a warning, unless it is one that names no table.
+pub(super) fn failure_severity(failure: &sql::Failure) -> Severity {
+    if failure.names_no_table {
+        Severity::Info
+    } else {
+        Severity::Warning
+    }
 }

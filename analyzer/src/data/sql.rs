@@ -46,7 +46,37 @@ pub(super) struct Failure {
     /// 1-based line, inside the text, where the statement starts.
     pub(super) line: u32,
     pub(super) message: String,
+    /// Whether the statement is one that never names a table to read, write or define
+    /// (`PRAGMA foreign_keys = ON`, `ANALYZE`): worth a note, not a warning.
+    pub(super) names_no_table: bool,
 }
+
+/// First words of statements that neither access nor define tables, some of which the parser
+/// does not know in every form (`PRAGMA journal_mode = WAL`, a bare `ANALYZE`).
+const SESSION_STATEMENTS: [&str; 22] = [
+    "PRAGMA",
+    "ANALYZE",
+    "VACUUM",
+    "REINDEX",
+    "ATTACH",
+    "DETACH",
+    "SET",
+    "RESET",
+    "SHOW",
+    "BEGIN",
+    "COMMIT",
+    "END",
+    "ROLLBACK",
+    "SAVEPOINT",
+    "RELEASE",
+    "LISTEN",
+    "NOTIFY",
+    "UNLISTEN",
+    "DISCARD",
+    "CHECKPOINT",
+    "LOAD",
+    "USE",
+];
 
 /// Parses `text` statement by statement. `None` when `certainty` is
 /// [`Certainty::LooksLikeSql`] and the text does not start with a statement that parses.
@@ -88,6 +118,7 @@ pub(super) fn analyse(text: &str, certainty: Certainty) -> Option<SqlFacts> {
                         "cannot parse SQL statement `{}`: {message}",
                         preview(chunk.text)
                     ),
+                    names_no_table: SESSION_STATEMENTS.contains(&chunk.first_word.as_str()),
                 });
             }
         }

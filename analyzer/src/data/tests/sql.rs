@@ -230,6 +230,16 @@ fn a_statement_that_does_not_parse_is_a_warning_and_the_rest_goes_on() {
 }
 
 #[test]
+fn session_statements_the_parser_does_not_know_are_notes_not_warnings() {
+    check_sql_access(
+        "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA user_version = 3; DELETE FROM t",
+        "write t crate::repo
+         info src/repo.rs:2 cannot parse SQL statement `PRAGMA foreign_keys = ON`
+         info src/repo.rs:2 cannot parse SQL statement `PRAGMA journal_mode = WAL`",
+    );
+}
+
+#[test]
 fn unterminated_quote_is_a_warning_not_a_panic() {
     check_sql_access(
         "SELECT * FROM tags WHERE name = 'oops",
