@@ -80,22 +80,57 @@ const SESSION_STATEMENTS: [&str; 22] = [
 
 /// Parses `text` statement by statement. `None` when `certainty` is
 /// [`Certainty::LooksLikeSql`] and the text does not start with a statement that parses.
+///
+/// The parser recurses once or more per level of nesting (subqueries, parentheses, `NOT`,
+/// `CASE`) up to its limit of 50, and its frames are large in debug builds: about 130 KiB per
+/// nested subquery, so 15 levels overflow a 2 MiB worker stack. The work therefore runs on a
+/// thread of its own with a stack of [`PARSER_STACK_BYTES`], enough for the limit.
 pub(super) fn analyse(text: &str, certainty: Certainty) -> Option<SqlFacts> {
+    if text.trim().is_empty() {
+        return (certainty == Certainty::Sql).then(SqlFacts::default);
+    }
+    let on_parser_stack = std::thread::scope(|scope| {
+        let parser_thread = std::thread::Builder::new()
+            .name("ficus-sql".to_owned())
+            .stack_size(PARSER_STACK_BYTES)
+            .spawn_scoped(scope, || analyse_here(text, certainty))
+            .map_err(|_| "cannot start a thread to parse SQL")?;
+        // The parser's own panics are caught inside; this would be a bug of ours.
+        parser_thread
+            .join()
+            .map_err(|_| "the SQL analysis failed on this text")
+    });
+    match on_parser_stack {
+        Ok(facts) => facts,
+        Err(_) if certainty == Certainty::LooksLikeSql => None,
+        Err(reason) => Some(SqlFacts {
+            statements: Vec::new(),
+            failures: vec![Failure {
+                line: 1,
+                message: format!("{reason}: its statements are not analysed"),
+                names_no_table: false,
+            }],
+        }),
+    }
+}
+
+/// Enough stack for the parser's recursion limit (50 levels) in a debug build, with room.
+const PARSER_STACK_BYTES: usize = 64 << 20;
+
+fn analyse_here(text: &str, certainty: Certainty) -> Option<SqlFacts> {
     let chunks = split(text);
     let mut facts = SqlFacts::default();
     let mut chunk_idx = 0;
     while chunk_idx < chunks.len() {
         let chunk = &chunks[chunk_idx];
-        let parsed = parse(chunk.text, chunk.nesting);
+        let parsed = parse(chunk.text);
         let (result, consumed) = match parsed {
             Ok(statements) => (Ok(statements), 1),
             Err(message) => match glue_block(text, &chunks[chunk_idx..]) {
-                Some((glued, consumed)) => {
-                    match parse(glued, nesting_of(&chunks[chunk_idx..chunk_idx + consumed])) {
-                        Ok(statements) => (Ok(statements), consumed),
-                        Err(_) => (Err(message), consumed),
-                    }
-                }
+                Some((glued, consumed)) => match parse(glued) {
+                    Ok(statements) => (Ok(statements), consumed),
+                    Err(_) => (Err(message), consumed),
+                },
                 None => (Err(message), 1),
             },
         };
@@ -173,34 +208,10 @@ struct Chunk<'t> {
     first_word: String,
     /// Whether a `BEGIN` keyword appears after the first token (a trigger body).
     opens_block: bool,
-    /// Deepest parenthesis nesting.
-    nesting: usize,
 }
-
-/// Parenthesis nesting up to which a statement is parsed on the caller's stack. The parser
-/// recurses once or more per level, and its frames are large in debug builds (about 130 KiB
-/// per nested subquery), so deeper statements are parsed on a thread with a stack of
-/// [`DEEP_PARSE_STACK_BYTES`]. The parser's own recursion limit (50) bounds the depth there.
-const NESTING_ON_CALLER_STACK: usize = 4;
-const DEEP_PARSE_STACK_BYTES: usize = 64 << 20;
 
 /// Parses with every dialect in turn; the error is the first dialect's.
-fn parse(sql: &str, nesting: usize) -> Result<Vec<sqlparser::ast::Statement>, String> {
-    if nesting <= NESTING_ON_CALLER_STACK {
-        return parse_here(sql);
-    }
-    std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("ficus-sql-parse".to_owned())
-            .stack_size(DEEP_PARSE_STACK_BYTES)
-            .spawn_scoped(scope, || parse_here(sql))
-            .map_err(|error| format!("cannot start a thread to parse deeply nested SQL: {error}"))?
-            .join()
-            .unwrap_or_else(|_| Err("the SQL parser failed on this statement".to_owned()))
-    })
-}
-
-fn parse_here(sql: &str) -> Result<Vec<sqlparser::ast::Statement>, String> {
+fn parse(sql: &str) -> Result<Vec<sqlparser::ast::Statement>, String> {
     let mut first_error = None;
     for dialect in dialects() {
         // A parser bug must not take the analysis down: it is one more statement not parsed.
@@ -241,10 +252,6 @@ fn glue_block<'t>(text: &'t str, chunks: &[Chunk<'t>]) -> Option<(&'t str, usize
     Some((&text[first.start..end], end_idx + 1))
 }
 
-fn nesting_of(chunks: &[Chunk<'_>]) -> usize {
-    chunks.iter().map(|chunk| chunk.nesting).max().unwrap_or(0)
-}
-
 /// Splits `text` into statements at `;` tokens. Chunks hold no leading whitespace or comments
 /// and no trailing `;`; chunks with no tokens are dropped.
 fn split(text: &str) -> Vec<Chunk<'_>> {
@@ -270,21 +277,12 @@ fn split(text: &str) -> Vec<Chunk<'_>> {
                         _ => String::new(),
                     },
                     opens_block: false,
-                    depth: 0,
-                    nesting: 0,
                     tokens: 0,
                 });
                 open.tokens += 1;
                 match other {
                     Token::Word(word) if open.tokens > 1 && word.keyword == Keyword::BEGIN => {
                         open.opens_block = true;
-                    }
-                    Token::LParen | Token::LBracket | Token::LBrace => {
-                        open.depth += 1;
-                        open.nesting = open.nesting.max(open.depth);
-                    }
-                    Token::RParen | Token::RBracket | Token::RBrace => {
-                        open.depth = open.depth.saturating_sub(1);
                     }
                     _ => {}
                 }
@@ -302,8 +300,6 @@ struct OpenChunk {
     start: Location,
     first_word: String,
     opens_block: bool,
-    depth: usize,
-    nesting: usize,
     tokens: usize,
 }
 
@@ -317,7 +313,6 @@ impl OpenChunk {
             end,
             first_word: self.first_word,
             opens_block: self.opens_block,
-            nesting: self.nesting,
         }
     }
 }
@@ -340,8 +335,6 @@ fn whole_text_chunk(text: &str) -> Option<Chunk<'_>> {
             .next()
             .unwrap_or_default(),
         opens_block: false,
-        // Unknown without tokens: assume the worst.
-        nesting: body.matches('(').count(),
     })
 }
 

@@ -270,3 +270,15 @@ fn deeply_nested_subqueries_are_a_warning_not_a_crash() {
         "warning src/repo.rs:2 cannot parse SQL statement `SELECT * FROM (SELECT * FROM (SELECT * FROM (SELECT * FROM (...`",
     );
 }
+
+#[test]
+fn deep_expressions_without_parentheses_do_not_overflow_the_stack() {
+    let nots = format!("SELECT * FROM t WHERE {}x", "NOT ".repeat(45));
+    check_sql_access(&nots, "read t crate::repo");
+    let cases = format!(
+        "SELECT {}1{} FROM u",
+        "CASE WHEN x THEN ".repeat(40),
+        " END".repeat(40)
+    );
+    check_sql_access(&cases, "read u crate::repo");
+}
