@@ -5,8 +5,10 @@
 //! Statements are split on the tokenizer's `;` tokens, so quotes, comments and dollar-quoted
 //! bodies never split a statement; a `BEGIN .. END` block that holds `;` (a SQLite trigger) is
 //! glued back together before it is given up on. A statement that no dialect parses becomes a
-//! [`Failure`] and the next statement goes on. Nothing here knows about Rust or files, and
-//! nothing here uses regular expressions.
+//! [`Failure`] and the next statement goes on. Each text is analysed on a thread with a large
+//! stack, because the parser's recursion outgrows a worker's stack in debug builds (see
+//! [`analyse`]). Nothing here knows about Rust or files, and nothing here uses regular
+//! expressions.
 
 use sqlparser::dialect::{Dialect, GenericDialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::keywords::Keyword;
