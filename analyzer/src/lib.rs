@@ -12,6 +12,8 @@ pub mod model;
 pub mod render;
 pub mod site;
 
+#[allow(dead_code)] // called by the pipeline once it lands
+mod data;
 mod error;
 #[allow(dead_code)] // called by the pipeline once it lands
 mod routes;

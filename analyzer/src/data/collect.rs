@@ -1,0 +1,672 @@
+//! The one pass over a parsed file: finds SQL text, diesel and SeaORM constructs and records
+//! them with their [`Site`], then settles what needs the whole file (consts that `format!`
+//! templates use, `use` imports of diesel tables) on the collected facts, without the tree.
+//!
+//! SQL text counts where it is written: a literal (or `format!`, `concat!`) given to a
+//! database method or function (`execute`, `query_row`, `prepare`, `batch_execute`,
+//! `sqlx::query`, `query_as!`, `sql_query`, ..) is SQL and a statement in it that does not
+//! parse is a warning; any other literal that starts like SQL counts if it parses. A const
+//! whose text a `format!` template splices in is counted in that template, not on its own.
+//! Macro bodies are read as comma-separated expressions when they parse so, otherwise only
+//! their string literals are looked at. Attributes (and so doc comments) are never SQL.
+//!
+//! It deliberately does not track SQL through variables or function parameters
+//! (`let sql = ..; conn.execute(&sql, ..)` counts at the literal, which is the same place),
+//! and it does not read `sqlx::query_file!` files (a note says so).
+
+use std::collections::{HashMap, HashSet};
+
+use proc_macro2::{TokenStream, TokenTree};
+use syn::punctuated::Punctuated;
+use syn::visit::{self, Visit};
+use syn::{Expr, Lit, Macro, Pat, Token, Type, UseTree};
+
+use super::diesel::{self, DieselFacts, Mention};
+use super::literal::{self, SqlSource};
+use super::seaorm::{self, Alias, Call, Entity, Relation, SeaFacts};
+use super::settle::{self, BareMention, Collected, DieselImport, Piece};
+use super::sql::Certainty;
+use super::{FileData, LocalDiagnostic, Mode, line_of};
+use crate::model::Severity;
+use crate::site::Site;
+
+pub(super) fn collect(file: &syn::File) -> FileData {
+    let mut collector = Collector::default();
+    collector.visit_file(file);
+    collector.finish()
+}
+
+/// Methods whose first argument is SQL: rusqlite, postgres / tokio-postgres, sqlx
+/// `Executor`, SeaORM `ConnectionTrait`.
+const SQL_METHODS: [&str; 26] = [
+    "execute",
+    "execute_batch",
+    "execute_raw",
+    "execute_unprepared",
+    "batch_execute",
+    "simple_query",
+    "query",
+    "query_row",
+    "query_map",
+    "query_and_then",
+    "query_row_and_then",
+    "query_one",
+    "query_opt",
+    "query_raw",
+    "query_typed",
+    "query_typed_raw",
+    "prepare",
+    "prepare_cached",
+    "prepare_typed",
+    "prepare_typed_cached",
+    "fetch",
+    "fetch_all",
+    "fetch_one",
+    "fetch_optional",
+    "fetch_many",
+    "execute_many",
+];
+
+/// Functions and which argument is SQL: sqlx, diesel `sql_query`, SeaORM `Statement`.
+fn sql_function_argument(name: &str) -> Option<usize> {
+    match name {
+        "query" | "query_as" | "query_scalar" | "query_with" | "query_as_with"
+        | "query_scalar_with" | "raw_sql" | "sql_query" => Some(0),
+        "from_string" | "from_sql_and_values" => Some(1),
+        _ => None,
+    }
+}
+
+/// sqlx macros and which argument is SQL.
+fn sqlx_macro_argument(name: &str) -> Option<usize> {
+    match name {
+        "query" | "query_scalar" | "query_unchecked" | "query_scalar_unchecked" => Some(0),
+        "query_as" | "query_as_unchecked" => Some(1),
+        _ => None,
+    }
+}
+
+fn is_sqlx_file_macro(name: &str) -> bool {
+    name.starts_with("query_file")
+}
+
+#[derive(Default)]
+struct Collector {
+    inline_mods: Vec<String>,
+    /// The Rust statement (or item) being visited; numbered per file.
+    unit: u32,
+    n_units: u32,
+    /// The diesel write call whose table argument is being visited.
+    write_call: Option<u32>,
+    n_write_calls: u32,
+    /// Diesel mentions so far, paths and bare names together.
+    n_mentions: u32,
+    pieces: Vec<Piece>,
+    /// Text of string consts and statics by name; `None` when two disagree.
+    consts: HashMap<String, Option<String>>,
+    diesel: DieselFacts,
+    bare_mentions: Vec<BareMention>,
+    diesel_imports: Vec<DieselImport>,
+    sea: SeaFacts,
+    diagnostics: Vec<LocalDiagnostic>,
+    /// Names bound by patterns in each enclosing function, innermost last.
+    bindings: Vec<HashSet<String>>,
+    /// Active models bound by `let` in each enclosing function: name to its type path.
+    active_models: Vec<HashMap<String, Vec<String>>>,
+}
+
+impl Collector {
+    fn site(&self, line: u32) -> Site {
+        Site::new(&self.inline_mods, line)
+    }
+
+    fn piece(&mut self, source: SqlSource, span: proc_macro2::Span, certainty: Certainty) {
+        let site = self.site(line_of(span));
+        self.pieces.push(Piece {
+            site,
+            source,
+            certainty,
+            const_name: None,
+        });
+    }
+
+    /// Records `expr` as SQL if it spells text; returns whether it did.
+    fn sql_argument(&mut self, expr: &Expr) -> bool {
+        match literal::sql_source(expr) {
+            Some((source, span)) => {
+                self.piece(source, span, Certainty::Sql);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn string_const(&mut self, name: &syn::Ident, expr: &Expr) -> bool {
+        let Expr::Lit(lit) = expr else {
+            return false;
+        };
+        let Lit::Str(literal) = &lit.lit else {
+            return false;
+        };
+        let value = literal.value();
+        let name = name.to_string();
+        let entry = self
+            .consts
+            .entry(name.clone())
+            .or_insert_with(|| Some(value.clone()));
+        if entry.as_ref() != Some(&value) {
+            *entry = None;
+        }
+        let site = self.site(line_of(literal.span()));
+        self.pieces.push(Piece {
+            site,
+            source: SqlSource::Text(literal::LiteralText::new(literal)),
+            certainty: Certainty::LooksLikeSql,
+            const_name: Some(name),
+        });
+        true
+    }
+
+    fn with_unit(&mut self, visit: impl FnOnce(&mut Collector)) {
+        let saved = self.unit;
+        self.n_units += 1;
+        self.unit = self.n_units;
+        visit(self);
+        self.unit = saved;
+    }
+
+    fn in_function(&mut self, visit: impl FnOnce(&mut Collector)) {
+        self.bindings.push(HashSet::new());
+        self.active_models.push(HashMap::new());
+        visit(self);
+        self.bindings.pop();
+        self.active_models.pop();
+    }
+
+    fn in_write_call(&mut self, arg: &Expr) {
+        self.n_write_calls += 1;
+        let saved = self.write_call.replace(self.n_write_calls);
+        self.visit_expr(arg);
+        self.write_call = saved;
+    }
+
+    fn is_bound(&self, name: &str) -> bool {
+        self.bindings.iter().any(|names| names.contains(name))
+    }
+
+    fn sea_call(&mut self, path: Vec<String>, line: u32, mode: Mode) {
+        let site = self.site(line);
+        self.sea.calls.push(Call {
+            site,
+            unit: self.unit,
+            path,
+            mode,
+        });
+    }
+
+    /// The entity path of an active model a write method is called on, if known here.
+    fn active_model_path(&self, receiver: &Expr) -> Option<Vec<String>> {
+        match receiver {
+            Expr::Struct(literal) if last_is(&literal.path, "ActiveModel") => {
+                Some(path_names(&literal.path))
+            }
+            Expr::Path(path) => {
+                let name = path.path.get_ident()?.to_string();
+                self.active_models.last()?.get(&name).cloned()
+            }
+            Expr::Paren(paren) => self.active_model_path(&paren.expr),
+            _ => None,
+        }
+    }
+
+    fn visit_macro_args(&mut self, mac: &Macro, skip: Option<usize>) {
+        match mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+            Ok(args) => {
+                for (idx, arg) in args.iter().enumerate() {
+                    if Some(idx) != skip {
+                        self.visit_expr(arg);
+                    }
+                }
+            }
+            Err(_) => self.scan_tokens(mac.tokens.clone()),
+        }
+    }
+
+    /// String literals of a macro body that is not made of expressions.
+    fn scan_tokens(&mut self, tokens: TokenStream) {
+        for tree in tokens {
+            match tree {
+                TokenTree::Group(group) => self.scan_tokens(group.stream()),
+                TokenTree::Literal(token) => {
+                    if let Lit::Str(literal) = Lit::new(token) {
+                        let source = SqlSource::Text(literal::LiteralText::new(&literal));
+                        self.piece(source, literal.span(), Certainty::LooksLikeSql);
+                    }
+                }
+                TokenTree::Ident(_) | TokenTree::Punct(_) => {}
+            }
+        }
+    }
+
+    fn use_tree(&mut self, prefix: &mut Vec<String>, tree: &UseTree) {
+        match tree {
+            UseTree::Path(path) => {
+                prefix.push(path.ident.to_string());
+                self.use_tree(prefix, &path.tree);
+                prefix.pop();
+            }
+            UseTree::Name(name) => self.use_leaf(prefix, &name.ident, &name.ident),
+            UseTree::Rename(rename) => self.use_leaf(prefix, &rename.ident, &rename.rename),
+            UseTree::Glob(_) => {
+                if let [.., table, dsl] = prefix.as_slice()
+                    && dsl == "dsl"
+                {
+                    self.diesel_imports.push(DieselImport {
+                        inline_mods: self.inline_mods.clone(),
+                        name: table.clone(),
+                        table: table.clone(),
+                    });
+                }
+            }
+            UseTree::Group(group) => {
+                for item in &group.items {
+                    self.use_tree(prefix, item);
+                }
+            }
+        }
+    }
+
+    fn use_leaf(&mut self, prefix: &[String], ident: &syn::Ident, local: &syn::Ident) {
+        let ident_name = ident.to_string();
+        if let [.., table, dsl] = prefix
+            && dsl == "dsl"
+            && *table == ident_name
+        {
+            self.diesel_imports.push(DieselImport {
+                inline_mods: self.inline_mods.clone(),
+                name: local.to_string(),
+                table: table.clone(),
+            });
+        }
+        if ident_name == "Entity" && !prefix.is_empty() {
+            let mut path = prefix.to_vec();
+            path.push(ident_name);
+            let site = self.site(line_of(local.span()));
+            self.sea.aliases.push(Alias {
+                name: local.to_string(),
+                site,
+                path,
+            });
+        }
+    }
+
+    /// Hands what was collected over to be settled; the tree is no longer needed.
+    fn finish(self) -> FileData {
+        settle::settle(Collected {
+            pieces: self.pieces,
+            consts: self.consts,
+            diesel: self.diesel,
+            bare_mentions: self.bare_mentions,
+            diesel_imports: self.diesel_imports,
+            sea: self.sea,
+            diagnostics: self.diagnostics,
+        })
+    }
+}
+
+impl<'ast> Visit<'ast> for Collector {
+    fn visit_attribute(&mut self, _: &'ast syn::Attribute) {
+        // Doc comments and attribute arguments are never SQL; SeaORM attributes are read by
+        // the items that carry them.
+    }
+
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        self.with_unit(|this| visit::visit_item(this, item));
+    }
+
+    fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {
+        self.with_unit(|this| visit::visit_stmt(this, stmt));
+    }
+
+    fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
+        if item.content.is_some() {
+            self.inline_mods.push(item.ident.to_string());
+            visit::visit_item_mod(self, item);
+            self.inline_mods.pop();
+        }
+    }
+
+    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        self.in_function(|this| visit::visit_item_fn(this, item));
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        self.in_function(|this| visit::visit_impl_item_fn(this, item));
+    }
+
+    fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
+        self.in_function(|this| visit::visit_trait_item_fn(this, item));
+    }
+
+    fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
+        if !self.string_const(&item.ident, &item.expr) {
+            visit::visit_item_const(self, item);
+        }
+    }
+
+    fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
+        if !self.string_const(&item.ident, &item.expr) {
+            visit::visit_item_static(self, item);
+        }
+    }
+
+    fn visit_impl_item_const(&mut self, item: &'ast syn::ImplItemConst) {
+        if !self.string_const(&item.ident, &item.expr) {
+            visit::visit_impl_item_const(self, item);
+        }
+    }
+
+    fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+        self.use_tree(&mut Vec::new(), &item.tree);
+    }
+
+    fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
+        if let Some(table) = seaorm::table_name(&item.attrs) {
+            let site = self.site(line_of(item.struct_token.span));
+            let renamed_columns = seaorm::renamed_columns(&item.fields);
+            self.sea.entities.push(Entity {
+                table,
+                site,
+                renamed_columns,
+            });
+        }
+        visit::visit_item_struct(self, item);
+    }
+
+    fn visit_item_enum(&mut self, item: &'ast syn::ItemEnum) {
+        for (target, from_columns, span) in seaorm::belongs_to(item) {
+            let site = self.site(line_of(span));
+            self.sea.relations.push(Relation {
+                site,
+                target,
+                from_columns,
+            });
+        }
+        visit::visit_item_enum(self, item);
+    }
+
+    fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        // `impl EntityName for Entity { fn table_name(&self) -> &str { "cake" } }`
+        if let Some((trait_path, _)) = &item.trait_
+            && last_is(trait_path, "EntityName")
+        {
+            for impl_item in &item.items {
+                if let syn::ImplItem::Fn(function) = impl_item
+                    && function.sig.ident == "table_name"
+                    && let Some(syn::Stmt::Expr(Expr::Lit(lit), None)) = function.block.stmts.last()
+                    && let Lit::Str(literal) = &lit.lit
+                {
+                    let site = self.site(line_of(literal.span()));
+                    self.sea.entities.push(Entity {
+                        table: literal.value(),
+                        site,
+                        renamed_columns: Vec::new(),
+                    });
+                }
+            }
+        }
+        visit::visit_item_impl(self, item);
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        // The value first: in `let users = users.load(..)` the right side is the table.
+        if let Some(init) = &local.init {
+            self.visit_expr(&init.expr);
+            if let Some((_, diverge)) = &init.diverge {
+                self.visit_expr(diverge);
+            }
+        }
+        let (pat, ty) = match &local.pat {
+            Pat::Type(typed) => (&*typed.pat, Some(&*typed.ty)),
+            other => (other, None),
+        };
+        if let Pat::Ident(binding) = pat {
+            let typed = ty.and_then(|ty| match ty {
+                Type::Path(path) if last_is(&path.path, "ActiveModel") => {
+                    Some(path_names(&path.path))
+                }
+                _ => None,
+            });
+            let built = local.init.as_ref().and_then(|init| match &*init.expr {
+                Expr::Struct(literal) if last_is(&literal.path, "ActiveModel") => {
+                    Some(path_names(&literal.path))
+                }
+                _ => None,
+            });
+            if let Some(models) = self.active_models.last_mut() {
+                match typed.or(built) {
+                    Some(path) => models.insert(binding.ident.to_string(), path),
+                    None => models.remove(&binding.ident.to_string()),
+                };
+            }
+        }
+        self.visit_pat(&local.pat);
+    }
+
+    fn visit_pat_ident(&mut self, pat: &'ast syn::PatIdent) {
+        if let Some(names) = self.bindings.last_mut() {
+            names.insert(pat.ident.to_string());
+        }
+        visit::visit_pat_ident(self, pat);
+    }
+
+    fn visit_expr_lit(&mut self, expr: &'ast syn::ExprLit) {
+        if let Lit::Str(literal) = &expr.lit {
+            let source = SqlSource::Text(literal::LiteralText::new(literal));
+            self.piece(source, literal.span(), Certainty::LooksLikeSql);
+        }
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        let method = call.method.to_string();
+        let method = method.as_str();
+        if SQL_METHODS.contains(&method)
+            && let Some(first) = call.args.first()
+            && self.sql_argument(first)
+        {
+            self.visit_expr(&call.receiver);
+            for arg in call.args.iter().skip(1) {
+                self.visit_expr(arg);
+            }
+            return;
+        }
+        if diesel::WRITE_METHODS.contains(&method)
+            && let Some(first) = call.args.first()
+        {
+            self.visit_expr(&call.receiver);
+            self.in_write_call(first);
+            for arg in call.args.iter().skip(1) {
+                self.visit_expr(arg);
+            }
+            return;
+        }
+        let line = line_of(call.method.span());
+        if seaorm::is_related_entity_method(method)
+            && let Some(Expr::Path(path)) = call.args.first()
+            && path.qself.is_none()
+            && is_type_like(&path.path)
+        {
+            self.sea_call(path_names(&path.path), line, Mode::Read);
+        }
+        if seaorm::is_active_model_write(method)
+            && let Some(path) = self.active_model_path(&call.receiver)
+        {
+            self.sea_call(path, line, Mode::Write);
+        }
+        visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        let Expr::Path(func) = &*call.func else {
+            visit::visit_expr_call(self, call);
+            return;
+        };
+        let names = path_names(&func.path);
+        let Some(name) = names.last().map(String::as_str) else {
+            visit::visit_expr_call(self, call);
+            return;
+        };
+        if let Some(sql_idx) = sql_function_argument(name)
+            && let Some(arg) = call.args.iter().nth(sql_idx)
+            && self.sql_argument(arg)
+        {
+            for (idx, other) in call.args.iter().enumerate() {
+                if idx != sql_idx {
+                    self.visit_expr(other);
+                }
+            }
+            return;
+        }
+        if diesel::WRITE_FUNCTIONS.contains(&name)
+            && (names.len() == 1 || names[0] == "diesel")
+            && let Some(first) = call.args.first()
+        {
+            self.in_write_call(first);
+            for arg in call.args.iter().skip(1) {
+                self.visit_expr(arg);
+            }
+            return;
+        }
+        if let Some(mode) = seaorm::entity_call_mode(name)
+            && names.len() >= 2
+            && names[names.len() - 2].starts_with(|ch: char| ch.is_uppercase())
+        {
+            let line = first_line(&func.path);
+            self.sea_call(names[..names.len() - 1].to_vec(), line, mode);
+        }
+        visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
+        if expr.qself.is_none() {
+            let names = path_names(&expr.path);
+            let line = first_line(&expr.path);
+            if let Some(table) = diesel::table_in_path(&names) {
+                self.n_mentions += 1;
+                let mention = Mention {
+                    site: self.site(line),
+                    unit: self.unit,
+                    ident: table.to_owned(),
+                    write_call: self.write_call,
+                    order: self.n_mentions,
+                };
+                self.diesel.mentions.push(mention);
+            } else if let [name] = names.as_slice()
+                && !self.is_bound(name)
+            {
+                self.n_mentions += 1;
+                let mention = BareMention {
+                    site: self.site(line),
+                    unit: self.unit,
+                    name: name.clone(),
+                    write_call: self.write_call,
+                    order: self.n_mentions,
+                };
+                self.bare_mentions.push(mention);
+            }
+        }
+        visit::visit_expr_path(self, expr);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast Macro) {
+        let Some(name) = mac
+            .path
+            .segments
+            .last()
+            .map(|segment| segment.ident.to_string())
+        else {
+            return;
+        };
+        let line = first_line(&mac.path);
+        match name.as_str() {
+            "table" => self
+                .diesel
+                .tables
+                .extend(diesel::tables(mac.tokens.clone())),
+            "joinable" => self
+                .diesel
+                .joinables
+                .extend(diesel::joinable(mac.tokens.clone())),
+            "allow_tables_to_appear_in_same_query"
+            | "allow_columns_to_appear_in_same_group_by_clause" => {}
+            name if is_sqlx_file_macro(name) => self.diagnostics.push(LocalDiagnostic {
+                severity: Severity::Info,
+                line,
+                message: format!("`{name}!` reads SQL from a file: its tables are not counted"),
+            }),
+            name if sqlx_macro_argument(name).is_some() => {
+                let sql_idx = sqlx_macro_argument(name);
+                match mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+                    Ok(args) => {
+                        let sql = sql_idx.and_then(|idx| args.iter().nth(idx));
+                        let recorded = sql.is_some_and(|arg| self.sql_argument(arg));
+                        for (idx, arg) in args.iter().enumerate() {
+                            if !(recorded && Some(idx) == sql_idx) {
+                                self.visit_expr(arg);
+                            }
+                        }
+                    }
+                    Err(_) => self.scan_tokens(mac.tokens.clone()),
+                }
+            }
+            "format" | "format_args" | "write" | "writeln" => {
+                let template_idx = usize::from(name == "write" || name == "writeln");
+                match mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+                    Ok(args) => match literal::format_template(&args, template_idx) {
+                        Some((source, span)) => {
+                            self.piece(source, span, Certainty::LooksLikeSql);
+                            self.visit_macro_args(mac, Some(template_idx));
+                        }
+                        None => self.visit_macro_args(mac, None),
+                    },
+                    Err(_) => self.scan_tokens(mac.tokens.clone()),
+                }
+            }
+            "concat" => match literal::macro_source(mac) {
+                Some((source, span)) => self.piece(source, span, Certainty::LooksLikeSql),
+                None => self.visit_macro_args(mac, None),
+            },
+            _ => self.visit_macro_args(mac, None),
+        }
+    }
+}
+
+fn path_names(path: &syn::Path) -> Vec<String> {
+    path.segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect()
+}
+
+/// Line of a path's first segment.
+fn first_line(path: &syn::Path) -> u32 {
+    path.segments
+        .first()
+        .map_or(0, |segment| line_of(segment.ident.span()))
+}
+
+fn last_is(path: &syn::Path, name: &str) -> bool {
+    path.segments
+        .last()
+        .is_some_and(|segment| segment.ident == name)
+}
+
+/// `Cake`, `cake::Entity`: a path whose last segment is capitalised.
+fn is_type_like(path: &syn::Path) -> bool {
+    path.segments.last().is_some_and(|segment| {
+        segment
+            .ident
+            .to_string()
+            .starts_with(|ch: char| ch.is_uppercase())
+    })
+}
