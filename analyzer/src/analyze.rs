@@ -20,7 +20,7 @@ use crate::parse::{self, FileFacts};
 use crate::resolve::{Def, Index, Want};
 use crate::settings::{Progress, Settings};
 use crate::site::{Resolve, ResolvedItem, Site};
-use crate::{graph, load};
+use crate::{data, graph, load, routes};
 
 /// Analyses the folder `settings.root`.
 pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis, Error> {
@@ -118,7 +118,34 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
         orphans: orphans(&packages, &forest, &inventory.rust_files),
         ..Analysis::default()
     };
-    let _resolver = SiteResolver::new(&index, &analysed);
+    let resolver = SiteResolver::new(&index, &module_facts, &analysed);
+    let analysed_files: BTreeSet<&str> = forest
+        .modules
+        .iter()
+        .enumerate()
+        .filter(|(idx, _)| analysed(*idx))
+        .map(|(_, module)| module.file.as_str())
+        .collect();
+    let route_inputs: Vec<(&str, &routes::FileRoutes)> = analysed_files
+        .iter()
+        .filter_map(|file| Some((*file, &files.get(*file)?.routes)))
+        .collect();
+    let (routes, route_diagnostics) = routes::assemble(&route_inputs, &resolver);
+    analysis.routes = routes;
+    diagnostics.extend(route_diagnostics);
+    phase.done("routes");
+
+    let schemas = read_schemas(&pool, root, &inventory.sql_files, &mut diagnostics);
+    let data_inputs: Vec<(&str, &data::FileData)> = analysed_files
+        .iter()
+        .filter_map(|file| Some((*file, &files.get(*file)?.data)))
+        .collect();
+    let data = data::assemble(&data_inputs, &schemas, &resolver);
+    analysis.tables = data.tables;
+    analysis.foreign_keys = data.foreign_keys;
+    analysis.accesses = data.accesses;
+    diagnostics.extend(data.diagnostics);
+    phase.done("data access");
 
     diagnostics.sort();
     diagnostics.dedup();
@@ -178,6 +205,30 @@ fn parse_all(
         files.insert(relative, facts);
     }
     files
+}
+
+/// Tables and foreign keys from the SQL files that hold schema (migrations).
+fn read_schemas(
+    pool: &rayon::ThreadPool,
+    root: &Path,
+    sql_files: &[String],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<data::SqlSchema> {
+    let results: Vec<Result<data::SqlSchema, Diagnostic>> = pool.install(|| {
+        sql_files
+            .par_iter()
+            .filter(|file| data::is_schema_file(file))
+            .map(|file| load::read_text(root, file).map(|text| data::schema_from_sql(file, &text)))
+            .collect()
+    });
+    let mut schemas = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(schema) => schemas.push(schema),
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
+    schemas
 }
 
 /// The facts of the inline module `inline` inside a file's top-level facts.
@@ -340,6 +391,8 @@ fn orphans(packages: &[Package], forest: &Forest, rust_files: &[String]) -> Vec<
 /// Name resolution as the route and data-access collectors see it.
 pub(crate) struct SiteResolver<'a, 'i> {
     index: &'a Index<'i>,
+    /// Each module's own facts, by module index.
+    facts_of: &'a [Option<&'a ModFacts>],
     /// `(file, inline modules)` -> module, preferring analysed targets.
     modules: HashMap<(&'a str, &'a [String]), usize>,
 }
@@ -347,6 +400,7 @@ pub(crate) struct SiteResolver<'a, 'i> {
 impl<'a, 'i> SiteResolver<'a, 'i> {
     pub(crate) fn new(
         index: &'a Index<'i>,
+        facts_of: &'a [Option<&'a ModFacts>],
         analysed: &dyn Fn(usize) -> bool,
     ) -> SiteResolver<'a, 'i> {
         let mut modules: HashMap<(&'a str, &'a [String]), usize> = HashMap::new();
@@ -359,7 +413,11 @@ impl<'a, 'i> SiteResolver<'a, 'i> {
                 }
             }
         }
-        SiteResolver { index, modules }
+        SiteResolver {
+            index,
+            facts_of,
+            modules,
+        }
     }
 
     fn module(&self, file: &str, site: &Site) -> Option<usize> {
@@ -367,11 +425,37 @@ impl<'a, 'i> SiteResolver<'a, 'i> {
             .get(&(file, site.inline_mods.as_slice()))
             .copied()
     }
+
+    /// The self type of the innermost `impl` block around `line` in a module.
+    fn self_type_at(&self, module: usize, line: u32) -> Option<&'a Vec<String>> {
+        let facts = self.facts_of.get(module).copied().flatten()?;
+        facts
+            .impls
+            .iter()
+            .filter(|imp| imp.lines.0 <= line && line <= imp.lines.1)
+            .min_by_key(|imp| imp.lines.1 - imp.lines.0)?
+            .self_type
+            .as_ref()
+    }
 }
 
 impl Resolve for SiteResolver<'_, '_> {
     fn resolve(&self, file: &str, site: &Site, path: &[String]) -> Option<ResolvedItem> {
         let module = self.module(file, site)?;
+        let expanded;
+        let path = match path.split_first() {
+            // `Self` is the type of the innermost `impl` block around the line.
+            Some((first, rest)) if first == "Self" => {
+                let self_type = self.self_type_at(module, site.line)?;
+                expanded = self_type
+                    .iter()
+                    .chain(rest)
+                    .cloned()
+                    .collect::<Vec<String>>();
+                expanded.as_slice()
+            }
+            _ => path,
+        };
         let def = self.index.resolve(module, None, path, false, Want::Any)?;
         let index = self.index;
         match def {

@@ -501,10 +501,12 @@ impl<'ast> Visit<'ast> for Collector {
             }
         }
         self.self_types.pop();
+        let block = node.brace_token.span.join();
         let fact = ImplFact {
             self_type,
             methods,
             local_scope: self.local_scope(),
+            lines: (line_of(node.impl_token.span), line_of_end(block)),
         };
         self.scope().impls.push(fact);
     }

@@ -176,6 +176,8 @@ pub(crate) struct ImplFact {
     pub self_type: Option<Vec<String>>,
     pub methods: Vec<ImplMethod>,
     pub local_scope: Option<u32>,
+    /// First and last line of the block, to tell what `Self` means at a line.
+    pub lines: (u32, u32),
 }
 
 #[derive(Debug, Clone)]

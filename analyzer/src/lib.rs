@@ -12,17 +12,10 @@ pub mod model;
 pub mod render;
 pub mod site;
 
-#[allow(dead_code)] // called by the pipeline once it lands
-mod data;
-mod error;
-#[allow(dead_code)] // called by the pipeline once it lands
-mod routes;
-mod settings;
-
-pub use error::Error;
-pub use settings::{Granularity, NoProgress, Progress, Settings};
 mod analyze;
 mod collect;
+mod data;
+mod error;
 mod facts;
 mod graph;
 mod load;
@@ -30,6 +23,10 @@ mod manifest;
 mod modtree;
 mod parse;
 mod resolve;
+mod routes;
+mod settings;
 
 pub use analyze::analyze;
+pub use error::Error;
 pub use graph::dependency_graph;
+pub use settings::{Granularity, NoProgress, Progress, Settings};

@@ -8,10 +8,10 @@
 
 use std::path::Path;
 
-use crate::collect;
 use crate::facts::ModFacts;
 use crate::load;
 use crate::model::{Diagnostic, Severity};
+use crate::{collect, data, routes};
 
 /// Deeper bracket nesting than this is not real code; the file is refused.
 pub(crate) const MAX_NESTING: usize = 1_000;
@@ -23,6 +23,8 @@ pub(crate) const PARSE_STACK_BYTES: usize = 256 * 1024 * 1024;
 pub(crate) struct FileFacts {
     pub lines: u32,
     pub facts: ModFacts,
+    pub routes: routes::FileRoutes,
+    pub data: data::FileData,
     /// Set when the file could not be read or parsed.
     pub failed: bool,
 }
@@ -69,7 +71,13 @@ pub(crate) fn parse_text(relative: &str, text: &str) -> (FileFacts, Option<Diagn
     }
     let result = match syn::parse_file(text) {
         Ok(file) => {
-            let facts = collect::collect(&file, lines);
+            let facts = FileFacts {
+                lines,
+                facts: collect::collect(&file, lines),
+                routes: routes::collect(&file),
+                data: data::collect(&file),
+                failed: false,
+            };
             drop(file);
             Ok(facts)
         }
@@ -78,14 +86,7 @@ pub(crate) fn parse_text(relative: &str, text: &str) -> (FileFacts, Option<Diagn
     // Spans of this file are no longer used; let proc-macro2 forget the source it keeps.
     proc_macro2::extra::invalidate_current_thread_spans();
     match result {
-        Ok(facts) => (
-            FileFacts {
-                lines,
-                facts,
-                failed: false,
-            },
-            None,
-        ),
+        Ok(facts) => (facts, None),
         Err((line, message)) => failed(line, format!("cannot parse: {message}")),
     }
 }

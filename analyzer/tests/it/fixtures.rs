@@ -184,3 +184,203 @@ fn shop_monolith_domain_couplings() {
     // 2. cart reads the catalog's table itself: no code dependency on catalog.
     assert!(!has("shop_monolith::cart -> shop_monolith::catalog"));
 }
+
+/// Non-comment lines of a fixture's expected-results file.
+fn expected_lines(fixture_name: &str, file: &str) -> String {
+    let text = std::fs::read_to_string(fixture(fixture_name).join(file)).expect("expected file");
+    let mut lines: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+        .collect();
+    lines.sort_unstable();
+    lines.join("\n")
+}
+
+/// `METHOD /path handler` per route.
+fn routes_text(analysis: &ficus_analyzer::model::Analysis) -> String {
+    let mut lines: Vec<String> = analysis
+        .routes
+        .iter()
+        .map(|route| format!("{} {} {}", route.method, route.path, route.handler))
+        .collect();
+    lines.sort();
+    lines.join("\n")
+}
+
+/// Tables, foreign keys and accesses in the fixtures' `expected-data.txt` format, with the
+/// crate's own name written `crate`.
+fn data_text(analysis: &ficus_analyzer::model::Analysis, crate_name: &str) -> String {
+    let module = |id: &str| match id.strip_prefix(crate_name) {
+        Some(rest) => format!("crate{rest}"),
+        None => id.to_string(),
+    };
+    let mut lines = Vec::new();
+    for table in &analysis.tables {
+        lines.push(format!(
+            "table {} @ {}:{}",
+            table.name, table.file, table.line
+        ));
+    }
+    for key in &analysis.foreign_keys {
+        lines.push(format!(
+            "fk {}.{} -> {} @ {}:{}",
+            key.from_table, key.column, key.to_table, key.file, key.line
+        ));
+    }
+    for diagnostic in &analysis.diagnostics {
+        let severity = format!("{:?}", diagnostic.severity).to_lowercase();
+        lines.push(format!(
+            "{severity} {}:{} {}",
+            diagnostic.file, diagnostic.line, diagnostic.message
+        ));
+    }
+    for access in &analysis.accesses {
+        let count = if access.count > 1 {
+            format!(" x{}", access.count)
+        } else {
+            String::new()
+        };
+        lines.push(format!(
+            "{} {} {}{count} @ {}:{}",
+            access.mode,
+            access.table,
+            module(&access.module),
+            access.file,
+            access.line
+        ));
+    }
+    lines.sort();
+    lines.join("\n")
+}
+
+#[test]
+fn axum_actix_and_rocket_routes_with_full_paths() {
+    for name in ["routes-axum", "routes-actix", "routes-rocket"] {
+        let analysis = analyze_dir(&fixture(name));
+        assert_text(&diagnostics_text(&analysis), "");
+        assert_text(
+            &routes_text(&analysis),
+            &expected_lines(name, "expected-routes.txt"),
+        );
+    }
+}
+
+#[test]
+fn diesel_sqlx_and_seaorm_tables_keys_and_accesses() {
+    for (name, crate_name) in [
+        ("data-diesel", "data_diesel"),
+        ("data-sqlx", "data_sqlx"),
+        ("data-seaorm", "data_seaorm"),
+    ] {
+        let analysis = analyze_dir(&fixture(name));
+        assert_text(
+            &data_text(&analysis, crate_name),
+            &expected_lines(name, "expected-data.txt"),
+        );
+    }
+}
+
+/// `(method, path)` rows and table names the monolith's README lists.
+fn shop_readme() -> (Vec<String>, Vec<String>) {
+    let readme = std::fs::read_to_string(shop_monolith().join("README.md")).expect("README.md");
+    let mut routes = Vec::new();
+    let mut tables = Vec::new();
+    for line in readme.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let (Some(first), Some(second)) = (cells.get(1), cells.get(2)) else {
+            continue;
+        };
+        if ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(first) {
+            routes.push(format!("{first} {}", second.trim_matches('`')));
+        } else if first.starts_with('`') && second.ends_with(".sql`") {
+            tables.push(first.trim_matches('`').to_string());
+        }
+    }
+    routes.sort();
+    tables.sort();
+    (routes, tables)
+}
+
+/// The README's route table is checked against the real router by the monolith's own tests
+/// (`tests/it/readme.rs`); here the analyzer must find exactly those routes and tables.
+#[test]
+fn shop_monolith_routes_and_tables_match_its_readme() {
+    let analysis = analyze_dir(&shop_monolith());
+    let (documented_routes, documented_tables) = shop_readme();
+    assert_eq!(documented_routes.len(), 43);
+    let mut found: Vec<String> = analysis
+        .routes
+        .iter()
+        .map(|route| format!("{} {}", route.method, route.path))
+        .collect();
+    found.sort();
+    assert_eq!(found, documented_routes);
+    assert!(
+        analysis
+            .routes
+            .iter()
+            .all(|route| route.framework == "axum")
+    );
+    let orders = analysis
+        .routes
+        .iter()
+        .find(|route| route.path == "/api/orders/{id}/cancel")
+        .unwrap();
+    assert_eq!(orders.handler, "shop_monolith::orders::handlers::cancel");
+    assert_eq!(orders.module, "shop_monolith::orders::handlers");
+
+    assert_eq!(documented_tables.len(), 14);
+    let migration_tables: Vec<String> = analysis
+        .tables
+        .iter()
+        .filter(|table| table.file.starts_with("migrations/"))
+        .map(|table| table.name.clone())
+        .collect();
+    assert_eq!(migration_tables, documented_tables);
+    let keys: Vec<String> = analysis
+        .foreign_keys
+        .iter()
+        .map(|key| format!("{}.{} -> {}", key.from_table, key.column, key.to_table))
+        .collect();
+    for expected in [
+        "orders.customer_id -> customers",
+        "order_items.product_id -> products",
+        "payments.order_id -> orders",
+        "shipments.order_id -> orders",
+        "stock_levels.product_id -> products",
+        "notifications.customer_id -> customers",
+    ] {
+        assert!(
+            keys.iter().any(|key| key == expected),
+            "missing {expected}: {keys:#?}"
+        );
+    }
+    assert_eq!(keys.len(), 16, "{keys:#?}");
+    // The shared tables the README describes.
+    let access = |module: &str, table: &str, mode: &str| {
+        analysis
+            .accesses
+            .iter()
+            .any(|access| access.module == module && access.table == table && access.mode == mode)
+    };
+    assert!(access(
+        "shop_monolith::cart::repository",
+        "products",
+        "read"
+    ));
+    assert!(access(
+        "shop_monolith::notifications::repository",
+        "customers",
+        "read"
+    ));
+    assert!(access(
+        "shop_monolith::shipping::repository",
+        "orders",
+        "write"
+    ));
+    assert!(access(
+        "shop_monolith::orders::repository",
+        "orders",
+        "write"
+    ));
+}
