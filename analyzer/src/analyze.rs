@@ -107,17 +107,22 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
         pool.install(|| graph::edges(&index, &facts_of, &analysed, settings.granularity));
     phase.done("edges");
 
+    let crates = crates(&packages, &forest);
+    let modules = modules(&forest, &analysed);
+    let items = pool.install(|| items(&index, &analysed));
+    let orphans = orphans(&packages, &forest, &inventory.rust_files);
     let mut analysis = Analysis {
         schema_version: model::SCHEMA_VERSION,
         granularity: settings.granularity.as_str().to_string(),
-        crates: crates(&packages, &forest),
-        modules: modules(&forest, &analysed),
-        items: items(&index, &analysed),
+        crates,
+        modules,
+        items,
         edges,
         external_uses,
-        orphans: orphans(&packages, &forest, &inventory.rust_files),
+        orphans,
         ..Analysis::default()
     };
+    phase.done("modules, items and orphans");
     let resolver = SiteResolver::new(&index, &module_facts, &analysed);
     let analysed_files: BTreeSet<&str> = forest
         .modules
@@ -156,6 +161,11 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     };
     analysis.diagnostics = diagnostics;
+    // Facts are many small allocations: free them on every core, not one.
+    drop(resolver);
+    drop(index);
+    drop(module_facts);
+    pool.install(|| files.into_par_iter().for_each(drop));
     Ok(analysis)
 }
 
@@ -328,10 +338,10 @@ fn package_name(forest: &Forest, package: usize) -> String {
         .unwrap_or_default()
 }
 
-fn items(index: &Index<'_>, analysed: &dyn Fn(usize) -> bool) -> Vec<model::Item> {
+fn items(index: &Index<'_>, analysed: &(dyn Fn(usize) -> bool + Sync)) -> Vec<model::Item> {
     let mut items: Vec<model::Item> = index
         .items
-        .iter()
+        .par_iter()
         .enumerate()
         .filter(|(_, item)| analysed(item.module) && item.local_scope.is_none())
         .map(|(idx, item)| {
@@ -346,7 +356,7 @@ fn items(index: &Index<'_>, analysed: &dyn Fn(usize) -> bool) -> Vec<model::Item
             }
         })
         .collect();
-    items.sort();
+    items.par_sort_unstable();
     items.dedup();
     items
 }
@@ -354,35 +364,35 @@ fn items(index: &Index<'_>, analysed: &dyn Fn(usize) -> bool) -> Vec<model::Item
 /// `.rs` files inside a package folder that no target's module tree includes. Build scripts
 /// and files of nested packages are not orphans of the outer one.
 fn orphans(packages: &[Package], forest: &Forest, rust_files: &[String]) -> Vec<String> {
-    let included: BTreeSet<&str> = forest
+    let included: HashSet<&str> = forest
         .modules
         .iter()
         .map(|module| module.file.as_str())
         .collect();
-    let package_dirs: Vec<&str> = packages
+    // Package folders as prefixes (`""` for the root), longest first: the first match owns.
+    let mut prefixes: Vec<String> = packages
         .iter()
-        .map(|package| package.dir.as_str())
+        .map(|package| {
+            if package.dir.is_empty() {
+                String::new()
+            } else {
+                format!("{}/", package.dir)
+            }
+        })
         .collect();
-    let owner = |file: &str| -> Option<&str> {
-        package_dirs
-            .iter()
-            .filter(|dir| dir.is_empty() || file.starts_with(&format!("{dir}/")))
-            .max_by_key(|dir| dir.len())
-            .copied()
-    };
+    prefixes.sort_by_key(|prefix| std::cmp::Reverse(prefix.len()));
     rust_files
         .iter()
         .filter(|file| !included.contains(file.as_str()))
-        .filter(|file| match owner(file) {
-            Some(dir) => {
-                let build_script = if dir.is_empty() {
-                    "build.rs".to_string()
-                } else {
-                    format!("{dir}/build.rs")
-                };
-                **file != build_script
+        .filter(|file| {
+            match prefixes
+                .iter()
+                .find(|prefix| file.starts_with(prefix.as_str()))
+            {
+                // A package's build script is not in a module tree, and not an orphan.
+                Some(prefix) => file[prefix.len()..] != *"build.rs",
+                None => false,
             }
-            None => false,
         })
         .cloned()
         .collect()

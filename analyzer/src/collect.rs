@@ -6,7 +6,7 @@
 //! parameters, `Type::new(..)`, `Type { .. }`). Paths inside macro invocations count when the
 //! tokens parse as comma-separated expressions or as items.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use proc_macro2::Span;
 use syn::punctuated::Punctuated;
@@ -34,7 +34,6 @@ pub(crate) fn collect(file: &syn::File, lines: u32) -> ModFacts {
         .unwrap_or_default()
 }
 
-type RefKey = (Box<str>, RefKind, bool, Option<u32>, Option<u32>);
 type CallKey = (Box<str>, Option<Box<str>>, Option<u32>, Option<u32>);
 
 /// The facts of one module scope being collected, with the tables that deduplicate them.
@@ -42,7 +41,9 @@ type CallKey = (Box<str>, Option<Box<str>>, Option<u32>, Option<u32>);
 struct ScopeBuilder {
     facts: ModFacts,
     owner_ids: HashMap<String, u32>,
-    ref_ids: HashMap<RefKey, usize>,
+    /// Path -> the latest fact with that path; `ref_next` chains to the earlier ones.
+    ref_heads: HashMap<Box<str>, usize>,
+    ref_next: Vec<Option<usize>>,
     call_ids: HashMap<CallKey, usize>,
 }
 
@@ -95,8 +96,11 @@ struct Collector {
     next_scope: u32,
     /// The `Self` type of the impl or trait being visited.
     self_types: Vec<Option<Vec<String>>>,
+    /// Reused to build joined paths without allocating.
+    path_buffer: String,
     /// The item that owns what is being visited, for item-level graphs.
-    owners: Vec<String>,
+    /// Owner names, innermost last, each with its id in the current scope once looked up.
+    owners: Vec<(String, Option<u32>)>,
 }
 
 impl Collector {
@@ -116,13 +120,19 @@ impl Collector {
     }
 
     fn owner(&self) -> Option<String> {
-        self.owners.last().cloned()
+        self.owners.last().map(|(name, _)| name.clone())
     }
 
     /// The current owner's index in the current scope's owner table.
     fn owner_id(&mut self) -> Option<u32> {
-        let owner = self.owners.last().cloned();
-        self.builder().owner_id(owner.as_ref())
+        let last = self.owners.len().checked_sub(1)?;
+        if let Some(id) = self.owners[last].1 {
+            return Some(id);
+        }
+        let name = self.owners[last].0.clone();
+        let id = self.builder().owner_id(Some(&name));
+        self.owners[last].1 = id;
+        id
     }
 
     fn self_type(&self) -> Option<Vec<String>> {
@@ -143,32 +153,99 @@ impl Collector {
 
     /// Records a path, replacing a leading `Self` by the impl's type.
     fn add_ref(&mut self, path: &syn::Path, kind: RefKind) {
-        let Some(segments) = self.expand_self(path_segments(path)) else {
+        use std::fmt::Write;
+        let mut segments = path.segments.iter();
+        let Some(first) = segments.next() else {
             return;
         };
-        if segments.is_empty() {
-            return;
+        // Written into a reused buffer: most paths were seen before in the same scope, and
+        // then nothing is allocated.
+        let mut joined = std::mem::take(&mut self.path_buffer);
+        joined.clear();
+        if first.ident == "Self" {
+            match self.self_types.last().and_then(Option::as_ref) {
+                Some(self_type) => joined.push_str(&self_type.join("::")),
+                None => {
+                    self.path_buffer = joined;
+                    return;
+                }
+            }
+        } else {
+            let _ = write!(joined, "{}", first.ident);
         }
-        let global = path.leading_colon.is_some();
+        for segment in segments {
+            let _ = write!(joined, "::{}", segment.ident);
+        }
+        self.add_ref_joined(&joined, path.leading_colon.is_some(), kind);
+        self.path_buffer = joined;
+    }
+
+    /// Records a path given as segments, replacing a leading `Self` by the impl's type.
+    fn add_ref_segments(&mut self, segments: Vec<String>, global: bool, kind: RefKind) {
+        let Some(segments) = self.expand_self(segments) else {
+            return;
+        };
+        if !segments.is_empty() {
+            self.add_ref_joined(&segments.join("::"), global, kind);
+        }
+    }
+
+    /// Records a path (segments joined with `::`). The same path, kind, body and owner is
+    /// counted, not stored again.
+    fn add_ref_joined(&mut self, joined: &str, global: bool, kind: RefKind) {
         let local_scope = self.local_scope();
         let owner = self.owner_id();
-        let key: RefKey = (segments.join("::").into(), kind, global, local_scope, owner);
         let builder = self.builder();
-        if let Some(&idx) = builder.ref_ids.get(&key) {
-            builder.facts.refs[idx].count += 1;
-            return;
+        let mut next = builder.ref_heads.get(joined).copied();
+        while let Some(idx) = next {
+            let fact = &mut builder.facts.refs[idx];
+            if fact.kind == kind
+                && fact.global == global
+                && fact.local_scope == local_scope
+                && fact.owner == owner
+            {
+                fact.count += 1;
+                return;
+            }
+            next = builder.ref_next[idx];
         }
-        builder
-            .ref_ids
-            .insert(key.clone(), builder.facts.refs.len());
+        let idx = builder.facts.refs.len();
+        let path: Box<str> = joined.into();
+        let previous = builder.ref_heads.insert(path.clone(), idx);
+        builder.ref_next.push(previous);
         builder.facts.refs.push(RefFact {
-            path: key.0,
+            path,
             global,
             kind,
             local_scope,
             owner,
             count: 1,
         });
+    }
+
+    /// Records `receiver.method(..)`, counted like references.
+    fn add_method_call(&mut self, method: String, receiver_type: Option<Vec<String>>) {
+        let receiver_type = receiver_type.map(|path| path.join("::").into());
+        let local_scope = self.local_scope();
+        let owner = self.owner_id();
+        let key: CallKey = (method.into(), receiver_type, local_scope, owner);
+        let builder = self.builder();
+        match builder.call_ids.get(&key) {
+            Some(&idx) => builder.facts.method_calls[idx].count += 1,
+            None => {
+                builder
+                    .call_ids
+                    .insert(key.clone(), builder.facts.method_calls.len());
+                let (method, receiver_type, local_scope, owner) = key;
+                builder.facts.method_calls.push(MethodCallFact {
+                    method,
+                    receiver_type,
+                    local_scope,
+                    owner,
+                    count: 1,
+                });
+            }
+        }
     }
 
     fn expand_self(&self, segments: Vec<String>) -> Option<Vec<String>> {
@@ -185,8 +262,8 @@ impl Collector {
         self.next_scope += 1;
         let mut frame = FnFrame {
             scope: self.next_scope,
-            bindings: HashMap::new(),
-            names: HashSet::new(),
+            bindings: HashMap::default(),
+            names: HashSet::default(),
         };
         for input in inputs {
             match input {
@@ -205,7 +282,7 @@ impl Collector {
             }
         }
         self.frames.push(frame);
-        self.owners.push(owner);
+        self.owners.push((owner, None));
     }
 
     fn leave_fn(&mut self) {
@@ -265,21 +342,153 @@ impl Collector {
         starts_upper.then_some(segments)
     }
 
-    /// Paths inside a macro's tokens, when they parse as expressions or items.
-    fn visit_macro_tokens(&mut self, mac: &syn::Macro) {
-        let parser = Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
-        if let Ok(exprs) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
-            for expr in &exprs {
-                self.visit_expr(expr);
-            }
-            return;
-        }
-        if let Ok(file) = syn::parse2::<syn::File>(mac.tokens.clone()) {
-            for item in &file.items {
-                self.visit_item(item);
+    /// Paths inside a macro's tokens. Macro bodies need not be Rust (`json!`, `html!`, SQL
+    /// DSLs), so instead of parsing them this reads paths off the token stream: `a::b` followed
+    /// by `(` is a call, by `{` a construction (upper-case last segment), by `!` a macro;
+    /// `.name(` is a method call; other multi-segment or upper-case paths are value uses.
+    /// Lower-case single identifiers are taken for local variables, unless called.
+    fn scan_macro_tokens(&mut self, stream: proc_macro2::TokenStream) {
+        use proc_macro2::{Delimiter, TokenTree};
+        let tokens: Vec<TokenTree> = stream.into_iter().collect();
+        let is_punct = |idx: usize, ch: char| matches!(tokens.get(idx), Some(TokenTree::Punct(punct)) if punct.as_char() == ch);
+        let mut idx = 0;
+        while idx < tokens.len() {
+            match &tokens[idx] {
+                TokenTree::Group(group) => {
+                    self.scan_macro_tokens(group.stream());
+                    idx += 1;
+                }
+                TokenTree::Ident(first) => {
+                    let start = idx;
+                    let mut segments = vec![first.to_string()];
+                    idx += 1;
+                    while is_punct(idx, ':') && is_punct(idx + 1, ':') {
+                        match tokens.get(idx + 2) {
+                            Some(TokenTree::Ident(next)) => {
+                                segments.push(next.to_string());
+                                idx += 3;
+                            }
+                            _ => break,
+                        }
+                    }
+                    let global = start >= 2 && is_punct(start - 1, ':') && is_punct(start - 2, ':');
+                    let after_dot = start >= 1 && is_punct(start - 1, '.');
+                    let next_group = match tokens.get(idx) {
+                        Some(TokenTree::Group(group)) => Some(group.delimiter()),
+                        _ => None,
+                    };
+                    let last_upper = segments
+                        .last()
+                        .is_some_and(|last| last.starts_with(|c: char| c.is_uppercase()));
+                    if after_dot && segments.len() == 1 {
+                        if next_group == Some(Delimiter::Parenthesis) {
+                            self.add_method_call(segments.remove(0), None);
+                        }
+                        continue;
+                    }
+                    if segments.len() == 1 && is_keyword(&segments[0]) {
+                        continue;
+                    }
+                    let kind = if is_punct(idx, '!') {
+                        Some(RefKind::Macro)
+                    } else if next_group == Some(Delimiter::Parenthesis) {
+                        Some(RefKind::Call)
+                    } else if next_group == Some(Delimiter::Brace) && last_upper {
+                        Some(RefKind::Construct)
+                    } else if segments.len() > 1 || last_upper {
+                        Some(RefKind::Value)
+                    } else {
+                        None
+                    };
+                    if let Some(kind) = kind
+                        && !(segments.len() == 1
+                            && kind == RefKind::Value
+                            && self.is_local(&segments[0]))
+                    {
+                        self.add_ref_segments(segments, global, kind);
+                    }
+                }
+                TokenTree::Punct(_) | TokenTree::Literal(_) => idx += 1,
             }
         }
     }
+
+    /// An item-position macro usually wraps items (`cfg_net! { pub mod net; }`, `cfg_if!`):
+    /// its modules and items are real once expanded. Its body is read as items if it parses
+    /// as such; otherwise each brace-delimited group in it is tried (the `{ .. }` arms of
+    /// `cfg_if!`-style macros), and what is left is scanned for paths.
+    fn visit_item_macro_body(&mut self, tokens: proc_macro2::TokenStream) {
+        if let Ok(file) = syn::parse2::<syn::File>(tokens.clone()) {
+            for item in &file.items {
+                self.visit_item(item);
+            }
+            return;
+        }
+        let mut rest = proc_macro2::TokenStream::new();
+        for tree in tokens {
+            match &tree {
+                proc_macro2::TokenTree::Group(group)
+                    if group.delimiter() == proc_macro2::Delimiter::Brace =>
+                {
+                    match syn::parse2::<syn::File>(group.stream()) {
+                        Ok(file) => {
+                            for item in &file.items {
+                                self.visit_item(item);
+                            }
+                        }
+                        Err(_) => rest.extend([tree]),
+                    }
+                }
+                _ => rest.extend([tree]),
+            }
+        }
+        self.scan_macro_tokens(rest);
+    }
+
+    fn is_local(&self, name: &str) -> bool {
+        self.frames.iter().any(|frame| frame.names.contains(name))
+    }
+}
+
+/// Words that look like identifiers in a token stream but are not paths.
+fn is_keyword(word: &str) -> bool {
+    matches!(
+        word,
+        "as" | "async"
+            | "await"
+            | "break"
+            | "const"
+            | "continue"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "static"
+            | "struct"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "yield"
+    )
 }
 
 impl<'ast> Visit<'ast> for Collector {
@@ -338,7 +547,7 @@ impl<'ast> Visit<'ast> for Collector {
     fn visit_item_struct(&mut self, node: &'ast syn::ItemStruct) {
         let name = node.ident.to_string();
         self.add_item(name.clone(), ItemKind::Struct, &node.vis, node.ident.span());
-        self.owners.push(self.qualified_owner(&name));
+        self.owners.push((self.qualified_owner(&name), None));
         visit::visit_item_struct(self, node);
         self.owners.pop();
     }
@@ -354,7 +563,7 @@ impl<'ast> Visit<'ast> for Collector {
                 variant.ident.span(),
             );
         }
-        self.owners.push(self.qualified_owner(&name));
+        self.owners.push((self.qualified_owner(&name), None));
         self.self_types.push(Some(vec![name]));
         visit::visit_item_enum(self, node);
         self.self_types.pop();
@@ -364,7 +573,7 @@ impl<'ast> Visit<'ast> for Collector {
     fn visit_item_union(&mut self, node: &'ast syn::ItemUnion) {
         let name = node.ident.to_string();
         self.add_item(name.clone(), ItemKind::Union, &node.vis, node.ident.span());
-        self.owners.push(self.qualified_owner(&name));
+        self.owners.push((self.qualified_owner(&name), None));
         visit::visit_item_union(self, node);
         self.owners.pop();
     }
@@ -372,7 +581,7 @@ impl<'ast> Visit<'ast> for Collector {
     fn visit_item_trait(&mut self, node: &'ast syn::ItemTrait) {
         let name = node.ident.to_string();
         self.add_item(name.clone(), ItemKind::Trait, &node.vis, node.ident.span());
-        self.owners.push(self.qualified_owner(&name));
+        self.owners.push((self.qualified_owner(&name), None));
         self.self_types.push(Some(vec![name]));
         visit::visit_item_trait(self, node);
         self.self_types.pop();
@@ -394,7 +603,7 @@ impl<'ast> Visit<'ast> for Collector {
             &node.vis,
             node.ident.span(),
         );
-        self.owners.push(self.qualified_owner(&name));
+        self.owners.push((self.qualified_owner(&name), None));
         visit::visit_item_type(self, node);
         self.owners.pop();
     }
@@ -402,7 +611,7 @@ impl<'ast> Visit<'ast> for Collector {
     fn visit_item_const(&mut self, node: &'ast syn::ItemConst) {
         let name = node.ident.to_string();
         self.add_item(name.clone(), ItemKind::Const, &node.vis, node.ident.span());
-        self.owners.push(self.qualified_owner(&name));
+        self.owners.push((self.qualified_owner(&name), None));
         visit::visit_item_const(self, node);
         self.owners.pop();
     }
@@ -410,7 +619,7 @@ impl<'ast> Visit<'ast> for Collector {
     fn visit_item_static(&mut self, node: &'ast syn::ItemStatic) {
         let name = node.ident.to_string();
         self.add_item(name.clone(), ItemKind::Static, &node.vis, node.ident.span());
-        self.owners.push(self.qualified_owner(&name));
+        self.owners.push((self.qualified_owner(&name), None));
         visit::visit_item_static(self, node);
         self.owners.pop();
     }
@@ -435,7 +644,10 @@ impl<'ast> Visit<'ast> for Collector {
                 };
                 self.scope().items.push(fact);
             }
-            _ => self.visit_macro(&node.mac),
+            _ => {
+                self.add_ref(&node.mac.path, RefKind::Macro);
+                self.visit_item_macro_body(node.mac.tokens.clone());
+            }
         }
     }
 
@@ -494,7 +706,7 @@ impl<'ast> Visit<'ast> for Collector {
                     self.leave_fn();
                 }
                 other => {
-                    self.owners.push(type_name.clone());
+                    self.owners.push((type_name.clone(), None));
                     self.visit_impl_item(other);
                     self.owners.pop();
                 }
@@ -554,40 +766,14 @@ impl<'ast> Visit<'ast> for Collector {
     }
 
     fn visit_expr_method_call(&mut self, node: &'ast syn::ExprMethodCall) {
-        let receiver_type = self
-            .receiver_type(&node.receiver)
-            .map(|path| path.join("::").into());
-        let local_scope = self.local_scope();
-        let owner = self.owner_id();
-        let key: CallKey = (
-            node.method.to_string().into(),
-            receiver_type,
-            local_scope,
-            owner,
-        );
-        let builder = self.builder();
-        match builder.call_ids.get(&key) {
-            Some(&idx) => builder.facts.method_calls[idx].count += 1,
-            None => {
-                builder
-                    .call_ids
-                    .insert(key.clone(), builder.facts.method_calls.len());
-                let (method, receiver_type, local_scope, owner) = key;
-                builder.facts.method_calls.push(MethodCallFact {
-                    method,
-                    receiver_type,
-                    local_scope,
-                    owner,
-                    count: 1,
-                });
-            }
-        }
+        let receiver_type = self.receiver_type(&node.receiver);
+        self.add_method_call(node.method.to_string(), receiver_type);
         visit::visit_expr_method_call(self, node);
     }
 
     fn visit_expr_closure(&mut self, node: &'ast syn::ExprClosure) {
         // Closure parameters shadow outer bindings; typed ones are known.
-        let mut bindings = HashMap::new();
+        let mut bindings = HashMap::default();
         for input in &node.inputs {
             if let syn::Pat::Type(typed) = input
                 && let (syn::Pat::Ident(ident), Some(ty)) = (&*typed.pat, self.type_path(&typed.ty))
@@ -599,7 +785,7 @@ impl<'ast> Visit<'ast> for Collector {
         self.frames.push(FnFrame {
             scope,
             bindings,
-            names: HashSet::new(),
+            names: HashSet::default(),
         });
         visit::visit_expr_closure(self, node);
         self.frames.pop();
@@ -686,7 +872,7 @@ impl<'ast> Visit<'ast> for Collector {
 
     fn visit_macro(&mut self, node: &'ast syn::Macro) {
         self.add_ref(&node.path, RefKind::Macro);
-        self.visit_macro_tokens(node);
+        self.scan_macro_tokens(node.tokens.clone());
     }
 
     fn visit_attribute(&mut self, _node: &'ast syn::Attribute) {
@@ -703,7 +889,7 @@ impl<'ast> Visit<'ast> for Collector {
 
 impl Collector {
     fn qualified_owner(&self, name: &str) -> String {
-        match self.owners.last() {
+        match self.owners.last().map(|(name, _)| name) {
             // Items nested in a function body belong to that function for graph purposes.
             Some(owner) if !self.frames.is_empty() => owner.clone(),
             _ => name.to_string(),

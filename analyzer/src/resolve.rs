@@ -7,7 +7,7 @@
 //! It does not do type inference, macro expansion or trait selection. A path that leads into
 //! an external crate resolves to that crate's name; one that cannot be resolved is dropped.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::facts::{ItemKind, ModFacts, UseFact, Visibility};
 use crate::manifest::Package;
@@ -90,6 +90,18 @@ struct Scope {
     names: HashMap<String, Vec<Binding>>,
     /// Names brought in by glob imports (shadowed by `names`).
     glob_names: HashMap<String, Vec<Binding>>,
+    /// Bumped whenever a name is added, so a glob of this scope is copied again only when
+    /// there is something new to copy.
+    version: u64,
+}
+
+/// A resolved `use source::*`, and the version of the source it was last copied at.
+struct Glob {
+    module: usize,
+    local: Option<u32>,
+    source: Def,
+    exported: bool,
+    copied_at: Option<u64>,
 }
 
 /// The resolved view of all analysed code.
@@ -192,15 +204,15 @@ impl<'a> Index<'a> {
             forest,
             items: Vec::new(),
             externals: Vec::new(),
-            external_ids: HashMap::new(),
+            external_ids: HashMap::default(),
             scopes: vec![Scope::default(); forest.modules.len()],
-            locals: HashMap::new(),
+            locals: HashMap::default(),
             extern_prelude: Vec::new(),
-            methods_by_type: HashMap::new(),
-            methods_by_name: HashMap::new(),
-            variants: HashMap::new(),
-            macros: vec![HashMap::new(); forest.targets.len()],
-            resolved_uses: HashMap::new(),
+            methods_by_type: HashMap::default(),
+            methods_by_name: HashMap::default(),
+            variants: HashMap::default(),
+            macros: vec![HashMap::default(); forest.targets.len()],
+            resolved_uses: HashMap::default(),
         };
         index.place_items(facts_of);
         index.build_extern_prelude(packages);
@@ -303,7 +315,7 @@ impl<'a> Index<'a> {
 
     fn build_extern_prelude(&mut self, packages: &[Package]) {
         // Library root module of each package, by package name.
-        let mut library_of: HashMap<&str, usize> = HashMap::new();
+        let mut library_of: HashMap<&str, usize> = HashMap::default();
         for target in &self.forest.targets {
             if target.spec.kind.is_library()
                 && let Some(root) = target.root_module
@@ -316,7 +328,7 @@ impl<'a> Index<'a> {
         let mut preludes = Vec::with_capacity(self.forest.targets.len());
         for target in &self.forest.targets {
             let package = &packages[target.package];
-            let mut prelude: HashMap<String, Def> = HashMap::new();
+            let mut prelude: HashMap<String, Def> = HashMap::default();
             for name in SYSROOT {
                 let def = self.external(name);
                 prelude.insert((*name).to_string(), def);
@@ -355,7 +367,7 @@ impl<'a> Index<'a> {
                 );
             }
         }
-        let mut globs: Vec<(usize, Option<u32>, Def, bool)> = Vec::new();
+        let mut globs: Vec<Glob> = Vec::new();
         // Each round resolves at least one import or stops; the bound is a safety net.
         for _round in 0..64 {
             let mut progress = false;
@@ -369,7 +381,14 @@ impl<'a> Index<'a> {
                 let exported = fact.visibility != Visibility::Private;
                 if fact.glob {
                     for &def in &defs {
-                        globs.push((module, fact.local_scope, def, exported));
+                        let glob = Glob {
+                            module,
+                            local: fact.local_scope,
+                            source: def,
+                            exported,
+                            copied_at: None,
+                        };
+                        globs.push(glob);
                     }
                 } else if let Some(name) = fact.binding() {
                     let scope = match fact.local_scope {
@@ -380,13 +399,14 @@ impl<'a> Index<'a> {
                     for &def in &defs {
                         if !bindings.iter().any(|binding| binding.def == def) {
                             bindings.push(Binding { def, exported });
+                            scope.version += 1;
                         }
                     }
                 }
                 self.resolved_uses.insert((module, idx), defs);
             }
             pending = still_pending;
-            progress |= self.apply_globs(&globs);
+            progress |= self.apply_globs(&mut globs);
             if !progress {
                 break;
             }
@@ -395,12 +415,20 @@ impl<'a> Index<'a> {
 
     /// Copies into each glob-importing scope the names its source makes visible to it.
     /// Returns whether anything new was added.
-    fn apply_globs(&mut self, globs: &[(usize, Option<u32>, Def, bool)]) -> bool {
+    fn apply_globs(&mut self, globs: &mut [Glob]) -> bool {
         let mut added = false;
-        for &(module, local, source, exported) in globs {
-            let names: Vec<(String, Def)> = match source {
+        for glob in globs.iter_mut() {
+            let source_version = match glob.source {
+                Def::Module(source_module) => self.scopes[source_module].version,
+                Def::Item(_) | Def::External(_) => 0,
+            };
+            if glob.copied_at == Some(source_version) {
+                continue;
+            }
+            glob.copied_at = Some(source_version);
+            let names: Vec<(String, Def)> = match glob.source {
                 Def::Module(source_module) => {
-                    let visible_privately = self.is_descendant(module, source_module);
+                    let visible_privately = self.is_descendant(glob.module, source_module);
                     let scope = &self.scopes[source_module];
                     scope
                         .names
@@ -426,14 +454,18 @@ impl<'a> Index<'a> {
                     .unwrap_or_default(),
                 Def::External(_) => Vec::new(),
             };
-            let scope = match local {
-                Some(local) => self.locals.entry((module, local)).or_default(),
-                None => &mut self.scopes[module],
+            let scope = match glob.local {
+                Some(local) => self.locals.entry((glob.module, local)).or_default(),
+                None => &mut self.scopes[glob.module],
             };
             for (name, def) in names {
                 let bindings = scope.glob_names.entry(name).or_default();
                 if !bindings.iter().any(|binding| binding.def == def) {
-                    bindings.push(Binding { def, exported });
+                    bindings.push(Binding {
+                        def,
+                        exported: glob.exported,
+                    });
+                    scope.version += 1;
                     added = true;
                 }
             }

@@ -636,9 +636,66 @@ impl<'ast> Visit<'ast> for Collector {
                 Some((source, span)) => self.piece(source, span, Certainty::LooksLikeSql),
                 None => self.visit_macro_args(mac, None),
             },
+            _ if !self.may_hold_data(&mac.tokens) => {}
             _ => self.visit_macro_args(mac, None),
         }
     }
+}
+
+/// Names through which code reaches data, besides [`SQL_METHODS`] and the SQL functions:
+/// diesel's table paths and write functions, SeaORM's entity operations.
+const DATA_NAMES: [&str; 18] = [
+    "table",
+    "dsl",
+    "insert_into",
+    "replace_into",
+    "insert_or_ignore_into",
+    "update",
+    "delete",
+    "find",
+    "find_by_id",
+    "find_also_related",
+    "find_with_related",
+    "insert",
+    "insert_many",
+    "update_many",
+    "delete_many",
+    "delete_by_id",
+    "Entity",
+    "ActiveModel",
+];
+
+impl Collector {
+    /// Whether a macro body can hold anything this collector looks for: a string literal that
+    /// starts like SQL, or a name data access goes through. A token scan is much cheaper than
+    /// parsing the bodies of the many macros (`assert!`, `quote!`, `vec!`) that hold neither.
+    /// A file that imports a diesel `dsl` is always parsed: any bare name may be a table.
+    fn may_hold_data(&self, tokens: &TokenStream) -> bool {
+        if !self.diesel_imports.is_empty() {
+            return true;
+        }
+        tokens_may_hold_data(tokens)
+    }
+}
+
+fn tokens_may_hold_data(tokens: &TokenStream) -> bool {
+    tokens.clone().into_iter().any(|tree| match tree {
+        TokenTree::Group(group) => tokens_may_hold_data(&group.stream()),
+        TokenTree::Literal(literal) => {
+            let text = literal.to_string();
+            let body = text
+                .trim_start_matches(['r', 'b', 'c', '#'])
+                .trim_start_matches('"');
+            super::sql::looks_like_sql(body)
+        }
+        TokenTree::Ident(ident) => {
+            let name = ident.to_string();
+            DATA_NAMES.contains(&name.as_str())
+                || SQL_METHODS.contains(&name.as_str())
+                || sql_function_argument(&name).is_some()
+        }
+        TokenTree::Punct(_) => false,
+    })
 }
 
 fn path_names(path: &syn::Path) -> Vec<String> {
