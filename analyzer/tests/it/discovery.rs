@@ -417,3 +417,28 @@ pub fn h() {}
         assert_eq!(render(analyze_dir(dir.path())), first);
     }
 }
+
+#[test]
+fn a_source_file_of_tens_of_megabytes_is_reported_not_parsed() {
+    let dir = project(&with_package(
+        "//- src/lib.rs\nmod generated;\nmod small;\n//- src/small.rs\npub fn f() {}\n",
+    ));
+    let line = "pub const X: u32 = 1;\n";
+    std::fs::write(
+        dir.path().join("src/generated.rs"),
+        line.repeat(24 * 1024 * 1024 / line.len()),
+    )
+    .unwrap();
+    let analysis = analyze_dir(dir.path());
+    let text = diagnostics_text(&analysis);
+    assert!(
+        text.contains("error src/generated.rs:0 skipped:") && text.contains("over the limit"),
+        "{text}"
+    );
+    assert!(
+        analysis
+            .items
+            .iter()
+            .any(|item| item.path == "app::small::f")
+    );
+}

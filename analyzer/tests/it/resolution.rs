@@ -286,3 +286,20 @@ pub fn line(total: i64) -> String {
         ",
     );
 }
+
+#[test]
+fn item_granularity_connects_items() {
+    let spec = "//- Cargo.toml\n[package]\nname = \"app\"\n//- src/lib.rs\npub mod a;\npub mod b;\n//- src/a.rs\npub fn caller() { crate::b::callee(); }\npub struct Holder { pub value: crate::b::Value }\n//- src/b.rs\npub fn callee() {}\npub struct Value;\n";
+    let dir = crate::support::project(spec);
+    let mut settings = ficus_analyzer::Settings::new(dir.path());
+    settings.granularity = ficus_analyzer::Granularity::Item;
+    let analysis = ficus_analyzer::analyze(&settings, &ficus_analyzer::NoProgress).unwrap();
+    assert_eq!(analysis.granularity, "item");
+    assert_text(
+        &edges_text(&analysis),
+        "
+        app::a::Holder -> app::b::Value type x1
+        app::a::caller -> app::b::callee call x1
+        ",
+    );
+}
