@@ -100,7 +100,7 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
         })
         .collect();
     let facts_of = |module: usize| module_facts.get(module).copied().flatten();
-    let index = Index::build(&forest, &packages, &facts_of);
+    let index = pool.install(|| Index::build(&forest, &packages, &facts_of));
     phase.done("name resolution");
     let analysed = |module: usize| forest.targets[forest.modules[module].target].analysed;
     let (edges, external_uses) =

@@ -7,6 +7,7 @@
 //! It does not do type inference, macro expansion or trait selection. A path that leads into
 //! an external crate resolves to that crate's name; one that cannot be resolved is dropped.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::facts::{ItemKind, ModFacts, UseFact, Visibility};
@@ -372,8 +373,13 @@ impl<'a> Index<'a> {
         for _round in 0..64 {
             let mut progress = false;
             let mut still_pending = Vec::with_capacity(pending.len());
-            for (module, idx, fact) in pending {
-                let Some(defs) = self.resolve_use_path(module, fact) else {
+            // Resolve against this round's scopes in parallel, then bind serially.
+            let resolved: Vec<Option<Vec<Def>>> = pending
+                .par_iter()
+                .map(|&(module, _, fact)| self.resolve_use_path(module, fact))
+                .collect();
+            for ((module, idx, fact), defs) in pending.into_iter().zip(resolved) {
+                let Some(defs) = defs else {
                     still_pending.push((module, idx, fact));
                     continue;
                 };
