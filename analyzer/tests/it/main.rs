@@ -3,6 +3,7 @@
 
 mod support;
 
+mod boundary;
 mod discovery;
 mod fixtures;
 mod resolution;

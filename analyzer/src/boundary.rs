@@ -1,0 +1,12 @@
+//! From an analysis to candidate services: the coupling signals fused into one weighted
+//! module graph (`signals`), and the shared kernel set aside before clustering (`kernel`).
+//!
+//! Pure functions over [`Analysis`](crate::model::Analysis): no IO, deterministic.
+//! Clustering itself lives in `cluster`; metrics in `metrics`.
+
+pub mod kernel;
+pub mod signals;
+pub mod terms;
+
+pub use kernel::{KernelSettings, shared_kernel};
+pub use signals::{FusedGraph, Signal, SignalWeights, fuse};

@@ -1,0 +1,298 @@
+//! The coupling signals between modules, fused into one undirected weighted graph.
+//!
+//! Signals (each with a weight a user can change in the plan; defaults in
+//! [`SignalWeights::default`], documented in `docs/planning.md`):
+//! - **structural**: the analysis edges, per kind, damped as `ln(1 + count)` so that one
+//!   chatty pair does not outweigh many distinct dependencies;
+//! - **data**: modules touching the same table, writes weighing more than reads; each table
+//!   spreads one unit over its accessors, so a table everyone reads glues nothing;
+//! - **foreign keys**: the writers of two tables joined by a foreign key;
+//! - **routes**: handler modules whose routes share a static path segment;
+//! - **naming**: modules whose names (and type names) share a domain term, weighted by how
+//!   rare the term is.
+//!
+//! Every fused edge keeps its per-signal parts so each assignment can be explained.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::terms::terms;
+use crate::model::Analysis;
+
+/// Which signal an edge's weight came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Signal {
+    Structural,
+    Data,
+    ForeignKey,
+    Route,
+    Naming,
+}
+
+impl Signal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Signal::Structural => "structural",
+            Signal::Data => "data",
+            Signal::ForeignKey => "foreign_key",
+            Signal::Route => "route",
+            Signal::Naming => "naming",
+        }
+    }
+}
+
+/// Weights of the signals and of each structural edge kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignalWeights {
+    /// Per analysis edge kind (`call`, `import`, ...). Kinds not listed weigh 0.5.
+    pub kinds: BTreeMap<String, f64>,
+    pub structural: f64,
+    pub data_write: f64,
+    pub data_read: f64,
+    pub foreign_key: f64,
+    pub route: f64,
+    pub naming: f64,
+}
+
+impl Default for SignalWeights {
+    fn default() -> SignalWeights {
+        let kinds = [
+            ("import", 0.5),
+            ("call", 1.0),
+            ("method", 1.0),
+            ("inferred_method", 0.5),
+            ("type", 0.5),
+            ("impl", 2.0),
+            ("construct", 1.0),
+            ("macro", 0.5),
+        ]
+        .into_iter()
+        .map(|(kind, weight)| (kind.to_string(), weight))
+        .collect();
+        SignalWeights {
+            kinds,
+            structural: 1.0,
+            data_write: 3.0,
+            data_read: 1.0,
+            foreign_key: 1.0,
+            route: 1.0,
+            naming: 2.0,
+        }
+    }
+}
+
+/// The fused graph: modules (sorted ids) and undirected weighted edges between them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FusedGraph {
+    pub modules: Vec<String>,
+    /// `(a, b)` with `a < b`, indices into `modules`, and the weight from each signal.
+    pub edges: BTreeMap<(usize, usize), BTreeMap<Signal, f64>>,
+}
+
+impl FusedGraph {
+    /// Total weight of each edge: `(a, b, weight)`.
+    pub fn weighted_edges(&self) -> Vec<(usize, usize, f64)> {
+        self.edges
+            .iter()
+            .map(|(&(a, b), parts)| (a, b, parts.values().sum()))
+            .collect()
+    }
+
+    pub fn index_of(&self, module: &str) -> Option<usize> {
+        self.modules
+            .binary_search_by(|probe| probe.as_str().cmp(module))
+            .ok()
+    }
+
+    fn add(&mut self, a: usize, b: usize, signal: Signal, weight: f64) {
+        if a == b || weight <= 0.0 || !weight.is_finite() {
+            return;
+        }
+        let key = if a < b { (a, b) } else { (b, a) };
+        *self
+            .edges
+            .entry(key)
+            .or_default()
+            .entry(signal)
+            .or_insert(0.0) += weight;
+    }
+}
+
+/// Fuses every signal of `analysis` over the modules in `modules` (module ids; others are
+/// ignored, e.g. the shared kernel).
+pub fn fuse(
+    analysis: &Analysis,
+    modules: &BTreeSet<String>,
+    weights: &SignalWeights,
+) -> FusedGraph {
+    let mut graph = FusedGraph {
+        modules: modules.iter().cloned().collect(),
+        edges: BTreeMap::new(),
+    };
+    structural(analysis, weights, &mut graph);
+    data(analysis, weights, &mut graph);
+    foreign_keys(analysis, weights, &mut graph);
+    routes(analysis, weights, &mut graph);
+    naming(analysis, weights, &mut graph);
+    graph
+}
+
+fn structural(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) {
+    for edge in &analysis.edges {
+        let (Some(a), Some(b)) = (graph.index_of(&edge.from), graph.index_of(&edge.to)) else {
+            continue;
+        };
+        let kind_weight = weights.kinds.get(&edge.kind).copied().unwrap_or(0.5);
+        let weight =
+            weights.structural * kind_weight * edge.confidence * (1.0 + f64::from(edge.count)).ln();
+        graph.add(a, b, Signal::Structural, weight);
+    }
+}
+
+/// Spreads `weight` over every pair of `members`: each member gets the same total share.
+fn spread(graph: &mut FusedGraph, members: &[(usize, f64)], signal: Signal, weight: f64) {
+    if members.len() < 2 {
+        return;
+    }
+    let pairs = (members.len() - 1) as f64;
+    for (position, &(a, weight_a)) in members.iter().enumerate() {
+        for &(b, weight_b) in &members[position + 1..] {
+            graph.add(a, b, signal, weight * (weight_a * weight_b).sqrt() / pairs);
+        }
+    }
+}
+
+fn data(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) {
+    let mut by_table: BTreeMap<&str, BTreeMap<usize, f64>> = BTreeMap::new();
+    for access in &analysis.accesses {
+        let Some(module) = graph.index_of(&access.module) else {
+            continue;
+        };
+        let weight = if access.mode == "write" {
+            weights.data_write
+        } else {
+            weights.data_read
+        };
+        let entry = by_table
+            .entry(&access.table)
+            .or_default()
+            .entry(module)
+            .or_insert(0.0);
+        *entry = entry.max(weight);
+    }
+    for accessors in by_table.values() {
+        let members: Vec<(usize, f64)> = accessors
+            .iter()
+            .map(|(&module, &weight)| (module, weight))
+            .collect();
+        spread(graph, &members, Signal::Data, 1.0);
+    }
+}
+
+fn foreign_keys(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) {
+    let mut writers: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    for access in analysis
+        .accesses
+        .iter()
+        .filter(|access| access.mode == "write")
+    {
+        if let Some(module) = graph.index_of(&access.module) {
+            writers.entry(&access.table).or_default().insert(module);
+        }
+    }
+    for key in &analysis.foreign_keys {
+        let (Some(from), Some(to)) = (
+            writers.get(key.from_table.as_str()),
+            writers.get(key.to_table.as_str()),
+        ) else {
+            continue;
+        };
+        let share = weights.foreign_key / (from.len() * to.len()) as f64;
+        for &a in from {
+            for &b in to {
+                graph.add(a, b, Signal::ForeignKey, share);
+            }
+        }
+    }
+}
+
+/// Static path segments of a route that say something about its resource.
+fn route_terms(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter(|segment| {
+            !segment.is_empty() && !segment.starts_with('{') && !segment.starts_with(':')
+        })
+        .filter(|segment| {
+            !(segment.starts_with('v') && segment[1..].chars().all(|c| c.is_ascii_digit()))
+        })
+        .flat_map(terms)
+        .collect()
+}
+
+fn routes(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) {
+    let mut by_term: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+    for route in &analysis.routes {
+        let Some(module) = graph.index_of(&route.module) else {
+            continue;
+        };
+        for term in route_terms(&route.path) {
+            by_term.entry(term).or_default().insert(module);
+        }
+    }
+    for members in by_term.values() {
+        let members: Vec<(usize, f64)> = members.iter().map(|&module| (module, 1.0)).collect();
+        spread(graph, &members, Signal::Route, weights.route);
+    }
+}
+
+fn naming(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) {
+    let mut module_terms: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+    for (idx, id) in graph.modules.iter().enumerate() {
+        // The crate name is shared by every module: it says nothing.
+        for segment in id.split("::").skip(1) {
+            module_terms.entry(idx).or_default().extend(terms(segment));
+        }
+    }
+    for item in &analysis.items {
+        if !matches!(
+            item.kind.as_str(),
+            "struct" | "enum" | "trait" | "union" | "type"
+        ) {
+            continue;
+        }
+        let Some(module) = graph.index_of(&item.module) else {
+            continue;
+        };
+        let name = item.path.rsplit("::").next().unwrap_or_default();
+        module_terms.entry(module).or_default().extend(terms(name));
+    }
+    let mut by_term: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (&module, terms) in &module_terms {
+        for term in terms {
+            by_term.entry(term).or_default().push(module);
+        }
+    }
+    let total = graph.modules.len().max(1) as f64;
+    for members in by_term.values() {
+        // A term in most modules is vocabulary, not a domain.
+        if members.len() < 2 || members.len() as f64 > (total * 0.3).max(3.0) {
+            continue;
+        }
+        let rarity = (total / members.len() as f64).ln().max(0.0);
+        let members: Vec<(usize, f64)> = members.iter().map(|&module| (module, 1.0)).collect();
+        spread(graph, &members, Signal::Naming, weights.naming * rarity);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_terms_skip_parameters_versions_and_api() {
+        assert_eq!(
+            route_terms("/api/v1/customers/{id}/orders"),
+            ["customer", "order"]
+        );
+        assert_eq!(route_terms("/invoices/:id/due"), ["invoice", "due"]);
+    }
+}
