@@ -4,9 +4,11 @@
 //! Pure functions over [`Analysis`](crate::model::Analysis): no IO, deterministic.
 //! Clustering itself lives in `cluster`; metrics in `metrics`.
 
+pub mod crossing;
 pub mod kernel;
 pub mod signals;
 pub mod terms;
 
+pub use crossing::{Crossing, crossings, extraction_order};
 pub use kernel::{KernelSettings, shared_kernel};
 pub use signals::{FusedGraph, Signal, SignalWeights, fuse};

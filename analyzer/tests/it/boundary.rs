@@ -101,3 +101,88 @@ fn layered_app_slices_are_tied_by_naming_and_data() {
         )
     );
 }
+
+/// The monolith's README domains as an assignment: each domain's area.
+fn readme_domains(
+    analysis: &ficus_analyzer::model::Analysis,
+) -> std::collections::BTreeMap<String, String> {
+    let domains = [
+        "cart",
+        "catalog",
+        "customers",
+        "inventory",
+        "notifications",
+        "orders",
+        "payments",
+        "shipping",
+    ];
+    analysis
+        .modules
+        .iter()
+        .filter_map(|module| {
+            let area = ficus_analyzer::boundary::kernel::area_of(&module.id);
+            let name = area.strip_prefix("shop_monolith::")?;
+            domains
+                .contains(&name)
+                .then(|| (module.id.clone(), name.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn what_crosses_the_monolith_domains_boundaries() {
+    let dir = path("../examples/shop-monolith");
+    let mut settings = ficus_analyzer::Settings::new(&dir);
+    settings.granularity = ficus_analyzer::Granularity::Item;
+    let analysis = ficus_analyzer::analyze(&settings, &ficus_analyzer::NoProgress).unwrap();
+    let crossings = ficus_analyzer::boundary::crossings(&analysis, &readme_domains(&analysis));
+    let get = |name: &str| {
+        crossings
+            .iter()
+            .find(|crossing| crossing.name == name)
+            .unwrap()
+    };
+
+    // The cycle the README describes.
+    assert_eq!(get("orders").cycle_with, ["payments"]);
+    assert_eq!(get("payments").cycle_with, ["orders"]);
+    assert!(get("catalog").cycle_with.is_empty());
+    // Tables: catalog owns its own; orders is written by shipping too, so nobody owns it.
+    assert_eq!(get("catalog").tables_owned, ["categories", "products"]);
+    assert!(!get("orders").tables_owned.contains(&"orders".to_string()));
+    let shared_orders = get("shipping")
+        .tables_shared
+        .iter()
+        .find(|shared| shared.table == "orders")
+        .unwrap();
+    assert_eq!(shared_orders.writers, ["orders", "shipping"]);
+    // A foreign key that would cross services.
+    assert!(
+        get("payments").foreign_keys_crossing.is_empty(),
+        "orders has no single owner"
+    );
+    assert!(
+        get("inventory")
+            .foreign_keys_crossing
+            .iter()
+            .any(|key| key.to_table == "products" && key.to_candidate == "catalog")
+    );
+    // The catalog's API, used by orders and inventory.
+    let summary = get("catalog")
+        .api
+        .iter()
+        .find(|item| item.item.ends_with("::product_summary"))
+        .unwrap();
+    assert_eq!(summary.callers, ["inventory", "orders"]);
+    assert_eq!(get("catalog").routes.len(), 8);
+    // Edge domains come first: they call no other domain and own their data.
+    let order = ficus_analyzer::boundary::extraction_order(&crossings);
+    assert!(
+        ["catalog", "notifications"].contains(&order[0].as_str()),
+        "{order:?}"
+    );
+    assert!(
+        order.iter().position(|name| name == "orders")
+            > order.iter().position(|name| name == "catalog")
+    );
+}
