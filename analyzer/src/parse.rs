@@ -74,7 +74,11 @@ pub(crate) fn parse_text(relative: &str, text: &str) -> (FileFacts, Option<Diagn
             let facts = FileFacts {
                 lines,
                 facts: collect::collect(&file, lines),
-                routes: routes::collect(&file),
+                routes: if routes::may_declare_routes(text) {
+                    routes::collect(&file)
+                } else {
+                    routes::FileRoutes::default()
+                },
                 data: data::collect(&file),
                 failed: false,
             };

@@ -68,6 +68,40 @@ pub(crate) struct FileRoutes {
 
 /// Runs on one parsed file (on a worker thread, in parallel with other files). Must be fast:
 /// one pass over the tree.
+/// Whether a file's text can declare routes at all: every construct `collect` reads names
+/// one of these words (`.route(`, `Router`, `.nest(`, `.merge(`, actix `scope`, `resource`,
+/// `service`, `configure`, rocket `mount` and `routes!`, route attributes, utoipa, or a
+/// framework path such as `actix_web::get`). A substring scan of the text is far cheaper
+/// than walking the tree, and most files of a monolith declare no route.
+pub(crate) fn may_declare_routes(text: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "route",
+        "Router",
+        "nest(",
+        "merge(",
+        "mount(",
+        "scope(",
+        "resource(",
+        "service(",
+        "configure(",
+        "App::new",
+        "utoipa",
+        "actix",
+        "rocket",
+        "axum",
+        "#[get",
+        "#[post",
+        "#[put",
+        "#[delete",
+        "#[patch",
+        "#[head",
+        "#[options",
+        "#[trace",
+        "#[connect",
+    ];
+    WORDS.iter().any(|word| text.contains(word))
+}
+
 pub(crate) fn collect(file: &syn::File) -> FileRoutes {
     collect::collect(file)
 }
