@@ -1,10 +1,15 @@
 //! Unit tests of the metrics on hand-made graphs and partitions whose values are worked out in
-//! the comments.
+//! the comments, plus exhaustive checks of the two algorithms that must be exact: MoJo against
+//! a breadth-first search over all move/join sequences, and the one-to-one assignment behind
+//! a2a against brute force.
 //!
 //! The published test vectors are checked by the integration test `tests/it/metrics.rs`, not
 //! here. Inputs are written compactly: `graph(6, "0>1 2>3*100")` is edges with weights (1 if
 //! omitted), `partition("0 0 1 - 1")` gives each node's cluster, `-` for unassigned.
 
+use std::collections::{HashMap, VecDeque};
+
+use super::matching::maximum_weight_assignment;
 use super::*;
 
 fn graph(n_nodes: usize, edges: &str) -> Graph {
@@ -288,6 +293,7 @@ fn invalid_partitions_are_refused() {
 fn mismatched_inputs_are_refused() {
     let graph = graph(3, "0>1 1>2");
     let small = partition("0 0");
+    let large = partition("0 0 1");
     let mismatch = Error::NodeCountMismatch {
         graph_nodes: 3,
         partition_nodes: 2,
@@ -297,6 +303,12 @@ fn mismatched_inputs_are_refused() {
         Report::new(&graph, &small, &ReportOptions::default()),
         Err(mismatch)
     );
+    assert_eq!(
+        adjusted_rand_index(&small, &large),
+        Err(Error::PartitionNodeCountsDiffer { left: 2, right: 3 })
+    );
+    assert!(mojo(&large, &small).is_err());
+    assert!(a2a(&large, &small).is_err());
 }
 
 #[test]
@@ -325,4 +337,266 @@ fn partitions_keep_their_listing_order() {
     assert_eq!(listed.cluster_of(2), None);
     assert_eq!(listed.cluster_of(99), None);
     assert_eq!(listed.cluster_of(4), Some(1));
+}
+
+#[track_caller]
+fn check_mojo(source: &str, target: &str, moves: usize, joins: usize) {
+    let distance = mojo(&partition(source), &partition(target)).unwrap();
+    assert_eq!(
+        distance,
+        MojoDistance { moves, joins },
+        "{source} -> {target}"
+    );
+}
+
+#[test]
+fn mojo_by_hand() {
+    check_mojo("0 0 0 1 1 1", "0 0 0 1 1 1", 0, 0);
+    // Relabelled clusters are the same partition.
+    check_mojo("0 0 0 1 1 1", "1 1 1 0 0 0", 0, 0);
+    // One node moved.
+    check_mojo("0 0 0 1 1 1", "0 0 1 1 1 1", 1, 0);
+    // {0,1,2} and {3,4,5} each keep two nodes of a pair: 2 moves.
+    check_mojo("0 0 0 1 1 1", "0 0 1 1 2 2", 2, 0);
+    // {2,3} ties between both halves and stays unmatched: 1 move, 1 join.
+    check_mojo("0 0 1 1 2 2", "0 0 0 1 1 1", 1, 1);
+    // Splitting needs moves, merging needs joins.
+    check_mojo("0 0 0 0 0 0", "0 0 0 1 1 2", 3, 0);
+    check_mojo("0 0 0 1 1 2", "0 0 0 0 0 0", 0, 2);
+    // Only common nodes count: node 3 is unassigned in the target.
+    check_mojo("0 0 1 1", "0 0 1 -", 0, 0);
+    check_mojo("0 0 1 1", "0 0 0 -", 0, 1);
+    let symmetric = mojo_distance(&partition("0 0 0 0 0 0"), &partition("0 0 0 1 1 2"));
+    assert_eq!(symmetric, Ok(2));
+}
+
+#[test]
+fn mojo_fm_by_hand() {
+    let halves = partition("0 0 0 1 1 1");
+    let pairs = partition("0 0 1 1 2 2");
+    // Worst case against pairs: sizes 2, 2, 2 give g = 2, so 6 - 2 = 4.
+    let fm = mojo_fm(&halves, &pairs, ReferenceSizes::default()).unwrap();
+    assert_eq!(fm.max_mojo, 4);
+    check(fm.value, 50.0);
+    check(
+        mojo_fm(&pairs, &pairs, ReferenceSizes::default())
+            .unwrap()
+            .value,
+        100.0,
+    );
+    // Nodes the source leaves out change only the Java-compatible worst case: the reference's
+    // common sizes 3, 1 give g = 2, its full sizes 3, 1, 2 give g = 3.
+    let source = partition("0 0 1 1 - -");
+    let reference = partition("0 0 0 1 2 2");
+    let common = mojo_fm(&source, &reference, ReferenceSizes::CommonNodes).unwrap();
+    let java = mojo_fm(&source, &reference, ReferenceSizes::AllReferenceNodes).unwrap();
+    assert_eq!(
+        (common.mojo.total(), common.max_mojo, java.max_mojo),
+        (1, 2, 1)
+    );
+    check(common.value, 50.0);
+    check(java.value, 0.0);
+    // One common node: nothing can differ.
+    let single = mojo_fm(
+        &partition("0 -"),
+        &partition("0 0"),
+        ReferenceSizes::default(),
+    );
+    check(single.unwrap().value, 100.0);
+}
+
+#[test]
+fn a2a_by_hand() {
+    let halves = partition("0 0 0 1 1 1");
+    let pairs = partition("0 0 1 1 2 2");
+    // |2 - 3| + moved (6 - (2 + 2)) = 3 operations of 14 + 15.
+    let result = a2a(&halves, &pairs).unwrap();
+    assert_eq!(
+        (
+            result.min_transform_operations,
+            result.construction_operations
+        ),
+        (3, 29)
+    );
+    check(result.value, 2600.0 / 29.0);
+    check(a2a(&pairs, &halves).unwrap().value, 2600.0 / 29.0);
+    check(a2a(&pairs, &pairs).unwrap().value, 100.0);
+    // Node 5 only in the first: removed, 2 operations.
+    let removed = a2a(&partition("0 0 0 1 1 1"), &partition("0 0 0 1 1 -")).unwrap();
+    assert_eq!((removed.removed, removed.added, removed.moved), (1, 0, 0));
+    assert_eq!(removed.min_transform_operations, 2);
+}
+
+#[test]
+fn adjusted_rand_index_by_hand() {
+    let halves = partition("0 0 0 1 1 1");
+    let pairs = partition("0 0 1 1 2 2");
+    // Contingency rows (2, 1, 0) and (0, 1, 2): (2 - 6/5) / (9/2 - 6/5).
+    check(adjusted_rand_index(&halves, &pairs).unwrap(), 8.0 / 33.0);
+    check(adjusted_rand_index(&pairs, &halves).unwrap(), 8.0 / 33.0);
+    check(
+        adjusted_rand_index(&pairs, &partition("2 2 0 0 1 1")).unwrap(),
+        1.0,
+    );
+    // Both trivial: defined as 1. One trivial and one not: 0.
+    let whole = partition("0 0 0 0");
+    let singletons = partition("0 1 2 3");
+    check(adjusted_rand_index(&whole, &whole).unwrap(), 1.0);
+    check(adjusted_rand_index(&singletons, &singletons).unwrap(), 1.0);
+    check(adjusted_rand_index(&whole, &singletons).unwrap(), 0.0);
+    check(
+        adjusted_rand_index(&partition("0 0 1 1 2 2"), &partition("0 0 0 0 0 0")).unwrap(),
+        0.0,
+    );
+}
+
+/// Every partition of `n` nodes as canonical labels (restricted growth strings).
+fn all_partitions(n: usize) -> Vec<Vec<u8>> {
+    let mut found = vec![Vec::new()];
+    for _ in 0..n {
+        found = found
+            .into_iter()
+            .flat_map(|labels: Vec<u8>| {
+                let next_label = labels.iter().max().map_or(0, |&label| label + 1);
+                (0..=next_label).map(move |label| {
+                    let mut extended = labels.clone();
+                    extended.push(label);
+                    extended
+                })
+            })
+            .collect();
+    }
+    found
+}
+
+/// Relabels clusters in order of first appearance.
+fn canonical(labels: &[u8]) -> Vec<u8> {
+    let mut renamed: HashMap<u8, u8> = HashMap::new();
+    labels
+        .iter()
+        .map(|label| {
+            let next = renamed.len() as u8;
+            *renamed.entry(*label).or_insert(next)
+        })
+        .collect()
+}
+
+/// Every partition one Move or one Join away.
+fn neighbours(labels: &[u8]) -> Vec<Vec<u8>> {
+    let n_clusters = labels.iter().max().map_or(0, |&label| label + 1);
+    let mut next = Vec::new();
+    for node in 0..labels.len() {
+        for cluster in 0..=n_clusters {
+            if cluster != labels[node] {
+                let mut moved = labels.to_vec();
+                moved[node] = cluster;
+                next.push(canonical(&moved));
+            }
+        }
+    }
+    for kept in 0..n_clusters {
+        for merged in kept + 1..n_clusters {
+            let joined: Vec<u8> = labels
+                .iter()
+                .map(|&label| if label == merged { kept } else { label })
+                .collect();
+            next.push(canonical(&joined));
+        }
+    }
+    next
+}
+
+fn to_partition(labels: &[u8]) -> Partition {
+    let assignment: Vec<Option<usize>> = labels.iter().map(|&label| Some(label.into())).collect();
+    Partition::from_assignment(&assignment).unwrap()
+}
+
+#[test]
+fn mojo_equals_the_shortest_move_join_sequence() {
+    for n in 1..=6 {
+        let states = all_partitions(n);
+        let index: HashMap<&[u8], usize> = states
+            .iter()
+            .enumerate()
+            .map(|(position, labels)| (labels.as_slice(), position))
+            .collect();
+        let partitions: Vec<Partition> = states.iter().map(|labels| to_partition(labels)).collect();
+        let mut worst_to = vec![0; states.len()];
+        for (source, source_labels) in states.iter().enumerate() {
+            let mut distance = vec![usize::MAX; states.len()];
+            distance[source] = 0;
+            let mut queue = VecDeque::from([source]);
+            while let Some(current) = queue.pop_front() {
+                for next in neighbours(&states[current]) {
+                    let next = index[next.as_slice()];
+                    if distance[next] == usize::MAX {
+                        distance[next] = distance[current] + 1;
+                        queue.push_back(next);
+                    }
+                }
+            }
+            for (target, &shortest) in distance.iter().enumerate() {
+                let computed = mojo(&partitions[source], &partitions[target]).unwrap();
+                assert_eq!(
+                    computed.total(),
+                    shortest,
+                    "{source_labels:?} -> {:?}",
+                    states[target]
+                );
+                worst_to[target] = worst_to[target].max(shortest);
+            }
+        }
+        for (target, &worst) in worst_to.iter().enumerate() {
+            let fm = mojo_fm(
+                &partitions[target],
+                &partitions[target],
+                ReferenceSizes::default(),
+            );
+            assert_eq!(
+                fm.unwrap().max_mojo,
+                worst,
+                "worst case to {:?}",
+                states[target]
+            );
+        }
+    }
+}
+
+#[test]
+fn assignment_equals_brute_force() {
+    // A small linear congruential generator: deterministic matrices without a dependency.
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |bound: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) % bound) as usize
+    };
+    for _ in 0..400 {
+        let (n_rows, n_columns) = (1 + next(6), 1 + next(6));
+        let weights: Vec<Vec<usize>> = (0..n_rows)
+            .map(|_| (0..n_columns).map(|_| next(7)).collect())
+            .collect();
+        assert_eq!(
+            maximum_weight_assignment(&weights),
+            brute_force_assignment(&weights, 0, &mut vec![false; n_columns]),
+            "{weights:?}"
+        );
+    }
+}
+
+/// The best total from row `row` on, each row taking a free column or none.
+fn brute_force_assignment(weights: &[Vec<usize>], row: usize, taken: &mut Vec<bool>) -> usize {
+    if row == weights.len() {
+        return 0;
+    }
+    let mut best = brute_force_assignment(weights, row + 1, taken);
+    for column in 0..taken.len() {
+        if !taken[column] {
+            taken[column] = true;
+            best = best.max(weights[row][column] + brute_force_assignment(weights, row + 1, taken));
+            taken[column] = false;
+        }
+    }
+    best
 }
