@@ -5,4 +5,5 @@ mod support;
 
 mod discovery;
 mod fixtures;
+mod metrics;
 mod resolution;
