@@ -48,7 +48,7 @@ pub enum Direction {
 /// `sigma_ij / (N_i * N_j)` (0 with one cluster), `mu_i` counts unordered node pairs inside
 /// cluster `i` joined by an edge in either direction (plus self pairs as `self_calls` says)
 /// and `sigma_ij` counts such pairs between clusters `i` and `j`. Unweighted; higher is
-/// better; at most 1.
+/// better; between -1 and 1.
 pub fn structural_modularity(
     graph: &Graph,
     partition: &Partition,
