@@ -6,4 +6,5 @@ mod support;
 mod boundary;
 mod discovery;
 mod fixtures;
+mod metrics;
 mod resolution;
