@@ -6,9 +6,11 @@
 
 pub mod crossing;
 pub mod kernel;
+pub mod proposal;
 pub mod signals;
 pub mod terms;
 
 pub use crossing::{Crossing, crossings, extraction_order};
 pub use kernel::{KernelSettings, shared_kernel};
+pub use proposal::Proposal;
 pub use signals::{FusedGraph, Signal, SignalWeights, fuse};
