@@ -7,10 +7,12 @@
 pub mod crossing;
 pub mod kernel;
 pub mod proposal;
+pub mod propose;
 pub mod signals;
 pub mod terms;
 
 pub use crossing::{Crossing, crossings, extraction_order};
 pub use kernel::{KernelSettings, shared_kernel};
 pub use proposal::Proposal;
+pub use propose::{Cut, propose};
 pub use signals::{FusedGraph, Signal, SignalWeights, fuse};

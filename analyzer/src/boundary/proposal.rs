@@ -50,6 +50,8 @@ pub struct ServiceProposal {
     pub cycle_with: Vec<String>,
     pub cost: Cost,
     pub value: Value,
+    /// Structural weight of its dependencies on each other service.
+    pub dependencies: std::collections::BTreeMap<String, f64>,
 }
 
 /// A module in a service and why it is there: its strongest ties inside the service.

@@ -186,3 +186,102 @@ fn what_crosses_the_monolith_domains_boundaries() {
             > order.iter().position(|name| name == "catalog")
     );
 }
+
+#[test]
+fn a_proposal_from_the_monolith_domains() {
+    use ficus_analyzer::boundary::proposal::ProposalSettings;
+    use ficus_analyzer::boundary::{Cut, propose};
+
+    let dir = path("../examples/shop-monolith");
+    let mut settings = ficus_analyzer::Settings::new(&dir);
+    settings.granularity = ficus_analyzer::Granularity::Item;
+    let analysis = ficus_analyzer::analyze(&settings, &ficus_analyzer::NoProgress).unwrap();
+    let kernel = shared_kernel(&analysis, &KernelSettings::default());
+    let truth = readme_domains(&analysis);
+    let modules: BTreeSet<String> = truth.keys().cloned().collect();
+    let graph = fuse(&analysis, &modules, &SignalWeights::default());
+    let names: Vec<&String> = truth
+        .values()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let clusters: Vec<Option<usize>> = graph
+        .modules
+        .iter()
+        .map(|module| names.iter().position(|name| **name == truth[module]))
+        .collect();
+    let cut = Cut {
+        graph: &graph,
+        clusters: &clusters,
+        kernel: &kernel,
+        names: &Default::default(),
+        pinned: &Default::default(),
+        settings: ProposalSettings {
+            seed: 1,
+            resolution: 1.0,
+            target_services: None,
+        },
+    };
+    let proposal = propose(&analysis, &cut);
+    let mut service_names: Vec<&str> = proposal
+        .services
+        .iter()
+        .map(|service| service.name.as_str())
+        .collect();
+    service_names.sort();
+    assert_eq!(
+        service_names,
+        [
+            "cart",
+            "catalog",
+            "customer",
+            "inventory",
+            "notification",
+            "order",
+            "payment",
+            "shipping"
+        ]
+    );
+    let ranks: Vec<usize> = proposal
+        .services
+        .iter()
+        .map(|service| service.rank)
+        .collect();
+    assert_eq!(ranks, (1..=8).collect::<Vec<_>>());
+    assert!(
+        proposal
+            .shared_kernel
+            .iter()
+            .any(|module| module.path == "shop_monolith::common")
+    );
+    assert!(
+        proposal
+            .unassigned
+            .iter()
+            .any(|module| module.path == "shop_monolith::app")
+    );
+    let order = proposal
+        .services
+        .iter()
+        .find(|service| service.name == "order")
+        .unwrap();
+    assert_eq!(order.cycle_with, ["payment"]);
+    assert!(
+        order
+            .modules
+            .iter()
+            .all(|module| !module.reasons.is_empty()),
+        "every module is explained"
+    );
+    assert!(
+        proposal.metrics.structural_modularity > 0.0,
+        "{:?}",
+        proposal.metrics
+    );
+    assert!(
+        proposal.metrics.inter_call_percentage < 0.5,
+        "{:?}",
+        proposal.metrics
+    );
+    assert!(proposal.graph.edges.iter().all(|edge| edge.weight > 0.0));
+}

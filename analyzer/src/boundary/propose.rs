@@ -1,0 +1,320 @@
+//! Turns a clustering of the fused module graph into a [`Proposal`]: names the candidates,
+//! describes what crosses each boundary, ranks them for extraction, explains each module's
+//! place by its strongest ties, and measures the cut.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::crossing::{crossings, extraction_order};
+use super::proposal::{
+    GraphEdge, GraphNode, ModuleAssignment, ModuleRef, PROPOSAL_SCHEMA_VERSION, Proposal,
+    ProposalGraph, ProposalMetrics, ProposalSettings, Reason, ServiceDependency, ServiceProposal,
+};
+use super::signals::FusedGraph;
+use super::terms::terms;
+use crate::metrics;
+use crate::model::Analysis;
+
+/// The group name of modules in no service.
+pub const UNASSIGNED: &str = "unassigned";
+/// The group name of the shared kernel.
+pub const SHARED_KERNEL: &str = "shared kernel";
+
+/// How many ties explain one module's assignment.
+const REASONS_PER_MODULE: usize = 3;
+
+/// Inputs of [`propose`] beyond the analysis.
+pub struct Cut<'a> {
+    pub graph: &'a FusedGraph,
+    /// Cluster of each `graph.modules[i]`, `None` for modules left out of every service.
+    pub clusters: &'a [Option<usize>],
+    pub kernel: &'a BTreeSet<String>,
+    /// Names people gave clusters (in the plan file), by cluster id.
+    pub names: &'a BTreeMap<usize, String>,
+    /// Modules people pinned where they are.
+    pub pinned: &'a BTreeSet<String>,
+    pub settings: ProposalSettings,
+}
+
+pub fn propose(analysis: &Analysis, cut: &Cut<'_>) -> Proposal {
+    let files: BTreeMap<&str, &str> = analysis
+        .modules
+        .iter()
+        .map(|module| (module.id.as_str(), module.file.as_str()))
+        .collect();
+    let module_ref = |id: &str| ModuleRef {
+        path: id.to_string(),
+        file: files.get(id).copied().unwrap_or_default().to_string(),
+    };
+
+    let mut members: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for (idx, cluster) in cut.clusters.iter().enumerate() {
+        if let (Some(cluster), Some(module)) = (cluster, cut.graph.modules.get(idx)) {
+            members.entry(*cluster).or_default().push(module);
+        }
+    }
+    let names = name_clusters(&members, cut.names);
+    let mut assignment: BTreeMap<String, String> = BTreeMap::new();
+    for (cluster, modules) in &members {
+        for module in modules {
+            assignment.insert((*module).to_string(), names[cluster].clone());
+        }
+    }
+
+    let described = crossings(analysis, &assignment);
+    let order = extraction_order(&described);
+    let reasons = reasons(cut.graph, cut.clusters);
+    let mut services: Vec<ServiceProposal> = described
+        .into_iter()
+        .map(|crossing| {
+            let rank = order
+                .iter()
+                .position(|name| *name == crossing.name)
+                .map_or(order.len(), |position| position + 1);
+            let modules = crossing
+                .modules
+                .iter()
+                .map(|module| ModuleAssignment {
+                    path: module.clone(),
+                    file: files
+                        .get(module.as_str())
+                        .copied()
+                        .unwrap_or_default()
+                        .to_string(),
+                    pinned: cut.pinned.contains(module),
+                    reasons: reasons.get(module.as_str()).cloned().unwrap_or_default(),
+                })
+                .collect();
+            ServiceProposal {
+                name: crossing.name,
+                rank,
+                modules,
+                routes: crossing.routes,
+                tables_owned: crossing.tables_owned,
+                tables_shared: crossing.tables_shared,
+                foreign_keys_crossing: crossing.foreign_keys_crossing,
+                api: crossing.api,
+                cycle_with: crossing.cycle_with,
+                cost: crossing.cost,
+                value: crossing.value,
+                dependencies: crossing.calls_out,
+            }
+        })
+        .collect();
+    services.sort_by_key(|service| service.rank);
+
+    let dependencies = services
+        .iter()
+        .flat_map(|service| {
+            service
+                .dependencies
+                .iter()
+                .map(|(to, &weight)| ServiceDependency {
+                    from: service.name.clone(),
+                    to: to.clone(),
+                    weight,
+                })
+        })
+        .collect();
+
+    let shared_kernel = cut.kernel.iter().map(|id| module_ref(id)).collect();
+    let unassigned = analysis
+        .modules
+        .iter()
+        .filter(|module| !cut.kernel.contains(&module.id) && !assignment.contains_key(&module.id))
+        .map(|module| module_ref(&module.id))
+        .collect();
+
+    let group_of = |id: &str| -> String {
+        if let Some(name) = assignment.get(id) {
+            name.clone()
+        } else if cut.kernel.contains(id) {
+            SHARED_KERNEL.to_string()
+        } else {
+            UNASSIGNED.to_string()
+        }
+    };
+    let mut route_counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for route in &analysis.routes {
+        *route_counts.entry(&route.module).or_default() += 1;
+    }
+    let mut table_sets: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for access in &analysis.accesses {
+        table_sets
+            .entry(&access.module)
+            .or_default()
+            .insert(&access.table);
+    }
+    let graph = ProposalGraph {
+        nodes: analysis
+            .modules
+            .iter()
+            .map(|module| GraphNode {
+                id: module.id.clone(),
+                group: group_of(&module.id),
+                routes: route_counts.get(module.id.as_str()).copied().unwrap_or(0),
+                tables: table_sets.get(module.id.as_str()).map_or(0, BTreeSet::len),
+            })
+            .collect(),
+        edges: cut
+            .graph
+            .edges
+            .iter()
+            .map(|(&(a, b), parts)| GraphEdge {
+                a: cut.graph.modules[a].clone(),
+                b: cut.graph.modules[b].clone(),
+                weight: parts.values().sum(),
+                signals: parts
+                    .iter()
+                    .map(|(signal, weight)| (signal.as_str().to_string(), *weight))
+                    .collect(),
+            })
+            .collect(),
+    };
+
+    Proposal {
+        schema_version: PROPOSAL_SCHEMA_VERSION,
+        metrics: measure(analysis, &assignment),
+        services,
+        shared_kernel,
+        unassigned,
+        graph,
+        dependencies,
+        settings: cut.settings.clone(),
+    }
+}
+
+/// A name per cluster: the one people gave it, else its most frequent domain term among
+/// module names (ties: alphabetical), made unique with `-2`, `-3`...
+fn name_clusters(
+    members: &BTreeMap<usize, Vec<&str>>,
+    given: &BTreeMap<usize, String>,
+) -> BTreeMap<usize, String> {
+    let mut names = BTreeMap::new();
+    let mut taken: BTreeSet<String> = given.values().cloned().collect();
+    for (cluster, modules) in members {
+        if let Some(name) = given.get(cluster) {
+            names.insert(*cluster, name.clone());
+            continue;
+        }
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for module in modules {
+            let module_terms: BTreeSet<String> =
+                module.split("::").skip(1).flat_map(terms).collect();
+            for term in module_terms {
+                *counts.entry(term).or_default() += 1;
+            }
+        }
+        let base = counts
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .map_or_else(
+                || format!("service-{}", cluster + 1),
+                |(term, _)| term.clone(),
+            );
+        let mut name = base.clone();
+        let mut suffix = 2;
+        while taken.contains(&name) {
+            name = format!("{base}-{suffix}");
+            suffix += 1;
+        }
+        taken.insert(name.clone());
+        names.insert(*cluster, name);
+    }
+    names
+}
+
+/// Each module's strongest ties to modules of its own cluster, with the signal that
+/// contributes most to each tie.
+fn reasons<'g>(
+    graph: &'g FusedGraph,
+    clusters: &[Option<usize>],
+) -> BTreeMap<&'g str, Vec<Reason>> {
+    let mut ties: BTreeMap<usize, Vec<(f64, usize, &str)>> = BTreeMap::new();
+    for (&(a, b), parts) in &graph.edges {
+        if clusters.get(a).copied().flatten().is_none() || clusters.get(a) != clusters.get(b) {
+            continue;
+        }
+        let total: f64 = parts.values().sum();
+        let strongest = parts
+            .iter()
+            .max_by(|x, y| x.1.total_cmp(y.1))
+            .map_or("structural", |(signal, _)| signal.as_str());
+        ties.entry(a).or_default().push((total, b, strongest));
+        ties.entry(b).or_default().push((total, a, strongest));
+    }
+    ties.into_iter()
+        .map(|(module, mut list)| {
+            list.sort_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
+            let reasons = list
+                .into_iter()
+                .take(REASONS_PER_MODULE)
+                .map(|(weight, other, signal)| Reason {
+                    with: graph.modules[other].clone(),
+                    signal: signal.to_string(),
+                    weight: (weight * 1000.0).round() / 1000.0,
+                })
+                .collect();
+            (graph.modules[module].as_str(), reasons)
+        })
+        .collect()
+}
+
+/// Metrics of the cut over the structural module graph (item edges mapped to modules).
+fn measure(analysis: &Analysis, assignment: &BTreeMap<String, String>) -> ProposalMetrics {
+    let modules: Vec<&str> = analysis
+        .modules
+        .iter()
+        .map(|module| module.id.as_str())
+        .collect();
+    let index: BTreeMap<&str, usize> = modules
+        .iter()
+        .enumerate()
+        .map(|(idx, id)| (*id, idx))
+        .collect();
+    let module_of = |node: &str| -> Option<usize> {
+        let mut candidate = node;
+        loop {
+            if let Some(&idx) = index.get(candidate) {
+                return Some(idx);
+            }
+            candidate = &candidate[..candidate.rfind("::")?];
+        }
+    };
+    let mut weights: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    for edge in &analysis.edges {
+        if let (Some(from), Some(to)) = (module_of(&edge.from), module_of(&edge.to)) {
+            *weights.entry((from, to)).or_default() += edge.weight;
+        }
+    }
+    let edges: Vec<metrics::Edge> = weights
+        .into_iter()
+        .filter(|(_, weight)| *weight > 0.0)
+        .map(|((from, to), weight)| metrics::Edge::new(from, to, weight))
+        .collect();
+    let names: BTreeSet<&String> = assignment.values().collect();
+    let ids: BTreeMap<&String, usize> = names
+        .into_iter()
+        .enumerate()
+        .map(|(idx, name)| (name, idx))
+        .collect();
+    let clusters: Vec<Option<usize>> = modules
+        .iter()
+        .map(|id| assignment.get(*id).and_then(|name| ids.get(name).copied()))
+        .collect();
+    let report = metrics::Graph::new(modules.len(), edges).and_then(|graph| {
+        let partition = metrics::Partition::from_assignment(&clusters)?;
+        metrics::Report::new(&graph, &partition, &metrics::ReportOptions::default())
+    });
+    match report {
+        Ok(report) => ProposalMetrics {
+            structural_modularity: report.structural_modularity,
+            inter_call_percentage: report.inter_call_percentage,
+            interface_number: report.interface_number,
+            non_extreme_distribution: report.non_extreme_distribution,
+            bunch_mq: report.bunch_mq,
+            newman_modularity: report.newman_modularity,
+        },
+        // An empty cut (no service) has no metrics to speak of.
+        Err(_) => ProposalMetrics::default(),
+    }
+}
