@@ -8,6 +8,7 @@
 //! dropping the syntax tree -> build module trees -> resolve names -> assemble the graph,
 //! routes and data access into [`model::Analysis`].
 
+pub mod cluster;
 pub mod model;
 pub mod render;
 pub mod site;
