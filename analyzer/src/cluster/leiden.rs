@@ -5,7 +5,8 @@
 //!
 //! 1. **Local moving** with a queue: nodes are visited in a seeded random order; each moves to
 //!    the neighbouring cluster (or an empty one) that raises the quality most, and when it
-//!    moves, its neighbours outside its new cluster go back into the queue.
+//!    moves, its neighbours (and apart partners) outside its new cluster go back into the
+//!    queue.
 //! 2. **Refinement**: inside each cluster, starting from singletons, each well-connected node
 //!    still alone may merge into a well-connected sub-cluster it has an edge to, chosen at
 //!    random among those that do not lower the quality, with probability growing with the gain
@@ -175,14 +176,15 @@ fn iterate(
 }
 
 /// Local moving with a queue (the paper's `MoveNodesFast`). `partition` holds cluster ids below
-/// the node count. Returns whether any node moved.
+/// the node count. When the queue is empty, no single move allowed by the apart lists raises
+/// the quality.
 fn move_nodes(
     level: &Level,
     objective: &Objective,
     params: &Params,
     partition: &mut [u32],
     rng: &mut SplitMix64,
-) -> bool {
+) {
     let n_nodes = level.n_nodes();
     let graph = &level.graph;
     let node_weights = &level.node_weights;
@@ -203,7 +205,6 @@ fn move_nodes(
     // `forbidden[c] == stamp` marks the clusters the current node must not join.
     let mut forbidden = vec![0usize; n_nodes];
     let mut stamp = 0usize;
-    let mut moved_any = false;
 
     while let Some(node) = queue.pop_front() {
         let node = node as usize;
@@ -266,7 +267,6 @@ fn move_nodes(
         cluster_weight[best as usize] += node_weight;
         cluster_members[best as usize] += 1;
         if best != current {
-            moved_any = true;
             if empty_clusters.last() == Some(&best) {
                 empty_clusters.pop();
             }
@@ -274,11 +274,14 @@ fn move_nodes(
                 empty_clusters.push(current);
             }
             partition[node] = best;
-            for (neighbor, _) in graph.neighbors(node) {
-                let neighbor = neighbor as usize;
-                if !queued[neighbor] && partition[neighbor] != best {
-                    queued[neighbor] = true;
-                    queue.push_back(neighbor as u32);
+            // Neighbours may now prefer another cluster, and apart partners may now join the
+            // one this node left.
+            let neighbors = graph.neighbors(node).map(|(neighbor, _)| neighbor);
+            for other in neighbors.chain(level.apart[node].iter().copied()) {
+                let other = other as usize;
+                if !queued[other] && partition[other] != best {
+                    queued[other] = true;
+                    queue.push_back(other as u32);
                 }
             }
         }
@@ -286,7 +289,6 @@ fn move_nodes(
             weight_to[cluster as usize] = 0.0;
         }
     }
-    moved_any
 }
 
 /// The refinement phase (the paper's `RefinePartition` and `MergeNodesSubset`): a partition

@@ -4,8 +4,8 @@
 //! `tests/target.rs`, constraints and their conflicts in `tests/constraints.rs`, invalid and
 //! degenerate input in `tests/input.rs`.
 //!
-//! `run` is the only place that calls [`detect`] successfully; it checks the invariants every
-//! partition must meet before returning it. `check` renders clusters as text (`0 1 2 | 3 4`,
+//! `run` is the only place that calls [`detect`] successfully (with `run_timed`, which times
+//! the call); both check with `assert_valid` the invariants every partition must meet. `check` renders clusters as text (`0 1 2 | 3 4`,
 //! labelled clusters as `[api] 0 1 2`) and compares; `check_err` compares an error message.
 //! Graphs come from `graph(3, "0-1 1-2:2.5")` or from generators driven by the module's own
 //! seeded generator, so every fixture is reproducible.
@@ -308,39 +308,35 @@ fn edge_order_does_not_matter() {
 // ---------------------------------------------------------------------------------------------
 // Size
 
-/// Not a benchmark (nothing asserts time): checks a 10k-node, 100k-edge run and prints how long
-/// it took (`cargo test -p ficus-analyzer ten_thousand -- --nocapture`).
+/// Not a benchmark (nothing asserts time): checks a 10k-node, 100k-edge run on 50 planted
+/// blocks and prints how long `detect` took (`cargo test -p ficus-analyzer --release --lib
+/// ten_thousand -- --nocapture`).
 #[test]
 fn ten_thousand_nodes_and_a_hundred_thousand_edges() {
-    let n_nodes = 10_000;
-    let block_size = 200;
-    let mut rng = SplitMix64::new(10_000);
-    let mut seen = std::collections::HashSet::new();
-    let mut edges = Vec::with_capacity(100_000);
-    while edges.len() < 100_000 {
-        let source = rng.below(n_nodes);
-        let target = if rng.below(10) < 9 {
+    let (n_nodes, block_size) = (10_000, 200);
+    // Nine edges in ten inside a block.
+    let graph = distinct_edges(n_nodes, 100_000, 10_000, |rng, source| {
+        if rng.below(10) < 9 {
             source / block_size * block_size + rng.below(block_size)
         } else {
             rng.below(n_nodes)
-        };
-        if source != target && seen.insert((source.min(target), source.max(target))) {
-            edges.push((source, target, 1.0));
         }
-    }
-    let graph = Graph::from_edges(n_nodes, &edges).unwrap();
-    let started = Instant::now();
-    let partition = run(&graph, &Settings::default(), &Constraints::default());
-    let elapsed = started.elapsed();
-    eprintln!(
-        "detect: {n_nodes} nodes, {} edges, {} clusters, {} iterations, in {elapsed:?}",
-        graph.n_edges(),
-        partition.n_clusters,
-        partition.iterations
-    );
+    });
+    let partition = run_timed(&graph, "planted");
     let truth: Vec<usize> = (0..n_nodes).map(|node| node / block_size).collect();
     let score = adjusted_rand_index(&partition.membership, &truth);
     assert!(score > 0.95, "ARI {score}");
+}
+
+/// The same size without structure: clusters must still be connected. Even a uniform random
+/// graph has partitions of modularity about 0.2 at this density (Louvain-like methods find
+/// them); a broken search stays near 0.
+#[test]
+fn ten_thousand_nodes_uniform_random() {
+    let n_nodes = 10_000;
+    let graph = distinct_edges(n_nodes, 100_000, 20_000, |rng, _| rng.below(n_nodes));
+    let partition = run_timed(&graph, "uniform");
+    assert!(partition.quality > 0.15, "quality {}", partition.quality);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -399,12 +395,18 @@ fn check_err(graph: &Graph, settings: &Settings, constraints: &Constraints, expe
     }
 }
 
-/// Clusters and checks what every partition must meet: one cluster per node in range,
-/// numbering by smallest node, a label list per cluster, a finite quality, and, without
-/// constraints, connected clusters.
+/// Clusters and checks the result with [`assert_valid`].
 #[track_caller]
 fn run(graph: &Graph, settings: &Settings, constraints: &Constraints) -> Partition {
     let partition = detect(graph, settings, constraints).unwrap();
+    assert_valid(graph, constraints, &partition);
+    partition
+}
+
+/// What every partition must meet: one cluster per node in range, numbering by smallest node,
+/// a label list per cluster, a finite quality, and, without constraints, connected clusters.
+#[track_caller]
+fn assert_valid(graph: &Graph, constraints: &Constraints, partition: &Partition) {
     assert_eq!(partition.membership.len(), graph.n_nodes());
     assert_eq!(partition.labels.len(), partition.n_clusters);
     assert!(partition.quality.is_finite());
@@ -424,7 +426,6 @@ fn run(graph: &Graph, settings: &Settings, constraints: &Constraints) -> Partiti
             );
         }
     }
-    partition
 }
 
 fn is_connected(graph: &Graph, members: &[usize]) -> bool {
@@ -439,6 +440,45 @@ fn is_connected(graph: &Graph, members: &[usize]) -> bool {
         }
     }
     reached.len() == members.len()
+}
+
+/// [`run`] with the default settings, printing how long `detect` took.
+fn run_timed(graph: &Graph, name: &str) -> Partition {
+    let started = Instant::now();
+    let partition = detect(graph, &Settings::default(), &Constraints::default()).unwrap();
+    let elapsed = started.elapsed();
+    assert_valid(graph, &Constraints::default(), &partition);
+    eprintln!(
+        "detect ({name}): {} nodes, {} edges, {} clusters, quality {:.4}, {} iterations, in \
+         {elapsed:?}",
+        graph.n_nodes(),
+        graph.n_edges(),
+        partition.n_clusters,
+        partition.quality,
+        partition.iterations
+    );
+    partition
+}
+
+/// `n_edges` distinct edges of weight 1 without self-loops: a uniform source, and a target
+/// from `pick_target(rng, source)`.
+fn distinct_edges(
+    n_nodes: usize,
+    n_edges: usize,
+    seed: u64,
+    pick_target: impl Fn(&mut SplitMix64, usize) -> usize,
+) -> Graph {
+    let mut rng = SplitMix64::new(seed);
+    let mut seen = std::collections::HashSet::new();
+    let mut edges = Vec::with_capacity(n_edges);
+    while edges.len() < n_edges {
+        let source = rng.below(n_nodes);
+        let target = pick_target(&mut rng, source);
+        if source != target && seen.insert((source.min(target), source.max(target))) {
+            edges.push((source, target, 1.0));
+        }
+    }
+    Graph::from_edges(n_nodes, &edges).unwrap()
 }
 
 /// `graph(n, "0-1 1-2:2.5")`: edges `a-b` of weight 1, or `a-b:w`.

@@ -354,3 +354,22 @@ fn constraint_outside_the_graph_is_an_error() {
         "a constraint names node 7 outside 0..3",
     );
 }
+
+/// The example at the top of `docs/clustering.md`.
+#[test]
+fn documentation_example_holds() {
+    let constraints = Constraints {
+        pinned: vec![(0, "orders".into())],
+        ..Constraints::default()
+    };
+    let settings = Settings {
+        seed: 7,
+        ..Settings::default()
+    };
+    check(
+        &graph(6, "0-1:3 1-2:3 2-0:1 3-4:2 4-5:2 2-3:0.5"),
+        &settings,
+        &constraints,
+        "[orders] 0 1 2 | 3 4 5",
+    );
+}
