@@ -9,6 +9,7 @@
 //! routes and data access into [`model::Analysis`].
 
 pub mod boundary;
+pub mod cluster;
 pub mod metrics;
 pub mod model;
 pub mod render;
