@@ -6,6 +6,7 @@
 
 pub mod crossing;
 pub mod kernel;
+pub mod pipeline;
 pub mod proposal;
 pub mod propose;
 pub mod signals;
@@ -13,6 +14,7 @@ pub mod terms;
 
 pub use crossing::{Crossing, crossings, extraction_order};
 pub use kernel::{KernelSettings, shared_kernel};
+pub use pipeline::{PlanSettings, plan};
 pub use proposal::Proposal;
 pub use propose::{Cut, propose};
 pub use signals::{FusedGraph, Signal, SignalWeights, fuse};

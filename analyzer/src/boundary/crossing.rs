@@ -267,6 +267,56 @@ pub fn extraction_order(crossings: &[Crossing]) -> Vec<String> {
         .collect()
 }
 
+/// The analysis with its edges at module level: item-level edges (`granularity = "item"`)
+/// mapped to the modules of their ends and summed per kind. Module-level analyses are
+/// returned as they are.
+pub fn at_module_level(analysis: &Analysis) -> Analysis {
+    if analysis.granularity != "item" {
+        return analysis.clone();
+    }
+    let modules: BTreeSet<&str> = analysis
+        .modules
+        .iter()
+        .map(|module| module.id.as_str())
+        .collect();
+    let mut summed: BTreeMap<(String, String, String), (u32, f64, f64)> = BTreeMap::new();
+    for edge in &analysis.edges {
+        let (Some(from), Some(to)) = (
+            module_for_node(&edge.from, &modules),
+            module_for_node(&edge.to, &modules),
+        ) else {
+            continue;
+        };
+        if from == to {
+            continue;
+        }
+        let entry = summed
+            .entry((from, to, edge.kind.clone()))
+            .or_insert((0, 0.0, 1.0));
+        entry.0 += edge.count;
+        entry.1 += edge.weight;
+        entry.2 = entry.2.min(edge.confidence);
+    }
+    let edges = summed
+        .into_iter()
+        .map(
+            |((from, to, kind), (count, weight, confidence))| crate::model::Edge {
+                from,
+                to,
+                kind,
+                count,
+                weight,
+                confidence,
+            },
+        )
+        .collect();
+    Analysis {
+        edges,
+        granularity: "module".to_string(),
+        ..analysis.clone()
+    }
+}
+
 /// The module a graph node belongs to: the node itself when it is a module, otherwise the
 /// longest module id that prefixes it (item-level nodes are `module::Item::method`).
 fn module_for_node(node: &str, modules: &BTreeSet<&str>) -> Option<String> {

@@ -7,13 +7,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::terms::terms;
 use crate::model::Analysis;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct KernelSettings {
-    /// A candidate must be used from at least this share of the other areas...
+    /// A candidate's users must span at least this share of the codebase's domain terms...
     pub min_area_share: f64,
-    /// ...and from at least this many of them.
+    /// ...and at least this many of them.
     pub min_areas: usize,
 }
 
@@ -38,6 +39,13 @@ pub fn area_of(module: &str) -> String {
 }
 
 /// Module ids of the shared kernel.
+///
+/// A module is shared when the modules using it span many domain terms that are not its own
+/// (`common::error` is used by `orders`, `cart`, `catalog`...; `models::invoice` is used by
+/// `invoices` handlers and services: its own domain). An area (`crate::common` and below) is
+/// shared as a whole when its users span many such terms and none of its members names a
+/// domain its users are about, so `common::clock`, used by two domains only, goes with
+/// `common`, while the `models` layer of a layered monolith does not.
 pub fn shared_kernel(analysis: &Analysis, settings: &KernelSettings) -> BTreeSet<String> {
     let with_routes: BTreeSet<&str> = analysis
         .routes
@@ -50,53 +58,69 @@ pub fn shared_kernel(analysis: &Analysis, settings: &KernelSettings) -> BTreeSet
         .map(|access| access.module.as_str())
         .collect();
     let active = |module: &str| with_routes.contains(module) || with_tables.contains(module);
+    let own_terms =
+        |id: &str| -> BTreeSet<String> { id.split("::").skip(1).flat_map(terms).collect() };
+    let vocabulary: BTreeSet<String> = analysis
+        .modules
+        .iter()
+        .flat_map(|module| own_terms(&module.id))
+        .collect();
 
+    // The domain terms of each module's users (modules elsewhere that depend on it).
+    let mut users: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for edge in &analysis.edges {
+        if area_of(&edge.from) != area_of(&edge.to) {
+            users
+                .entry(&edge.to)
+                .or_default()
+                .extend(own_terms(&edge.from));
+        }
+    }
+    let needed = |user_terms: usize| {
+        user_terms >= settings.min_areas
+            && user_terms as f64 >= settings.min_area_share * vocabulary.len() as f64
+    };
+    let foreign_users = |id: &str| -> BTreeSet<String> {
+        let own = own_terms(id);
+        users
+            .get(id)
+            .map(|terms| terms.difference(&own).cloned().collect())
+            .unwrap_or_default()
+    };
+
+    let mut kernel = BTreeSet::new();
     let areas: BTreeSet<String> = analysis
         .modules
         .iter()
         .map(|module| area_of(&module.id))
         .collect();
-    // Areas that use each area, and each module.
-    let mut area_users: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut module_users: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    for edge in &analysis.edges {
-        let (from_area, to_area) = (area_of(&edge.from), area_of(&edge.to));
-        if from_area != to_area {
-            area_users
-                .entry(to_area.clone())
-                .or_default()
-                .insert(from_area.clone());
-            module_users.entry(&edge.to).or_default().insert(from_area);
-        }
-    }
-    let needed = |users: usize| {
-        let others = areas.len().saturating_sub(1) as f64;
-        users >= settings.min_areas && users as f64 >= settings.min_area_share * others
-    };
-
-    let mut kernel = BTreeSet::new();
-    for area in &areas {
+    for area in areas.iter().filter(|area| area.contains("::")) {
         let members: Vec<&str> = analysis
             .modules
             .iter()
             .map(|module| module.id.as_str())
             .filter(|id| area_of(id) == *area)
             .collect();
-        // A crate root is wiring, not a library everyone shares.
-        let is_crate_root = !area.contains("::");
-        let users = area_users.get(area).map_or(0, BTreeSet::len);
-        if !is_crate_root && needed(users) && !members.iter().any(|member| active(member)) {
+        let area_own = own_terms(area);
+        let mut area_users: BTreeSet<String> = BTreeSet::new();
+        let mut domain_specific = false;
+        for member in &members {
+            let member_users = users.get(member).cloned().unwrap_or_default();
+            let member_own: BTreeSet<String> =
+                own_terms(member).difference(&area_own).cloned().collect();
+            domain_specific |= member_own.iter().any(|term| member_users.contains(term));
+            area_users.extend(member_users);
+        }
+        let foreign: usize = area_users.difference(&area_own).count();
+        if !domain_specific && needed(foreign) && !members.iter().any(|member| active(member)) {
             kernel.extend(members.iter().map(|member| member.to_string()));
         }
     }
     for module in &analysis.modules {
-        let users = module_users
-            .get(module.id.as_str())
-            .map_or(0, BTreeSet::len);
         if !kernel.contains(&module.id)
             && module.id.contains("::")
-            && needed(users)
             && !active(&module.id)
+            && needed(foreign_users(&module.id).len())
         {
             kernel.insert(module.id.clone());
         }

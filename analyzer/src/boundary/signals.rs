@@ -245,12 +245,19 @@ fn routes(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) 
 }
 
 fn naming(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) {
+    // Domain vocabulary: terms that name modules somewhere (`invoices`, `order_service`).
+    // Type names add a term only if it is in the vocabulary: `InvoiceLine` says `invoice`,
+    // while `ProductFilter` and `OrderFilter` sharing `filter` says nothing about domains.
+    let path_terms =
+        |id: &str| -> BTreeSet<String> { id.split("::").skip(1).flat_map(terms).collect() };
+    let vocabulary: BTreeSet<String> = analysis
+        .modules
+        .iter()
+        .flat_map(|module| path_terms(&module.id))
+        .collect();
     let mut module_terms: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
     for (idx, id) in graph.modules.iter().enumerate() {
-        // The crate name is shared by every module: it says nothing.
-        for segment in id.split("::").skip(1) {
-            module_terms.entry(idx).or_default().extend(terms(segment));
-        }
+        module_terms.entry(idx).or_default().extend(path_terms(id));
     }
     for item in &analysis.items {
         if !matches!(
@@ -263,7 +270,10 @@ fn naming(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) 
             continue;
         };
         let name = item.path.rsplit("::").next().unwrap_or_default();
-        module_terms.entry(module).or_default().extend(terms(name));
+        let known = terms(name)
+            .into_iter()
+            .filter(|term| vocabulary.contains(term));
+        module_terms.entry(module).or_default().extend(known);
     }
     let mut by_term: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (&module, terms) in &module_terms {

@@ -285,3 +285,113 @@ fn a_proposal_from_the_monolith_domains() {
     );
     assert!(proposal.graph.edges.iter().all(|edge| edge.weight > 0.0));
 }
+
+/// MoJoFM (0-100) of a proposal against a truth assignment (module id -> domain), over the
+/// modules the truth names; modules the proposal leaves out count as singletons.
+fn mojo_fm_against(
+    proposal: &ficus_analyzer::boundary::Proposal,
+    truth: &std::collections::BTreeMap<String, String>,
+) -> f64 {
+    use ficus_analyzer::metrics::{Partition, ReferenceSizes, mojo_fm};
+    let modules: Vec<&String> = truth.keys().collect();
+    let mut proposed: std::collections::BTreeMap<&str, String> = std::collections::BTreeMap::new();
+    for service in &proposal.services {
+        for module in &service.modules {
+            proposed.insert(&module.path, service.name.clone());
+        }
+    }
+    let label = |labels: &mut Vec<String>, name: String| -> usize {
+        labels
+            .iter()
+            .position(|existing| *existing == name)
+            .unwrap_or_else(|| {
+                labels.push(name);
+                labels.len() - 1
+            })
+    };
+    let (mut proposed_labels, mut truth_labels) = (Vec::new(), Vec::new());
+    let proposed_rows: Vec<Option<usize>> = modules
+        .iter()
+        .map(|module| {
+            let name = proposed
+                .get(module.as_str())
+                .cloned()
+                .unwrap_or_else(|| format!("alone:{module}"));
+            Some(label(&mut proposed_labels, name))
+        })
+        .collect();
+    let truth_rows: Vec<Option<usize>> = modules
+        .iter()
+        .map(|module| Some(label(&mut truth_labels, truth[*module].clone())))
+        .collect();
+    let proposed = Partition::from_assignment(&proposed_rows).unwrap();
+    let truth = Partition::from_assignment(&truth_rows).unwrap();
+    mojo_fm(&proposed, &truth, ReferenceSizes::default())
+        .unwrap()
+        .value
+}
+
+#[test]
+fn proposals_recover_known_domains() {
+    use ficus_analyzer::boundary::{PlanSettings, plan};
+    let analyse = |relative: &str| {
+        let mut settings = ficus_analyzer::Settings::new(path(relative));
+        settings.granularity = ficus_analyzer::Granularity::Item;
+        ficus_analyzer::analyze(&settings, &ficus_analyzer::NoProgress).unwrap()
+    };
+    let shop = analyse("../examples/shop-monolith");
+    let proposal = plan(&shop, &PlanSettings::default()).unwrap();
+    let score = mojo_fm_against(&proposal, &readme_domains(&shop));
+    eprintln!("shop-monolith MoJoFM {score:.1}");
+    assert!(
+        score >= 90.0,
+        "MoJoFM {score:.1} on the monolith (target 90)"
+    );
+    assert!(
+        proposal
+            .shared_kernel
+            .iter()
+            .any(|module| module.path == "shop_monolith::common::error")
+    );
+    for service in &proposal.services {
+        eprintln!(
+            "  {} {:?}",
+            service.name,
+            service
+                .modules
+                .iter()
+                .map(|m| m.path.as_str())
+                .collect::<Vec<_>>()
+        );
+    }
+    let layered = analyse("tests/fixtures/layered-app");
+    let truth: std::collections::BTreeMap<String, String> = layered
+        .modules
+        .iter()
+        .filter_map(|module| {
+            let last = module.id.rsplit("::").next()?;
+            ["customer", "product", "invoice", "payment"]
+                .iter()
+                .find(|domain| last.starts_with(*domain))
+                .map(|domain| (module.id.clone(), domain.to_string()))
+        })
+        .collect();
+    let proposal = plan(&layered, &PlanSettings::default()).unwrap();
+    let layered_score = mojo_fm_against(&proposal, &truth);
+    eprintln!("layered-app MoJoFM {layered_score:.1}");
+    assert!(
+        layered_score >= 80.0,
+        "MoJoFM {layered_score:.1} on the layered fixture (target 80)"
+    );
+    for service in &proposal.services {
+        eprintln!(
+            "  {} {:?}",
+            service.name,
+            service
+                .modules
+                .iter()
+                .map(|m| m.path.as_str())
+                .collect::<Vec<_>>()
+        );
+    }
+}

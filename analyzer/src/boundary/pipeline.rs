@@ -1,0 +1,125 @@
+//! The whole proposal in one call: shared kernel, fused signals, Leiden, proposal. What
+//! `ficus plan` runs between reading the analysis and writing the plan file.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::crossing::at_module_level;
+use super::kernel::{KernelSettings, shared_kernel};
+use super::proposal::{Proposal, ProposalSettings};
+use super::propose::{Cut, propose};
+use super::signals::{SignalWeights, fuse};
+use crate::cluster;
+use crate::model::Analysis;
+
+/// Everything that shapes a proposal; the plan file carries it between runs.
+#[derive(Debug, Clone)]
+pub struct PlanSettings {
+    pub weights: SignalWeights,
+    pub kernel: KernelSettings,
+    pub seed: u64,
+    pub resolution: f64,
+    pub target_services: Option<usize>,
+    /// Module id -> service name: modules people placed (or kept) in a named service.
+    pub pinned: BTreeMap<String, String>,
+    /// Groups of modules that must end in one service.
+    pub together: Vec<Vec<String>>,
+    /// Groups of modules that must end in different services.
+    pub apart: Vec<Vec<String>>,
+    /// Modules people put in the shared kernel (on top of those detected).
+    pub kernel_modules: BTreeSet<String>,
+}
+
+impl Default for PlanSettings {
+    fn default() -> PlanSettings {
+        PlanSettings {
+            weights: SignalWeights::default(),
+            kernel: KernelSettings::default(),
+            seed: 42,
+            resolution: 1.0,
+            target_services: None,
+            pinned: BTreeMap::new(),
+            together: Vec::new(),
+            apart: Vec::new(),
+            kernel_modules: BTreeSet::new(),
+        }
+    }
+}
+
+/// Proposes candidate services for an analysis (best at item granularity, which gives the
+/// API surface). Crate roots are wiring and stay unassigned.
+pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cluster::Error> {
+    // Signals and the kernel work between modules; the item-level analysis still gives
+    // `propose` the API surface.
+    let module_level = at_module_level(analysis);
+    let mut kernel = shared_kernel(&module_level, &settings.kernel);
+    kernel.extend(settings.kernel_modules.iter().cloned());
+    for module in settings.pinned.keys() {
+        kernel.remove(module);
+    }
+    let modules: BTreeSet<String> = analysis
+        .modules
+        .iter()
+        .map(|module| module.id.clone())
+        .filter(|id| id.contains("::") && !kernel.contains(id))
+        .collect();
+    let graph = fuse(&module_level, &modules, &settings.weights);
+    let index = |id: &String| graph.index_of(id);
+    let constraints = cluster::Constraints {
+        pinned: settings
+            .pinned
+            .iter()
+            .filter_map(|(module, name)| Some((index(module)?, name.clone())))
+            .collect(),
+        together: settings
+            .together
+            .iter()
+            .map(|group| group.iter().filter_map(index).collect())
+            .collect(),
+        apart: settings
+            .apart
+            .iter()
+            .map(|group| group.iter().filter_map(index).collect())
+            .collect(),
+        fixed_clusters: None,
+    };
+    let cluster_graph = cluster::Graph::from_edges(graph.modules.len(), &graph.weighted_edges())?;
+    let cluster_settings = cluster::Settings {
+        resolution: settings.resolution,
+        seed: settings.seed,
+        target_clusters: settings.target_services,
+        ..cluster::Settings::default()
+    };
+    let partition = cluster::detect(&cluster_graph, &cluster_settings, &constraints)?;
+    // A module alone with no tie is not a service: leave it unassigned.
+    let mut sizes = vec![0usize; partition.n_clusters];
+    for &cluster in &partition.membership {
+        sizes[cluster] += 1;
+    }
+    let tied: BTreeSet<usize> = graph.edges.keys().flat_map(|&(a, b)| [a, b]).collect();
+    let clusters: Vec<Option<usize>> = partition
+        .membership
+        .iter()
+        .enumerate()
+        .map(|(node, &cluster)| (sizes[cluster] > 1 || tied.contains(&node)).then_some(cluster))
+        .collect();
+    let names: BTreeMap<usize, String> = partition
+        .labels
+        .iter()
+        .enumerate()
+        .filter_map(|(cluster, label)| Some((cluster, label.clone()?)))
+        .collect();
+    let pinned: BTreeSet<String> = settings.pinned.keys().cloned().collect();
+    let cut = Cut {
+        graph: &graph,
+        clusters: &clusters,
+        kernel: &kernel,
+        names: &names,
+        pinned: &pinned,
+        settings: ProposalSettings {
+            seed: settings.seed,
+            resolution: partition.resolution,
+            target_services: settings.target_services,
+        },
+    };
+    Ok(propose(analysis, &cut))
+}
