@@ -56,6 +56,7 @@ impl GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     Analyze(AnalyzeArgs),
+    Plan(PlanArgs),
 }
 
 /// Map a Rust monolith without compiling it: modules, dependencies, routes, tables.
@@ -122,4 +123,59 @@ pub(crate) enum GranularityArg {
     Module,
     /// One node per item: function, type, trait, ...
     Item,
+}
+
+/// Propose candidate services: domain boundaries, what crosses them, extraction order.
+///
+/// Analyses PATH, sets the shared kernel aside, fuses the coupling signals (structure, shared
+/// tables, foreign keys, routes, names) and cuts the module graph with Leiden. Prints the
+/// candidates in extraction order, or the whole proposal with --format json, and writes the
+/// report folder (proposal.json next to the analysis files).
+#[derive(Debug, Args)]
+#[command(after_help = "Exit status: 0 ok, 2 could not run (folder missing, report not writable).")]
+pub(crate) struct PlanArgs {
+    /// Folder to analyse: a crate or a workspace.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub(crate) path: PathBuf,
+
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub(crate) format: PlanFormat,
+
+    /// Folder to write the report into, created if needed; its files are overwritten.
+    #[arg(short, long, value_name = "DIR", default_value = "ficus-report")]
+    pub(crate) output: PathBuf,
+
+    /// Write no report folder, only print to stdout.
+    #[arg(long, conflicts_with = "output")]
+    pub(crate) no_report: bool,
+
+    /// Aim for this many services (the resolution is searched for it).
+    #[arg(long, value_name = "N", conflicts_with = "resolution")]
+    pub(crate) services: Option<NonZeroUsize>,
+
+    /// Leiden resolution: higher gives more, smaller services [default: 1.0].
+    #[arg(long, value_name = "R")]
+    pub(crate) resolution: Option<f64>,
+
+    /// Seed of the clustering: the same code and seed give the same proposal.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub(crate) seed: u64,
+
+    /// Worker threads for parsing [default: one per core].
+    #[arg(short = 'j', long, value_name = "N")]
+    pub(crate) threads: Option<NonZeroUsize>,
+
+    /// Write the elapsed time as 0, so the same input always gives byte-identical output.
+    #[arg(long)]
+    pub(crate) deterministic: bool,
+}
+
+/// Output formats of `ficus plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PlanFormat {
+    /// The candidates in extraction order, for people.
+    Text,
+    /// The whole proposal (services, shared kernel, graph, metrics).
+    Json,
 }

@@ -4,6 +4,7 @@
 //! resolved settings before calling into a library crate.
 
 mod analyze;
+mod plan;
 
 use std::process::ExitCode;
 
@@ -25,5 +26,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(EXIT_COULD_NOT_RUN))
         }
         Some(Command::Analyze(args)) => analyze::run(&args, &cli.global),
+        Some(Command::Plan(args)) => plan::run(&args, &cli.global),
     }
 }

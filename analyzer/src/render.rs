@@ -13,6 +13,7 @@ mod dot;
 mod graph;
 mod json;
 mod mermaid;
+mod proposal;
 mod report;
 mod summary;
 #[cfg(test)]
@@ -21,6 +22,8 @@ mod tests;
 use std::path::{Path, PathBuf};
 
 use crate::model::Analysis;
+
+pub use proposal::{proposal_json, proposal_summary};
 
 /// The analysis as pretty-printed JSON (keys in struct order, two-space indent) with a
 /// trailing newline: the format `docs/schema/analysis.schema.json` describes.

@@ -95,7 +95,7 @@ fn stdout_text(run: &AnalyzeRun, analysis: &Analysis) -> String {
 }
 
 /// `dir` with a trailing separator, so it reads as a folder.
-fn display_dir(dir: &Path) -> String {
+pub(crate) fn display_dir(dir: &Path) -> String {
     let text = dir.display().to_string();
     if text.ends_with(std::path::MAIN_SEPARATOR) {
         text
@@ -106,7 +106,7 @@ fn display_dir(dir: &Path) -> String {
 
 /// Writes `text` to stdout. A reader that went away (`ficus analyze --format json | head`) is
 /// not an error.
-fn print_stdout(text: &str) -> anyhow::Result<()> {
+pub(crate) fn print_stdout(text: &str) -> anyhow::Result<()> {
     let mut stdout = io::stdout().lock();
     match stdout
         .write_all(text.as_bytes())
@@ -119,12 +119,12 @@ fn print_stdout(text: &str) -> anyhow::Result<()> {
 
 /// The analyzer's progress hook drawn as an indicatif bar on stderr, or nothing at all: a
 /// spinner while files are being found, then a bar of files parsed.
-struct ProgressReporter {
+pub(crate) struct ProgressReporter {
     bar: ProgressBar,
 }
 
 impl ProgressReporter {
-    fn new(visible: bool) -> ProgressReporter {
+    pub(crate) fn new(visible: bool) -> ProgressReporter {
         if !visible {
             return ProgressReporter {
                 bar: ProgressBar::hidden(),
@@ -137,7 +137,7 @@ impl ProgressReporter {
     }
 
     /// Removes the bar from the terminal.
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }

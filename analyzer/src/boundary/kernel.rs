@@ -128,6 +128,63 @@ pub fn shared_kernel(analysis: &Analysis, settings: &KernelSettings) -> BTreeSet
     kernel
 }
 
+/// Module ids of the wiring: composition roots. A module is wiring when it both depends on
+/// and is used by many domains (`app`, holding the state every handler takes and nesting
+/// every domain's router), or when it depends on many domains, has a purely technical name
+/// and owns no route and no table (a `handlers` module assembling the routers of a layered
+/// monolith). Put in a service, wiring would tie every service into one dependency cycle; it
+/// stays in the monolith (unassigned) instead. Crate roots are wiring too.
+pub fn wiring(analysis: &Analysis, settings: &KernelSettings) -> BTreeSet<String> {
+    let own_terms =
+        |id: &str| -> BTreeSet<String> { id.split("::").skip(1).flat_map(terms).collect() };
+    let vocabulary: BTreeSet<String> = analysis
+        .modules
+        .iter()
+        .flat_map(|module| own_terms(&module.id))
+        .collect();
+    let mut users: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    let mut uses: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    // Every edge counts here, also inside an area: a layer (`handlers`) is one area.
+    for edge in &analysis.edges {
+        users
+            .entry(&edge.to)
+            .or_default()
+            .extend(own_terms(&edge.from));
+        uses.entry(&edge.from)
+            .or_default()
+            .extend(own_terms(&edge.to));
+    }
+    let broad = |terms: Option<&BTreeSet<String>>, own: &BTreeSet<String>| {
+        let foreign = terms.map_or(0, |terms| terms.difference(own).count());
+        foreign >= settings.min_areas
+            && foreign as f64 >= settings.min_area_share * vocabulary.len() as f64
+    };
+    let with_routes: BTreeSet<&str> = analysis
+        .routes
+        .iter()
+        .map(|route| route.module.as_str())
+        .collect();
+    let with_tables: BTreeSet<&str> = analysis
+        .accesses
+        .iter()
+        .map(|access| access.module.as_str())
+        .collect();
+    analysis
+        .modules
+        .iter()
+        .filter(|module| {
+            let id = module.id.as_str();
+            let own = own_terms(id);
+            let passive = !with_routes.contains(id) && !with_tables.contains(id);
+            let uses_many = broad(uses.get(id), &own);
+            !id.contains("::")
+                || (uses_many && broad(users.get(id), &own))
+                || (uses_many && own.is_empty() && passive)
+        })
+        .map(|module| module.id.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::crossing::at_module_level;
-use super::kernel::{KernelSettings, shared_kernel};
+use super::kernel::{KernelSettings, shared_kernel, wiring};
 use super::proposal::{Proposal, ProposalSettings};
 use super::propose::{Cut, propose};
 use super::signals::{SignalWeights, fuse};
@@ -46,7 +46,7 @@ impl Default for PlanSettings {
 }
 
 /// Proposes candidate services for an analysis (best at item granularity, which gives the
-/// API surface). Crate roots are wiring and stay unassigned.
+/// API surface). Wiring (crate roots, composition roots) stays unassigned.
 pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cluster::Error> {
     // Signals and the kernel work between modules; the item-level analysis still gives
     // `propose` the API surface.
@@ -56,11 +56,13 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
     for module in settings.pinned.keys() {
         kernel.remove(module);
     }
+    let mut wiring = wiring(&module_level, &settings.kernel);
+    wiring.retain(|module| !settings.pinned.contains_key(module) && !kernel.contains(module));
     let modules: BTreeSet<String> = analysis
         .modules
         .iter()
         .map(|module| module.id.clone())
-        .filter(|id| id.contains("::") && !kernel.contains(id))
+        .filter(|id| !wiring.contains(id) && !kernel.contains(id))
         .collect();
     let graph = fuse(&module_level, &modules, &settings.weights);
     let index = |id: &String| graph.index_of(id);

@@ -1,0 +1,91 @@
+//! The proposal of `ficus plan` as text for people and as JSON for tools.
+
+use std::fmt::Write;
+
+use crate::boundary::Proposal;
+
+/// Pretty JSON of the whole proposal, with a trailing newline.
+pub fn proposal_json(proposal: &Proposal) -> String {
+    // Serialising plain data with string keys cannot fail.
+    let mut text = serde_json::to_string_pretty(proposal).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Candidates in extraction order with what crosses their boundaries, the shared kernel and
+/// the metrics of the cut.
+pub fn proposal_summary(proposal: &Proposal) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Proposed {} services, in extraction order:\n",
+        proposal.services.len()
+    );
+    let _ = writeln!(
+        out,
+        "  {:>4}  {:<18} {:>7} {:>6} {:>12} {:>9} {:>7}  {}",
+        "rank", "service", "modules", "routes", "owned tables", "cost", "value", "notes"
+    );
+    for service in &proposal.services {
+        let mut notes = Vec::new();
+        if !service.cycle_with.is_empty() {
+            notes.push(format!("cycle with {}", service.cycle_with.join(", ")));
+        }
+        let shared_written = service
+            .tables_shared
+            .iter()
+            .filter(|shared| shared.writers.len() > 1)
+            .count();
+        if shared_written > 0 {
+            notes.push(format!("{shared_written} table(s) written by others too"));
+        }
+        if !service.foreign_keys_crossing.is_empty() {
+            notes.push(format!(
+                "{} foreign key(s) cross out",
+                service.foreign_keys_crossing.len()
+            ));
+        }
+        let _ = writeln!(
+            out,
+            "  {:>4}  {:<18} {:>7} {:>6} {:>12} {:>9.1} {:>7.1}  {}",
+            service.rank,
+            service.name,
+            service.modules.len(),
+            service.routes.len(),
+            service.tables_owned.len(),
+            service.cost.total,
+            service.value.total,
+            notes.join("; ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nShared kernel ({} modules):",
+        proposal.shared_kernel.len()
+    );
+    for module in &proposal.shared_kernel {
+        let _ = writeln!(out, "  {}", module.path);
+    }
+    if !proposal.unassigned.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nUnassigned: wiring and modules with no ties ({} modules):",
+            proposal.unassigned.len()
+        );
+        for module in &proposal.unassigned {
+            let _ = writeln!(out, "  {}", module.path);
+        }
+    }
+    let metrics = &proposal.metrics;
+    let _ = writeln!(
+        out,
+        "\nMetrics: SM {:.3}  ICP {:.3}  IFN {:.2}  NED {:.3}  TurboMQ {:.3}  Q {:.3}",
+        metrics.structural_modularity,
+        metrics.inter_call_percentage,
+        metrics.interface_number,
+        metrics.non_extreme_distribution,
+        metrics.bunch_mq,
+        metrics.newman_modularity
+    );
+    out
+}
