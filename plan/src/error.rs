@@ -1,5 +1,5 @@
 //! Errors of this crate: the problems found in a plan file, each with the file, line, column
-//! and field path it is about, and the few ways reading a plan can fail otherwise.
+//! and field path it is about, and the few ways reading or editing a plan can fail otherwise.
 //!
 //! Positions come from the spans `toml` keeps; field paths are written the way a person would
 //! look a value up (`service[2].routes."GET /x"`, indices from 0). This file turns spans into
@@ -15,7 +15,7 @@ use crate::pattern::PatternError;
 use crate::route::{RouteKeyError, RouteStateError};
 use crate::upstream::UpstreamError;
 
-/// Why a plan could not be read or checked.
+/// Why a plan could not be read, checked or edited.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("cannot read {}", path.display())]
@@ -27,6 +27,17 @@ pub enum Error {
     /// The file has problems; there is at least one.
     #[error("{0}")]
     Invalid(Problems),
+    /// A re-plan draft that cannot be applied (names the part of the draft at fault).
+    #[error("invalid draft: {reason}")]
+    Draft { reason: String },
+    /// The file is valid but written in a shape the editor does not change (for example
+    /// services as an inline array rather than `[[service]]` tables).
+    #[error("{}: {field}: {reason}", file.display())]
+    NotEditable {
+        file: PathBuf,
+        field: String,
+        reason: String,
+    },
 }
 
 /// Every problem found in one file, in the order they appear in it. Displayed one per line.

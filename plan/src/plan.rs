@@ -2,7 +2,8 @@
 //! them, with the queries later stages need (which service owns a module, which routes a
 //! service serves).
 //!
-//! Nothing here reads or writes text: `validate.rs` builds a `Plan` from the file schema. Every field is public so that `ficus plan` can build a plan from
+//! Nothing here reads or writes text: `validate.rs` builds a `Plan` from the file schema and
+//! `document/` renders one. Every field is public so that `ficus plan` can build a plan from
 //! an analysis; a plan built by hand is checked when it is rendered and read back.
 
 use std::path::{Path, PathBuf};

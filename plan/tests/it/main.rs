@@ -4,6 +4,8 @@
 mod support;
 
 mod patterns;
+mod render;
+mod replan;
 mod routes;
 mod upstreams;
 mod validation;
