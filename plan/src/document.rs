@@ -2,9 +2,12 @@
 //! together with the [`Plan`] it holds.
 //!
 //! Built on `toml_edit`, which keeps comments, spacing and order. This file holds the type
-//! and its IO; rendering a new file is in `document/render.rs` and applying a re-plan in
-//! `document/merge.rs`.
+//! and its IO; rendering a new file is in `document/render.rs`, applying a re-plan in
+//! `document/merge.rs`, with `layout.rs` (where a plan's parts are) and `edit.rs`
+//! (formatting-preserving edits) under it.
 
+mod edit;
+mod layout;
 mod merge;
 mod render;
 

@@ -12,6 +12,10 @@ use std::path::Path;
 
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Key, Table, TableLike, Value};
 
+use crate::document::edit::{
+    extend_array, insert_route, remove_from_array, replace_array, without_positions,
+};
+use crate::document::layout::{check_shapes, modules_array, routes_table, service_table};
 use crate::document::render;
 use crate::draft::{Change, Draft, ModuleOwner, fold_patterns};
 use crate::error::Error;
@@ -21,7 +25,7 @@ use crate::route::{RouteKey, RouteState};
 
 /// Where a module or route goes in the edited file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Target {
+pub(super) enum Target {
     /// The file's service at this index.
     File(usize),
     /// The draft's service at this index, added to the file.
@@ -49,7 +53,7 @@ pub(crate) fn apply(
     let additions = merge.module_additions();
     merge.remove_vanished(document);
     merge.add_modules(document, &additions)?;
-    merge.routes(document)?;
+    merge.routes(document);
     merge.tables_and_ranks(document);
     merge.finish_new_services(document);
     Ok(merge.changes)
@@ -221,7 +225,7 @@ impl Merge<'_> {
     }
 
     /// Adds, moves and removes routes; see the module comment for the rules.
-    fn routes(&mut self, document: &mut DocumentMut) -> Result<(), Error> {
+    fn routes(&mut self, document: &mut DocumentMut) {
         let mut in_file: HashMap<String, (usize, RouteKey, RouteState)> = HashMap::new();
         for (service_idx, service) in self.plan.services.iter().enumerate() {
             for route in &service.routes {
@@ -362,11 +366,11 @@ impl Merge<'_> {
                 table.remove("routes");
             }
         }
-        Ok(())
     }
 
     /// Redrafts `tables` and `rank` of the file services the draft matched.
     fn tables_and_ranks(&mut self, document: &mut DocumentMut) {
+        self.release_claimed_tables(document);
         for (draft_idx, proposed) in self.draft.services.iter().enumerate() {
             let Some(Target::File(file_idx)) = self.targets[draft_idx] else {
                 continue;
@@ -422,6 +426,52 @@ impl Merge<'_> {
                         table.remove("rank");
                     }
                 }
+            }
+        }
+    }
+
+    /// A file service the draft does not match keeps its tables, except those the draft gives
+    /// to another service: a table has one owner.
+    fn release_claimed_tables(&mut self, document: &mut DocumentMut) {
+        let claimed: HashSet<&str> = self
+            .draft
+            .services
+            .iter()
+            .zip(&self.targets)
+            .filter(|(_, target)| target.is_some())
+            .flat_map(|(proposed, _)| proposed.tables.iter().map(String::as_str))
+            .collect();
+        let matched = self.matched_file_services();
+        for (file_idx, service) in self.plan.services.iter().enumerate() {
+            if matched.contains(&file_idx) {
+                continue;
+            }
+            let released: Vec<String> = service
+                .tables
+                .iter()
+                .filter(|table_name| claimed.contains(table_name.as_str()))
+                .cloned()
+                .collect();
+            if released.is_empty() {
+                continue;
+            }
+            let kept: Vec<String> = service
+                .tables
+                .iter()
+                .filter(|table_name| !released.contains(table_name))
+                .cloned()
+                .collect();
+            if let Some(array) = service_table(document, file_idx)
+                .and_then(|table| table.get_mut("tables"))
+                .and_then(Item::as_array_mut)
+            {
+                replace_array(array, &kept);
+            }
+            for table in released {
+                self.changes.push(Change::TableRemoved {
+                    table,
+                    service: service.name.clone(),
+                });
             }
         }
     }
@@ -499,95 +549,6 @@ impl Merge<'_> {
     }
 }
 
-/// The routes table of a file service or of a new one, created when `create`.
-fn routes_table<'d>(
-    document: &'d mut DocumentMut,
-    new_tables: &'d mut [(usize, Table)],
-    target: Target,
-    create: bool,
-) -> Option<(&'d mut dyn TableLike, bool)> {
-    let table: &mut Table = match target {
-        Target::File(idx) => service_table(document, idx)?,
-        Target::New(idx) => {
-            &mut new_tables
-                .iter_mut()
-                .find(|(draft_idx, _)| *draft_idx == idx)?
-                .1
-        }
-        Target::SharedKernel => return None,
-    };
-    if !table.contains_key("routes") {
-        if !create {
-            return None;
-        }
-        let mut routes = Table::new();
-        routes.decor_mut().set_prefix("\n");
-        table.insert("routes", Item::Table(routes));
-    }
-    let routes = table.get_mut("routes")?;
-    let inline = routes.is_inline_table();
-    Some((routes.as_table_like_mut()?, inline))
-}
-
-/// Refuses, before any change, a file written in a shape this editor does not change: the
-/// parts it edits must be tables and arrays, `[[service]]` an array of tables.
-fn check_shapes(document: &DocumentMut, plan: &Plan, file: &Path) -> Result<(), Error> {
-    let refuse = |field: String, reason: &str| {
-        Err(Error::NotEditable {
-            file: file.to_path_buf(),
-            field,
-            reason: reason.to_string(),
-        })
-    };
-    match document.get("service") {
-        None | Some(Item::ArrayOfTables(_)) => {}
-        Some(_) => {
-            return refuse(
-                "service".to_string(),
-                "write services as [[service]] tables for ficus plan to edit them",
-            );
-        }
-    }
-    for idx in 0..plan.services.len() {
-        let Some(table) = document
-            .get("service")
-            .and_then(Item::as_array_of_tables)
-            .and_then(|services| services.get(idx))
-        else {
-            return refuse(format!("service[{idx}]"), "not found in the document");
-        };
-        for (key, expect_array) in [("modules", true), ("tables", true), ("routes", false)] {
-            let fits = match table.get(key) {
-                None => true,
-                Some(item) if expect_array => item.as_array().is_some(),
-                Some(item) => {
-                    item.is_table_like() && !item.as_table_like().is_some_and(TableLike::is_dotted)
-                }
-            };
-            if !fits {
-                return refuse(
-                    format!("service[{idx}].{key}"),
-                    "written in a form ficus plan does not edit (use a plain array or table)",
-                );
-            }
-        }
-    }
-    if let Some(kernel) = document.get("shared_kernel") {
-        let modules_ok = kernel.as_table_like().is_some_and(|table| {
-            table
-                .get("modules")
-                .is_none_or(|item| item.as_array().is_some())
-        });
-        if !modules_ok {
-            return refuse(
-                "shared_kernel".to_string(),
-                "written in a form ficus plan does not edit (use a table with a `modules` array)",
-            );
-        }
-    }
-    Ok(())
-}
-
 /// For each draft service, the file service it is: the one with its name, else the one that
 /// already owns most of its modules (more than half), else a new one.
 fn match_services(plan: &Plan, draft: &Draft) -> Vec<Option<Target>> {
@@ -634,169 +595,10 @@ fn match_services(plan: &Plan, draft: &Draft) -> Vec<Option<Target>> {
     targets
 }
 
-fn service_table(document: &mut DocumentMut, idx: usize) -> Option<&mut Table> {
-    document
-        .get_mut("service")?
-        .as_array_of_tables_mut()?
-        .get_mut(idx)
-}
-
-/// The `modules` array of a file service or of the shared kernel; created (with the kernel
-/// table) when `create`.
-fn modules_array(document: &mut DocumentMut, target: Target, create: bool) -> Option<&mut Array> {
-    let table: &mut dyn TableLike = match target {
-        Target::File(idx) => service_table(document, idx)?,
-        Target::SharedKernel => {
-            if !document.contains_key("shared_kernel") {
-                if !create {
-                    return None;
-                }
-                let mut kernel = Table::new();
-                kernel.decor_mut().set_prefix("\n");
-                document.insert("shared_kernel", Item::Table(kernel));
-            }
-            document.get_mut("shared_kernel")?.as_table_like_mut()?
-        }
-        Target::New(_) => return None,
-    };
-    if !table.contains_key("modules") {
-        if !create {
-            return None;
-        }
-        table.insert("modules", Item::Value(Value::Array(Array::new())));
-    }
-    table.get_mut("modules")?.as_array_mut()
-}
-
-/// Removes one element, giving its spacing to the next one when it was the first (so
-/// `["a", "b"]` becomes `["b"]`, not `[ "b"]`).
-fn remove_from_array(array: &mut Array, idx: usize) {
-    let removed = array.remove(idx);
-    if idx != 0 {
-        return;
-    }
-    let prefix = prefix_of(&removed);
-    if let Some(next) = array.get_mut(0)
-        && !prefix.contains('#')
-        && !prefix_of(next).contains('#')
-    {
-        next.decor_mut().set_prefix(prefix);
-    }
-}
-
-/// Appends strings in the array's own style: one per line when its last element is on its
-/// own line (or when an empty array gets two or more), otherwise `, `-separated.
-fn extend_array(array: &mut Array, items: &[String]) {
-    if items.is_empty() {
-        return;
-    }
-    let element_prefix = match array.iter().last() {
-        Some(last) => {
-            let prefix = prefix_of(last);
-            match prefix.rfind('\n') {
-                Some(newline) => format!("\n{}", &prefix[newline + 1..]),
-                None => " ".to_string(),
-            }
-        }
-        None if items.len() > 1 => {
-            array.set_trailing("\n");
-            array.set_trailing_comma(true);
-            "\n    ".to_string()
-        }
-        None => String::new(),
-    };
-    for item in items {
-        let mut value = Value::from(item.as_str());
-        let prefix = if array.is_empty() && !element_prefix.contains('\n') {
-            ""
-        } else {
-            element_prefix.as_str()
-        };
-        value.decor_mut().set_prefix(prefix);
-        value.decor_mut().set_suffix("");
-        array.push_formatted(value);
-    }
-}
-
-/// Replaces every element, keeping the array's layout (one line or one per line).
-fn replace_array(array: &mut Array, items: &[String]) {
-    let multi_line = array.iter().any(|value| prefix_of(value).contains('\n'));
-    let indent = array
-        .iter()
-        .next()
-        .map(|value| {
-            let prefix = prefix_of(value);
-            prefix[prefix.rfind('\n').map_or(0, |newline| newline + 1)..].to_string()
-        })
-        .unwrap_or_default();
-    array.clear();
-    if !multi_line {
-        array.set_trailing("");
-        array.set_trailing_comma(false);
-        extend_array(array, &items[..items.len().min(1)]);
-        for item in items.iter().skip(1) {
-            let mut value = Value::from(item.as_str());
-            value.decor_mut().set_prefix(" ");
-            value.decor_mut().set_suffix("");
-            array.push_formatted(value);
-        }
-        return;
-    }
-    for item in items {
-        let mut value = Value::from(item.as_str());
-        value.decor_mut().set_prefix(format!("\n{indent}"));
-        value.decor_mut().set_suffix("");
-        array.push_formatted(value);
-    }
-    if items.is_empty() {
-        array.set_trailing("");
-        array.set_trailing_comma(false);
-    }
-}
-
-fn prefix_of(value: &Value) -> String {
-    value
-        .decor()
-        .prefix()
-        .and_then(|prefix| prefix.as_str())
-        .unwrap_or("")
-        .to_string()
-}
-
-/// Inserts a route at the end of a routes table, keeping the key's formatting. In an inline
-/// table the space before `}` moves from the old last value to the new one.
-fn insert_route(routes: &mut dyn TableLike, inline: bool, key: &Key, mut item: Item) {
-    let last_key = routes
-        .iter()
-        .last()
-        .map(|(last_key, _)| last_key.to_string());
-    let closing =
-        last_key
-            .filter(|_| inline)
-            .and_then(|last_key| match routes.get_mut(&last_key)? {
-                Item::Value(value) => {
-                    let suffix = value
-                        .decor()
-                        .suffix()
-                        .and_then(|suffix| suffix.as_str())?
-                        .to_string();
-                    value.decor_mut().set_suffix("");
-                    Some(suffix)
-                }
-                _ => None,
-            });
-    if let (Some(suffix), Item::Value(value)) = (closing, &mut item) {
-        value.decor_mut().set_suffix(suffix);
-    }
-    if let toml_edit::Entry::Vacant(entry) = routes.entry_format(key) {
-        entry.insert(item);
-    }
-}
-
 /// The table of a service being added, from the same rendering a new plan uses; positions
 /// are cleared so that it lands after the services already there.
 fn new_service_table(service: &Service, file_idx: usize) -> Result<Table, Error> {
-    let text = render::render_service(service, file_idx.max(1));
+    let text = render::render_service(service, file_idx);
     let parsed = text.parse::<DocumentMut>().map_err(|error| Error::Draft {
         reason: format!(
             "service \"{}\" does not render: {}",
@@ -816,28 +618,4 @@ fn new_service_table(service: &Service, file_idx: usize) -> Result<Table, Error>
         "\n# Added by `ficus plan`: a service the analysis proposes. Rename it freely.\n",
     );
     Ok(table)
-}
-
-/// A copy of `table` whose tables carry no document position, as if built by hand.
-fn without_positions(table: &Table) -> Table {
-    let mut out = Table::new();
-    *out.decor_mut() = table.decor().clone();
-    out.set_implicit(table.is_implicit());
-    out.set_dotted(table.is_dotted());
-    for (key, item) in table.iter() {
-        let formatted = table.key(key).cloned().unwrap_or_else(|| Key::new(key));
-        let item = match item {
-            Item::Table(child) => Item::Table(without_positions(child)),
-            Item::ArrayOfTables(children) => {
-                let mut array = ArrayOfTables::new();
-                for child in children.iter() {
-                    array.push(without_positions(child));
-                }
-                Item::ArrayOfTables(array)
-            }
-            other => other.clone(),
-        };
-        out.insert_formatted(&formatted, item);
-    }
-    out
 }

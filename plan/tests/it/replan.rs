@@ -559,3 +559,61 @@ fn services_written_inline_are_not_edited() {
         "ficus.toml: service: write services as [[service]] tables for ficus plan to edit them",
     );
 }
+
+#[test]
+fn a_file_without_services_gets_the_proposed_ones() {
+    let before = "version = 1\n\n[monolith]\nname = \"x\"\nsource = \".\"\n\n[shared_kernel]\nmodules = [\"x::util\"]\n";
+    check_replan(
+        before,
+        &draft(
+            &["x", "x::util", "x::a"],
+            vec![proposed("alpha", &["x::a"]).routes(&["GET /a"]).rank(1)],
+            &["x::util"],
+        ),
+        &[(
+            "modules = [\"x::util\"]\n",
+            r#"modules = ["x::util"]
+
+# Added by `ficus plan`: a service the analysis proposes. Rename it freely.
+[[service]]
+name = "alpha"
+rank = 1
+# upstream = "http://127.0.0.1:9001"   # where it listens, once it runs
+modules = ["x::a"]
+tables = []
+
+[service.routes]
+"GET /a" = "monolith"
+"#,
+        )],
+        &[
+            "new module x::a in service \"alpha\"",
+            "new route GET /a in service \"alpha\"",
+            "new service \"alpha\"",
+        ],
+    );
+}
+
+#[test]
+fn a_table_the_draft_gives_elsewhere_leaves_a_service_it_does_not_mention() {
+    let sales = sales().tables(&["orders", "order_items", "products"]);
+    check_replan(
+        BEFORE,
+        &base(&[], vec![sales], &KERNEL),
+        &[
+            (
+                "tables = [\"products\"]   # only catalog writes it",
+                "tables = []   # only catalog writes it",
+            ),
+            (
+                "tables = [\n  \"orders\",\n  \"order_items\",\n]",
+                "tables = [\n  \"orders\",\n  \"order_items\",\n  \"products\",\n]",
+            ),
+        ],
+        &[
+            "service \"catalog\" no longer owns table products",
+            "service \"sales\" now owns table products",
+            "service \"catalog\" is not in the analysis's proposal; left as it is",
+        ],
+    );
+}
