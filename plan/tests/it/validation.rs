@@ -632,3 +632,39 @@ fn columns_count_characters_not_bytes() {
         &["ficus.toml:3:14: unexpected key or value, expected newline, `#`"],
     );
 }
+
+// --- files ---
+
+#[test]
+fn load_reads_a_file_and_names_it_in_problems() {
+    let folder = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("plan-load");
+    std::fs::create_dir_all(&folder).unwrap();
+    let path = folder.join("ficus.toml");
+    std::fs::write(
+        &path,
+        format!("{HEAD}[[service]]\nname = \"a\"\nrank = 0\n"),
+    )
+    .unwrap();
+    let error = ficus_plan::Plan::load(&path).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{}:8:8: service[0].rank: must be at least 1, not 0",
+            path.display()
+        )
+    );
+    std::fs::write(&path, HEAD).unwrap();
+    let plan = ficus_plan::Plan::load(&path).unwrap();
+    assert_eq!(plan.source_dir(&path), folder.join("."));
+    let doc = ficus_plan::PlanDocument::load(&path).unwrap();
+    assert_eq!(doc.to_string(), HEAD);
+    assert_eq!(doc.file(), path);
+}
+
+#[test]
+fn load_names_a_missing_file() {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-such-folder/ficus.toml");
+    let error = ficus_plan::Plan::load(&path).unwrap_err();
+    assert_eq!(error.to_string(), format!("cannot read {}", path.display()));
+    assert!(std::error::Error::source(&error).is_some());
+}
