@@ -23,8 +23,7 @@ pub fn proposal_summary(proposal: &Proposal) -> String {
     );
     let _ = writeln!(
         out,
-        "  {:>4}  {:<18} {:>7} {:>6} {:>12} {:>9} {:>7}  {}",
-        "rank", "service", "modules", "routes", "owned tables", "cost", "value", "notes"
+        "  rank  service            modules routes owned tables      cost   value  notes"
     );
     for service in &proposal.services {
         let mut notes = Vec::new();

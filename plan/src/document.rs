@@ -1,0 +1,98 @@
+//! [`PlanDocument`]: a plan file as text that can be edited without losing what people wrote,
+//! together with the [`Plan`] it holds.
+//!
+//! Built on `toml_edit`, which keeps comments, spacing and order. This file holds the type
+//! and its IO; rendering a new file is in `document/render.rs`, applying a re-plan in
+//! `document/merge.rs`, with `layout.rs` (where a plan's parts are) and `edit.rs`
+//! (formatting-preserving edits) under it.
+
+mod edit;
+mod layout;
+mod merge;
+mod render;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use toml_edit::DocumentMut;
+
+use crate::draft::{Change, Draft};
+use crate::error::{Error, Problems, Source};
+use crate::plan::Plan;
+
+/// A plan file being edited.
+#[derive(Debug, Clone)]
+pub struct PlanDocument {
+    file: PathBuf,
+    document: DocumentMut,
+    plan: Plan,
+}
+
+impl PlanDocument {
+    /// Reads and validates plan text for editing. `file` names it in problems.
+    pub fn parse(text: &str, file: &Path) -> Result<PlanDocument, Error> {
+        let plan = Plan::parse(text, file)?;
+        let document = text.parse::<DocumentMut>().map_err(|error| {
+            // `toml` read it, so only syntax newer than `toml_edit` knows gets here.
+            let source = Source { file, text };
+            let offset = error.span().map_or(0, |span| span.start);
+            let kind = crate::ProblemKind::Syntax {
+                message: error.message().trim_end().to_string(),
+            };
+            Error::Invalid(Problems(vec![source.problem(
+                offset..offset,
+                String::new(),
+                kind,
+            )]))
+        })?;
+        Ok(PlanDocument {
+            file: file.to_path_buf(),
+            document,
+            plan,
+        })
+    }
+
+    /// Reads and validates the plan file at `path` for editing.
+    pub fn load(path: &Path) -> Result<PlanDocument, Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        PlanDocument::parse(&text, path)
+    }
+
+    /// A new file for `plan`, with comments that explain each section. Fails when the plan
+    /// does not read back as itself validated (a name or value a file could not hold).
+    pub fn new(plan: &Plan, file: &Path) -> Result<PlanDocument, Error> {
+        PlanDocument::parse(&render::render(plan), file)
+    }
+
+    /// The plan as the text now says.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The name problems are reported under.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// Applies a re-plan: keeps every human edit, updates only drafted fields, and returns
+    /// what changed (rules in `docs/plan.md`). On error the document is unchanged.
+    pub fn apply(&mut self, draft: &Draft) -> Result<Vec<Change>, Error> {
+        draft.check()?;
+        let mut document = self.document.clone();
+        let changes = merge::apply(&mut document, &self.plan, draft, &self.file)?;
+        let plan = Plan::parse(&document.to_string(), &self.file)?;
+        self.document = document;
+        self.plan = plan;
+        Ok(changes)
+    }
+}
+
+impl fmt::Display for PlanDocument {
+    /// The file's text.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.document)
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests of the plan crate: plan files in strings, read, validated, rendered and
+//! re-planned through the public API, and compared as text.
+
+mod support;
+
+mod patterns;
+mod render;
+mod replan;
+mod routes;
+mod upstreams;
+mod validation;
