@@ -128,9 +128,11 @@ pub(crate) enum GranularityArg {
 /// Propose candidate services: domain boundaries, what crosses them, extraction order.
 ///
 /// Analyses PATH, sets the shared kernel aside, fuses the coupling signals (structure, shared
-/// tables, foreign keys, routes, names) and cuts the module graph with Leiden. Prints the
-/// candidates in extraction order, or the whole proposal with --format json, and writes the
-/// report folder (proposal.json next to the analysis files).
+/// tables, foreign keys, routes, names) and cuts the module graph with Leiden. Drafts the plan
+/// file, or updates it keeping every human edit (names, pins, moved modules, comments, route
+/// states) and lists what changed. Prints the candidates in extraction order, or the whole
+/// proposal with --format json, and writes the report folder (proposal.json next to the
+/// analysis files).
 #[derive(Debug, Args)]
 #[command(after_help = "Exit status: 0 ok, 2 could not run (folder missing, report not writable).")]
 pub(crate) struct PlanArgs {
@@ -149,6 +151,14 @@ pub(crate) struct PlanArgs {
     /// Write no report folder, only print to stdout.
     #[arg(long, conflicts_with = "output")]
     pub(crate) no_report: bool,
+
+    /// The plan file to draft, or to update keeping every human edit [default: PATH/ficus.toml].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) plan: Option<PathBuf>,
+
+    /// Do not write the plan file, only report.
+    #[arg(long)]
+    pub(crate) no_plan: bool,
 
     /// Aim for this many services (the resolution is searched for it).
     #[arg(long, value_name = "N", conflicts_with = "resolution")]

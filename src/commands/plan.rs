@@ -1,22 +1,34 @@
-//! `ficus plan`: analyses the folder at item level, proposes candidate services with
-//! `ficus_analyzer::boundary::plan`, writes the report folder and prints the proposal.
+//! `ficus plan`: analyses the folder at item level, reads the plan file if there is one (its
+//! services pin modules, its constraints and weights shape the cut), proposes candidate
+//! services with `ficus_analyzer::boundary::plan`, drafts or updates the plan file, writes the
+//! report folder and prints the proposal.
 //!
-//! The proposal and its renderings live in `ficus-analyzer`; this file only adapts them to
-//! the command line.
+//! The proposal, its renderings and the plan file's editing live in `ficus-analyzer` and
+//! `ficus-plan`; this file only adapts them to each other and to the command line.
 
+use std::collections::BTreeSet;
 use std::io::{self, IsTerminal};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use ficus_analyzer::boundary::{PlanSettings, plan};
+use ficus_analyzer::boundary::{PlanSettings, Proposal, plan};
+use ficus_analyzer::model::Analysis;
 use ficus_analyzer::{Granularity, Settings, render};
+use ficus_plan::{
+    Draft, DraftService, Owner, PartitionTarget, Plan, PlanDocument, RouteKey, Signal,
+};
 
 use super::analyze::{ProgressReporter, display_dir, print_stdout};
 use crate::cli::{GlobalArgs, PlanArgs, PlanFormat};
 
 pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let run = PlanRun::resolve(args);
+    let existing = match &run.plan_file {
+        Some(path) if path.exists() => Some(PlanDocument::load(path)?),
+        _ => None,
+    };
+
     let progress = ProgressReporter::new(io::stderr().is_terminal() && !global.quiet);
     let result = ficus_analyzer::analyze(&run.settings, &progress);
     progress.finish();
@@ -24,7 +36,38 @@ pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
     if run.deterministic {
         analysis.stats.elapsed_ms = 0;
     }
-    let proposal = plan(&analysis, &run.plan).context("proposing services")?;
+
+    let mut settings = run.plan.clone();
+    if let Some(document) = &existing {
+        settings_from_plan(document.plan(), &analysis, args, &mut settings);
+    }
+    let proposal = plan(&analysis, &settings).context("proposing services")?;
+
+    let mut plan_note = String::new();
+    if let Some(path) = &run.plan_file {
+        let draft = draft_of(&analysis, &proposal);
+        let document = match existing {
+            Some(mut document) => {
+                let changes = document.apply(&draft)?;
+                plan_note = if changes.is_empty() {
+                    format!("\nPlan {} is up to date.\n", path.display())
+                } else {
+                    let lines: Vec<String> =
+                        changes.iter().map(|change| format!("  {change}")).collect();
+                    format!("\nPlan {} updated:\n{}\n", path.display(), lines.join("\n"))
+                };
+                document
+            }
+            None => {
+                let plan = new_plan(&analysis, &run, path, &draft)?;
+                plan_note = format!("\nPlan drafted: {}\n", path.display());
+                PlanDocument::new(&plan, path)?
+            }
+        };
+        std::fs::write(path, document.to_string())
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+
     if let Some(dir) = &run.report_dir {
         render::write_report(dir, &analysis).context("writing the report")?;
         let path = dir.join("proposal.json");
@@ -34,6 +77,7 @@ pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
     let text = match run.format {
         PlanFormat::Text => {
             let mut text = render::proposal_summary(&proposal);
+            text.push_str(&plan_note);
             if let Some(dir) = &run.report_dir {
                 text.push_str(&format!("\nReport written to {}\n", display_dir(dir)));
             }
@@ -52,6 +96,7 @@ struct PlanRun {
     plan: PlanSettings,
     format: PlanFormat,
     report_dir: Option<PathBuf>,
+    plan_file: Option<PathBuf>,
     deterministic: bool,
 }
 
@@ -65,6 +110,11 @@ impl PlanRun {
         if let Some(resolution) = args.resolution {
             plan.resolution = resolution;
         }
+        let plan_file = (!args.no_plan).then(|| {
+            args.plan
+                .clone()
+                .unwrap_or_else(|| args.path.join("ficus.toml"))
+        });
         PlanRun {
             settings: Settings {
                 root: args.path.clone(),
@@ -76,7 +126,168 @@ impl PlanRun {
             plan,
             format: args.format,
             report_dir: (!args.no_report).then(|| args.output.clone()),
+            plan_file,
             deterministic: args.deterministic,
         }
     }
+}
+
+/// What an existing plan file says about the next proposal: its placements become pins, its
+/// kernel is kept, its constraints and weights apply. Flags given on the command line win over
+/// the file's `[analysis]`.
+fn settings_from_plan(
+    plan: &Plan,
+    analysis: &Analysis,
+    args: &PlanArgs,
+    settings: &mut PlanSettings,
+) {
+    for module in &analysis.modules {
+        match plan.owner_of(&module.id) {
+            Some(Owner::Service(service)) => {
+                settings
+                    .pinned
+                    .insert(module.id.clone(), service.name.clone());
+            }
+            Some(Owner::SharedKernel) => {
+                settings.kernel_modules.insert(module.id.clone());
+            }
+            None => {}
+        }
+    }
+    let groups = |patterns: &[Vec<ficus_plan::ModulePattern>]| -> Vec<Vec<String>> {
+        patterns
+            .iter()
+            .map(|group| {
+                analysis
+                    .modules
+                    .iter()
+                    .filter(|module| group.iter().any(|pattern| pattern.matches(&module.id)))
+                    .map(|module| module.id.clone())
+                    .collect()
+            })
+            .collect()
+    };
+    settings.together = groups(&plan.constraints.together);
+    settings.apart = groups(&plan.constraints.apart);
+    let weights = &mut settings.weights;
+    for (signal, weight) in plan.weights.iter() {
+        match signal {
+            Signal::DataWrite => weights.data_write = weight,
+            Signal::DataRead => weights.data_read = weight,
+            Signal::ForeignKey => weights.foreign_key = weight,
+            Signal::RoutePrefix => weights.route = weight,
+            Signal::Naming => weights.naming = weight,
+            // Evolutionary coupling (git history) is not computed yet.
+            Signal::CoChange | Signal::CoAuthor => {}
+            structural => {
+                weights.kinds.insert(structural.name().to_string(), weight);
+            }
+        }
+    }
+    if args.seed == PlanSettings::default().seed {
+        settings.seed = plan.analysis.seed;
+    }
+    if args.services.is_none() && args.resolution.is_none() {
+        match plan.analysis.target {
+            PartitionTarget::Resolution(resolution) => settings.resolution = resolution,
+            PartitionTarget::Services(services) => {
+                settings.target_services = Some(services as usize)
+            }
+        }
+    }
+}
+
+/// The proposal as the plan file's re-plan input.
+fn draft_of(analysis: &Analysis, proposal: &Proposal) -> Draft {
+    let services = proposal
+        .services
+        .iter()
+        .map(|service| DraftService {
+            name: service.name.clone(),
+            modules: service
+                .modules
+                .iter()
+                .map(|module| module.path.clone())
+                .collect(),
+            routes: service
+                .routes
+                .iter()
+                .filter_map(|route| RouteKey::parse(&route.replacen("ANY ", "* ", 1)).ok())
+                .collect(),
+            tables: service.tables_owned.clone(),
+            rank: u32::try_from(service.rank).ok(),
+        })
+        .collect();
+    Draft {
+        modules: analysis
+            .modules
+            .iter()
+            .map(|module| module.id.clone())
+            .collect(),
+        services,
+        shared_kernel: proposal
+            .shared_kernel
+            .iter()
+            .map(|module| module.path.clone())
+            .collect(),
+    }
+}
+
+/// A first plan: the monolith named after its folder, its source relative to the plan file.
+fn new_plan(
+    analysis: &Analysis,
+    run: &PlanRun,
+    plan_file: &Path,
+    draft: &Draft,
+) -> anyhow::Result<Plan> {
+    let root = run
+        .settings
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| run.settings.root.clone());
+    let plan_dir = plan_file
+        .parent()
+        .map(|dir| {
+            if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            }
+        })
+        .and_then(|dir| dir.canonicalize().ok());
+    let source = match plan_dir
+        .as_deref()
+        .and_then(|dir| root.strip_prefix(dir).ok())
+    {
+        Some(relative) if relative.as_os_str().is_empty() => PathBuf::from("."),
+        Some(relative) => relative.to_path_buf(),
+        None => root.clone(),
+    };
+    let names: BTreeSet<&str> = analysis
+        .crates
+        .iter()
+        .map(|krate| krate.name.as_str())
+        .collect();
+    let name = match names.iter().next() {
+        Some(only) if names.len() == 1 => (*only).to_string(),
+        _ => root.file_name().map_or_else(
+            || "monolith".to_string(),
+            |name| name.to_string_lossy().into_owned(),
+        ),
+    };
+    let monolith = ficus_plan::Monolith {
+        name,
+        source,
+        upstream: None,
+    };
+    let target = match run.plan.target_services {
+        Some(services) => PartitionTarget::Services(u32::try_from(services).unwrap_or(u32::MAX)),
+        None => PartitionTarget::Resolution(run.plan.resolution),
+    };
+    let meta = ficus_plan::Analysis {
+        seed: run.plan.seed,
+        target,
+        all_targets: false,
+    };
+    Ok(Plan::from_draft(monolith, meta, draft)?)
 }

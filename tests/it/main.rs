@@ -2,4 +2,5 @@
 
 mod analyze;
 mod cli;
+mod plan;
 mod tidy;

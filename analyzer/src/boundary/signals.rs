@@ -71,11 +71,11 @@ impl Default for SignalWeights {
         SignalWeights {
             kinds,
             structural: 1.0,
-            data_write: 3.0,
-            data_read: 1.0,
+            data_write: 2.0,
+            data_read: 0.5,
             foreign_key: 1.0,
             route: 1.0,
-            naming: 2.0,
+            naming: 1.0,
         }
     }
 }

@@ -1,0 +1,192 @@
+//! `ficus plan` end to end on a copy of the example monolith: the proposal, the drafted plan
+//! file, and a re-plan that keeps a person's edits.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn ficus(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ficus"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run ficus")
+}
+
+/// A copy of the example monolith's sources (not its build output) in a temporary folder.
+fn monolith_copy() -> tempfile::TempDir {
+    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/shop-monolith");
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(&source, &dir.path().join("shop"));
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let name = entry.file_name();
+        if name == "target" || name == "ficus.toml" || name.to_string_lossy().starts_with("shop.db")
+        {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_tree(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
+}
+
+fn proposal(dir: &Path) -> serde_json::Value {
+    let output = ficus(&["plan", "shop", "--format", "json", "--no-report"], dir);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("proposal JSON")
+}
+
+#[test]
+fn proposes_the_monolith_domains_with_the_grab_bag_as_kernel() {
+    let dir = monolith_copy();
+    let proposal = proposal(dir.path());
+    let mut names: Vec<&str> = proposal["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|service| service["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "cart",
+            "catalog",
+            "customer",
+            "inventory",
+            "notification",
+            "order",
+            "payment",
+            "shipping"
+        ]
+    );
+    let kernel: Vec<&str> = proposal["shared_kernel"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|module| module["path"].as_str().unwrap())
+        .collect();
+    assert!(kernel.contains(&"shop_monolith::common"), "{kernel:?}");
+    // An edge domain first, and the orders/payments cycle reported.
+    let first = proposal["services"][0]["name"].as_str().unwrap();
+    assert!(
+        ["catalog", "notification", "customer"].contains(&first),
+        "first: {first}"
+    );
+    let order = proposal["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|service| service["name"] == "order")
+        .unwrap();
+    assert_eq!(order["cycle_with"], serde_json::json!(["payment"]));
+    let crossing: Vec<String> = proposal["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|service| service["foreign_keys_crossing"].as_array().unwrap().iter())
+        .map(|key| {
+            format!(
+                "{}.{} -> {}",
+                key["from_table"].as_str().unwrap(),
+                key["column"].as_str().unwrap(),
+                key["to_table"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        crossing.contains(&"stock_levels.product_id -> products".to_string()),
+        "{crossing:?}"
+    );
+    // The contract other tools read.
+    let service = &proposal["services"][0];
+    for field in [
+        "name",
+        "modules",
+        "routes",
+        "tables_owned",
+        "tables_shared",
+        "rank",
+    ] {
+        assert!(!service[field].is_null(), "services[].{field} missing");
+    }
+    assert!(
+        service["modules"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with(".rs")
+    );
+}
+
+#[test]
+fn a_re_plan_keeps_renames_moves_and_comments() {
+    let dir = monolith_copy();
+    let output = ficus(&["plan", "shop", "--no-report"], dir.path());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let plan_path = dir.path().join("shop/ficus.toml");
+    let drafted = std::fs::read_to_string(&plan_path).expect("plan drafted");
+    assert!(drafted.contains("name = \"catalog\""));
+
+    // A person renames a service, moves a module to another service, and comments.
+    let edited = drafted
+        .replacen(
+            "name = \"catalog\"",
+            "name = \"products\" # our name for it",
+            1,
+        )
+        .replacen(
+            "    \"shop_monolith::notifications::**\",\n",
+            "    \"shop_monolith::notifications::**\",\n    \"shop_monolith::shipping::rates\",\n",
+            1,
+        )
+        .replacen(
+            "version = 1",
+            "# Reviewed by the architecture group.\nversion = 1",
+            1,
+        );
+    assert_ne!(edited, drafted);
+    std::fs::write(&plan_path, &edited).unwrap();
+
+    let output = ficus(&["plan", "shop", "--no-report"], dir.path());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let replanned = std::fs::read_to_string(&plan_path).unwrap();
+    assert!(
+        replanned.contains("name = \"products\" # our name for it"),
+        "rename kept:\n{replanned}"
+    );
+    assert!(!replanned.contains("name = \"catalog\""));
+    assert!(replanned.contains("# Reviewed by the architecture group."));
+    let notification = replanned
+        .split("[[service]]")
+        .find(|block| block.contains("name = \"notification\""))
+        .unwrap();
+    assert!(
+        notification.contains("\"shop_monolith::shipping::rates\""),
+        "move kept:\n{notification}"
+    );
+    // Running again on unchanged code changes nothing.
+    let output = ficus(&["plan", "shop", "--no-report"], dir.path());
+    assert!(output.status.success());
+    assert_eq!(std::fs::read_to_string(&plan_path).unwrap(), replanned);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("is up to date"));
+}
