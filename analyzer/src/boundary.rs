@@ -4,6 +4,7 @@
 //! Pure functions over [`Analysis`](crate::model::Analysis): no IO, deterministic.
 //! Clustering itself lives in `cluster`; metrics in `metrics`.
 
+pub mod compare;
 pub mod crossing;
 pub mod kernel;
 pub mod pipeline;
