@@ -1,6 +1,6 @@
 //! Turns an [`Analysis`] into the texts a person or a program reads: the JSON contract, a
 //! Graphviz graph, a Mermaid flowchart, a terminal summary, and the report folder that holds
-//! all four.
+//! all four; and turns a plan [`Proposal`] into its self-contained HTML report.
 //!
 //! Every renderer is a pure function of the analysis: the same analysis gives byte-identical
 //! text. `json` keeps the model's list order (the analyzer sorts every list); `dot`, `mermaid`
@@ -11,6 +11,7 @@
 
 mod dot;
 mod graph;
+mod html;
 mod json;
 mod mermaid;
 mod proposal;
@@ -21,6 +22,7 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
+use crate::boundary::proposal::Proposal;
 use crate::model::Analysis;
 
 pub use proposal::{proposal_json, proposal_summary};
@@ -50,9 +52,29 @@ pub fn summary(analysis: &Analysis) -> String {
     summary::render(analysis)
 }
 
+/// The plan report: one self-contained HTML page (no request of any kind, everything
+/// inlined) with an interactive graph of candidates and modules laid out in Rust, the ranked
+/// candidates with the proposal's metrics, a section per candidate with everything crossing
+/// its boundary, and a dependency structure matrix of the analysis' structural edges.
+/// Byte-identical for the same inputs.
+pub fn html(proposal: &Proposal, analysis: &Analysis) -> String {
+    html::render(proposal, analysis)
+}
+
 /// Creates `dir` (and its parents) and writes `analysis.json`, `graph.dot`, `graph.mmd` and
 /// `summary.txt` into it, replacing files of those names. Returns the written paths, sorted.
 /// Errors name the file or folder that could not be written.
 pub fn write_report(dir: &Path, analysis: &Analysis) -> Result<Vec<PathBuf>, std::io::Error> {
     report::write(dir, analysis)
+}
+
+/// Creates `dir` (and its parents) and writes the plan report `index.html` into it,
+/// replacing a file of that name. Returns the written paths. Errors name the file or folder
+/// that could not be written. The plan's JSON, DOT and Mermaid files are written elsewhere.
+pub fn write_plan_report(
+    dir: &Path,
+    proposal: &Proposal,
+    analysis: &Analysis,
+) -> Result<Vec<PathBuf>, std::io::Error> {
+    report::write_plan(dir, proposal, analysis)
 }

@@ -1,11 +1,13 @@
 //! The report folder: every rendering of one analysis written side by side, so a run leaves
-//! something to open, diff or render later. It creates the folder if needed and overwrites
-//! its four files; it never deletes or reads anything else in the folder.
+//! something to open, diff or render later; and the plan report's `index.html`. It creates
+//! the folder if needed and overwrites its own files; it never deletes or reads anything else
+//! in the folder.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::boundary::proposal::Proposal;
 use crate::model::Analysis;
 
 /// A renderer of one report file.
@@ -30,6 +32,18 @@ pub(super) fn write(dir: &Path, analysis: &Analysis) -> Result<Vec<PathBuf>, io:
     }
     written.sort();
     Ok(written)
+}
+
+pub(super) fn write_plan(
+    dir: &Path,
+    proposal: &Proposal,
+    analysis: &Analysis,
+) -> Result<Vec<PathBuf>, io::Error> {
+    fs::create_dir_all(dir).map_err(|source| with_path("cannot create", dir, source))?;
+    let path = dir.join("index.html");
+    fs::write(&path, super::html(proposal, analysis))
+        .map_err(|source| with_path("cannot write", &path, source))?;
+    Ok(vec![path])
 }
 
 /// An IO error that names the path it is about. Same kind as `source`, which stays

@@ -7,4 +7,5 @@ mod boundary;
 mod discovery;
 mod fixtures;
 mod metrics;
+mod report_browser;
 mod resolution;
