@@ -131,8 +131,8 @@ pub(crate) enum GranularityArg {
 /// tables, foreign keys, routes, names) and cuts the module graph with Leiden. Drafts the plan
 /// file, or updates it keeping every human edit (names, pins, moved modules, comments, route
 /// states) and lists what changed. Prints the candidates in extraction order, or the whole
-/// proposal with --format json, and writes the report folder (proposal.json next to the
-/// analysis files).
+/// proposal with --format json, and writes the report folder (index.html, an interactive
+/// report, and proposal.json next to the analysis files).
 #[derive(Debug, Args)]
 #[command(after_help = "Exit status: 0 ok, 2 could not run (folder missing, report not writable).")]
 pub(crate) struct PlanArgs {

@@ -73,6 +73,7 @@ pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
         let path = dir.join("proposal.json");
         std::fs::write(&path, render::proposal_json(&proposal))
             .with_context(|| format!("writing {}", path.display()))?;
+        render::write_plan_report(dir, &proposal, &analysis).context("writing the plan report")?;
     }
     let text = match run.format {
         PlanFormat::Text => {
