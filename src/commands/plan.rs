@@ -44,6 +44,7 @@ pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
     let proposal = plan(&analysis, &settings).context("proposing services")?;
 
     let mut plan_note = String::new();
+    let mut plan_text = None;
     if let Some(path) = &run.plan_file {
         let draft = draft_of(&analysis, &proposal);
         let document = match existing {
@@ -64,8 +65,9 @@ pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
                 PlanDocument::new(&plan, path)?
             }
         };
-        std::fs::write(path, document.to_string())
-            .with_context(|| format!("writing {}", path.display()))?;
+        let text = document.to_string();
+        std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?;
+        plan_text = Some(text);
     }
 
     if let Some(dir) = &run.report_dir {
@@ -74,6 +76,11 @@ pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
         std::fs::write(&path, render::proposal_json(&proposal))
             .with_context(|| format!("writing {}", path.display()))?;
         render::write_plan_report(dir, &proposal, &analysis).context("writing the plan report")?;
+        if let Some(text) = &plan_text {
+            // The plan as drafted or updated by this run, beside the report it comes from.
+            let path = dir.join("ficus.toml");
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        }
     }
     let text = match run.format {
         PlanFormat::Text => {
@@ -168,6 +175,14 @@ fn settings_from_plan(
             })
             .collect()
     };
+    if plan.constraints.fixed_services {
+        settings.fixed_services = Some(
+            plan.services
+                .iter()
+                .map(|service| service.name.clone())
+                .collect(),
+        );
+    }
     settings.together = groups(&plan.constraints.together);
     settings.apart = groups(&plan.constraints.apart);
     let weights = &mut settings.weights;

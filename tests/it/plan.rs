@@ -190,3 +190,57 @@ fn a_re_plan_keeps_renames_moves_and_comments() {
     assert_eq!(std::fs::read_to_string(&plan_path).unwrap(), replanned);
     assert!(String::from_utf8_lossy(&output.stdout).contains("is up to date"));
 }
+
+#[test]
+fn fixed_services_keep_the_plan_s_list() {
+    let dir = monolith_copy();
+    let output = ficus(&["plan", "shop", "--no-report"], dir.path());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let plan_path = dir.path().join("shop/ficus.toml");
+    let drafted = std::fs::read_to_string(&plan_path).unwrap();
+    // A person fixes the list and removes the cart service: its modules must go elsewhere.
+    let mut blocks: Vec<&str> = drafted.split("[[service]]").collect();
+    blocks.retain(|block| !block.contains("name = \"cart\""));
+    let edited =
+        blocks
+            .join("[[service]]")
+            .replacen("fixed_services = false", "fixed_services = true", 1);
+    std::fs::write(&plan_path, &edited).unwrap();
+    let output = ficus(
+        &["plan", "shop", "--format", "json", "--no-report"],
+        dir.path(),
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let proposal: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let names: Vec<&str> = proposal["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|service| service["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 7, "{names:?}");
+    assert!(!names.contains(&"cart"));
+    let placed = proposal["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|service| {
+            service["modules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|module| module["path"] == "shop_monolith::cart::service")
+        });
+    assert!(
+        placed,
+        "the cart's modules went to one of the fixed services"
+    );
+}

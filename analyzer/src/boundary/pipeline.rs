@@ -27,6 +27,8 @@ pub struct PlanSettings {
     pub apart: Vec<Vec<String>>,
     /// Modules people put in the shared kernel (on top of those detected).
     pub kernel_modules: BTreeSet<String>,
+    /// When set, only these services may exist: every module goes to one of them.
+    pub fixed_services: Option<Vec<String>>,
 }
 
 impl Default for PlanSettings {
@@ -41,6 +43,7 @@ impl Default for PlanSettings {
             together: Vec::new(),
             apart: Vec::new(),
             kernel_modules: BTreeSet::new(),
+            fixed_services: None,
         }
     }
 }
@@ -82,13 +85,18 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
             .iter()
             .map(|group| group.iter().filter_map(index).collect())
             .collect(),
-        fixed_clusters: None,
+        fixed_clusters: settings.fixed_services.clone(),
     };
     let cluster_graph = cluster::Graph::from_edges(graph.modules.len(), &graph.weighted_edges())?;
     let cluster_settings = cluster::Settings {
         resolution: settings.resolution,
         seed: settings.seed,
-        target_clusters: settings.target_services,
+        // A fixed list of services decides the count.
+        target_clusters: if settings.fixed_services.is_some() {
+            None
+        } else {
+            settings.target_services
+        },
         ..cluster::Settings::default()
     };
     let partition = cluster::detect(&cluster_graph, &cluster_settings, &constraints)?;
