@@ -57,6 +57,7 @@ impl GlobalArgs {
 pub(crate) enum Command {
     Analyze(AnalyzeArgs),
     Plan(PlanArgs),
+    Compare(CompareArgs),
 }
 
 /// Map a Rust monolith without compiling it: modules, dependencies, routes, tables.
@@ -188,4 +189,29 @@ pub(crate) enum PlanFormat {
     Text,
     /// The whole proposal (services, shared kernel, graph, metrics).
     Json,
+}
+
+/// Compare two decompositions of the same code: MoJoFM, a2a and adjusted Rand index.
+///
+/// Each of A and B is a plan file (ficus.toml: services by module patterns) or a truth file
+/// (`[services]` name = [module path prefixes], optional `[shared]`). Modules come from
+/// analysing SOURCE; they are compared over those B assigns, with B as the reference.
+#[derive(Debug, Args)]
+#[command(after_help = "Exit status: 0 ok, 2 could not run (file missing or invalid).")]
+pub(crate) struct CompareArgs {
+    /// The decomposition to judge.
+    #[arg(value_name = "A")]
+    pub(crate) proposed: PathBuf,
+
+    /// The reference decomposition.
+    #[arg(value_name = "B")]
+    pub(crate) reference: PathBuf,
+
+    /// The analysed folder [default: the plan's monolith source, else the current folder].
+    #[arg(long, value_name = "PATH")]
+    pub(crate) source: Option<PathBuf>,
+
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
 }

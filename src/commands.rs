@@ -4,6 +4,7 @@
 //! resolved settings before calling into a library crate.
 
 mod analyze;
+mod compare;
 mod plan;
 
 use std::process::ExitCode;
@@ -27,5 +28,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Analyze(args)) => analyze::run(&args, &cli.global),
         Some(Command::Plan(args)) => plan::run(&args, &cli.global),
+        Some(Command::Compare(args)) => compare::run(&args),
     }
 }

@@ -244,3 +244,54 @@ fn fixed_services_keep_the_plan_s_list() {
         "the cart's modules went to one of the fixed services"
     );
 }
+
+#[test]
+fn compare_scores_the_drafted_plan_against_the_truth_file() {
+    let dir = monolith_copy();
+    let output = ficus(&["plan", "shop", "--no-report"], dir.path());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let output = ficus(
+        &["compare", "shop/ficus.toml", "shop/truth.toml", "--json"],
+        dir.path(),
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let scores: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(scores["modules"], 42);
+    assert_eq!(scores["mojo_fm"], 100.0);
+    // A decomposition that lumps everything together scores lower.
+    std::fs::write(
+        dir.path().join("lumped.toml"),
+        "[services]\nall = [\"shop_monolith\"]\n",
+    )
+    .unwrap();
+    let output = ficus(
+        &[
+            "compare",
+            "lumped.toml",
+            "shop/truth.toml",
+            "--source",
+            "shop",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let scores: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(scores["mojo_fm"].as_f64().unwrap() < 50.0, "{scores}");
+    // A missing file is an error naming it.
+    let output = ficus(&["compare", "nope.toml", "shop/truth.toml"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("nope.toml"));
+}
