@@ -173,6 +173,18 @@ pub(crate) struct PlanArgs {
     #[arg(long, value_name = "N", default_value_t = 42)]
     pub(crate) seed: u64,
 
+    /// Add evolutionary coupling from git: files changed in the same commits, shared authors.
+    #[arg(long)]
+    pub(crate) history: bool,
+
+    /// With --history: only commits after this date (anything `git log --since` takes).
+    #[arg(long, value_name = "DATE", requires = "history")]
+    pub(crate) since: Option<String>,
+
+    /// With --history: read at most this many commits.
+    #[arg(long, value_name = "N", default_value_t = 1000, requires = "history")]
+    pub(crate) max_commits: usize,
+
     /// Worker threads for parsing [default: one per core].
     #[arg(short = 'j', long, value_name = "N")]
     pub(crate) threads: Option<NonZeroUsize>,

@@ -6,6 +6,7 @@
 
 pub mod compare;
 pub mod crossing;
+pub mod history;
 pub mod kernel;
 pub mod pipeline;
 pub mod proposal;

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use ficus_analyzer::boundary::history::{HistoryWindow, read_history};
 use ficus_analyzer::boundary::{PlanSettings, Proposal, plan};
 use ficus_analyzer::model::Analysis;
 use ficus_analyzer::{Granularity, Settings, render};
@@ -40,6 +41,16 @@ pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
     let mut settings = run.plan.clone();
     if let Some(document) = &existing {
         settings_from_plan(document.plan(), &analysis, args, &mut settings);
+    }
+    if args.history {
+        let window = HistoryWindow {
+            max_commits: args.max_commits,
+            since: args.since.clone(),
+        };
+        let history =
+            read_history(&run.settings.root, &window).context("reading git history (--history)")?;
+        tracing::info!(commits = history.commits.len(), "history read");
+        settings.history = Some(history);
     }
     let proposal = plan(&analysis, &settings).context("proposing services")?;
 
@@ -193,8 +204,8 @@ fn settings_from_plan(
             Signal::ForeignKey => weights.foreign_key = weight,
             Signal::RoutePrefix => weights.route = weight,
             Signal::Naming => weights.naming = weight,
-            // Evolutionary coupling (git history) is not computed yet.
-            Signal::CoChange | Signal::CoAuthor => {}
+            Signal::CoChange => weights.co_change = weight,
+            Signal::CoAuthor => weights.co_author = weight,
             structural => {
                 weights.kinds.insert(structural.name().to_string(), weight);
             }

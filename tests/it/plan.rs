@@ -295,3 +295,113 @@ fn compare_scores_the_drafted_plan_against_the_truth_file() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("nope.toml"));
 }
+
+#[test]
+fn history_adds_co_change_coupling() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let write = |path: &str, text: &str| {
+        let full = root.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    };
+    write("Cargo.toml", "[package]\nname = \"app\"\n");
+    write(
+        "src/lib.rs",
+        "pub mod billing;\npub mod ledger;\npub mod mail;\n",
+    );
+    write("src/billing.rs", "pub fn bill() {}\n");
+    write("src/ledger.rs", "pub fn post() {}\n");
+    write("src/mail.rs", "pub fn send() {}\n");
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args([
+                "-c",
+                "user.name=Ada",
+                "-c",
+                "user.email=ada@example.org",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(root)
+            .output()
+            .expect("git runs");
+        assert!(
+            status.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "start"]);
+    for round in 0..3 {
+        write(
+            "src/billing.rs",
+            &format!("pub fn bill() {{}}\n// {round}\n"),
+        );
+        write(
+            "src/ledger.rs",
+            &format!("pub fn post() {{}}\n// {round}\n"),
+        );
+        git(&["commit", "-q", "-am", "billing and ledger change together"]);
+    }
+    let output = ficus(
+        &[
+            "plan",
+            ".",
+            "--history",
+            "--format",
+            "json",
+            "--no-plan",
+            "--no-report",
+        ],
+        root,
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let proposal: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let edge = proposal["graph"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|edge| edge["a"] == "app::billing" && edge["b"] == "app::ledger")
+        .expect("billing and ledger are tied by their history");
+    let signals: Vec<&str> = edge["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| pair[0].as_str().unwrap())
+        .collect();
+    assert!(signals.contains(&"co_change"), "{signals:?}");
+    // Without --history there is no such tie.
+    let output = ficus(
+        &["plan", ".", "--format", "json", "--no-plan", "--no-report"],
+        root,
+    );
+    let proposal: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        !proposal["graph"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|edge| edge["a"] == "app::billing" && edge["b"] == "app::ledger")
+    );
+    // Outside a git work tree --history is an error that says so.
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(plain.path().join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+    let output = ficus(
+        &["plan", ".", "--history", "--no-plan", "--no-report"],
+        plain.path(),
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("git"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -7,7 +7,7 @@ use super::crossing::at_module_level;
 use super::kernel::{KernelSettings, shared_kernel, wiring};
 use super::proposal::{Proposal, ProposalSettings};
 use super::propose::{Cut, propose};
-use super::signals::{SignalWeights, fuse};
+use super::signals::{SignalWeights, fuse_with_history};
 use crate::cluster;
 use crate::model::Analysis;
 
@@ -29,6 +29,8 @@ pub struct PlanSettings {
     pub kernel_modules: BTreeSet<String>,
     /// When set, only these services may exist: every module goes to one of them.
     pub fixed_services: Option<Vec<String>>,
+    /// Version-control history for evolutionary coupling (`--history`).
+    pub history: Option<super::history::History>,
 }
 
 impl Default for PlanSettings {
@@ -44,6 +46,7 @@ impl Default for PlanSettings {
             apart: Vec::new(),
             kernel_modules: BTreeSet::new(),
             fixed_services: None,
+            history: None,
         }
     }
 }
@@ -67,7 +70,12 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
         .map(|module| module.id.clone())
         .filter(|id| !wiring.contains(id) && !kernel.contains(id))
         .collect();
-    let graph = fuse(&module_level, &modules, &settings.weights);
+    let graph = fuse_with_history(
+        &module_level,
+        &modules,
+        &settings.weights,
+        settings.history.as_ref(),
+    );
     let index = |id: &String| graph.index_of(id);
     let constraints = cluster::Constraints {
         pinned: settings

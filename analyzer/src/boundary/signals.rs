@@ -26,6 +26,8 @@ pub enum Signal {
     ForeignKey,
     Route,
     Naming,
+    CoChange,
+    CoAuthor,
 }
 
 impl Signal {
@@ -36,6 +38,8 @@ impl Signal {
             Signal::ForeignKey => "foreign_key",
             Signal::Route => "route",
             Signal::Naming => "naming",
+            Signal::CoChange => "co_change",
+            Signal::CoAuthor => "co_author",
         }
     }
 }
@@ -51,6 +55,8 @@ pub struct SignalWeights {
     pub foreign_key: f64,
     pub route: f64,
     pub naming: f64,
+    pub co_change: f64,
+    pub co_author: f64,
 }
 
 impl Default for SignalWeights {
@@ -76,6 +82,8 @@ impl Default for SignalWeights {
             foreign_key: 1.0,
             route: 1.0,
             naming: 1.0,
+            co_change: 1.0,
+            co_author: 0.25,
         }
     }
 }
@@ -124,6 +132,16 @@ pub fn fuse(
     modules: &BTreeSet<String>,
     weights: &SignalWeights,
 ) -> FusedGraph {
+    fuse_with_history(analysis, modules, weights, None)
+}
+
+/// [`fuse`], plus evolutionary coupling (co-change, shared authors) when `history` is given.
+pub fn fuse_with_history(
+    analysis: &Analysis,
+    modules: &BTreeSet<String>,
+    weights: &SignalWeights,
+    history: Option<&super::history::History>,
+) -> FusedGraph {
     let mut graph = FusedGraph {
         modules: modules.iter().cloned().collect(),
         edges: BTreeMap::new(),
@@ -133,7 +151,51 @@ pub fn fuse(
     foreign_keys(analysis, weights, &mut graph);
     routes(analysis, weights, &mut graph);
     naming(analysis, weights, &mut graph);
+    if let Some(history) = history {
+        evolution(analysis, weights, history, &mut graph);
+    }
     graph
+}
+
+fn evolution(
+    analysis: &Analysis,
+    weights: &SignalWeights,
+    history: &super::history::History,
+    graph: &mut FusedGraph,
+) {
+    // The module holding each file (its top level, not inline modules).
+    let mut by_file: BTreeMap<&str, usize> = BTreeMap::new();
+    for module in &analysis.modules {
+        if let Some(idx) = graph.index_of(&module.id) {
+            by_file.entry(module.file.as_str()).or_insert(idx);
+        }
+    }
+    let module_of_file = |file: &str| by_file.get(file).copied();
+    let (co_change, authors) = super::history::coupling(history, &module_of_file);
+    for ((a, b), count) in co_change {
+        graph.add(
+            a,
+            b,
+            Signal::CoChange,
+            weights.co_change * (1.0 + count).ln(),
+        );
+    }
+    // Shared authors: Jaccard similarity of the author sets.
+    let list: Vec<(&usize, &BTreeSet<String>)> = authors.iter().collect();
+    for (position, (a, authors_a)) in list.iter().enumerate() {
+        for (b, authors_b) in &list[position + 1..] {
+            let shared = authors_a.intersection(authors_b).count();
+            if shared > 0 {
+                let union = authors_a.union(authors_b).count();
+                graph.add(
+                    **a,
+                    **b,
+                    Signal::CoAuthor,
+                    weights.co_author * shared as f64 / union as f64,
+                );
+            }
+        }
+    }
 }
 
 fn structural(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) {
