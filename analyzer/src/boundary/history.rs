@@ -92,17 +92,19 @@ pub fn parse_log(text: &str) -> History {
     History { commits }
 }
 
+/// Co-change weight per pair of modules, `(a, b)` with `a < b`.
+pub type CoChange = BTreeMap<(usize, usize), f64>;
+/// Each module's authors.
+pub type Authors = BTreeMap<usize, BTreeSet<String>>;
+
 /// Co-change counts between modules (`(a, b)` with `a < b` by index in `modules`), and each
 /// module's set of authors. `module_of_file` maps a file to the module that holds it.
 pub fn coupling(
     history: &History,
     module_of_file: &dyn Fn(&str) -> Option<usize>,
-) -> (
-    BTreeMap<(usize, usize), f64>,
-    BTreeMap<usize, BTreeSet<String>>,
-) {
-    let mut co_change: BTreeMap<(usize, usize), f64> = BTreeMap::new();
-    let mut authors: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
+) -> (CoChange, Authors) {
+    let mut co_change = CoChange::new();
+    let mut authors = Authors::new();
     for commit in &history.commits {
         if commit.files.len() > MAX_FILES_PER_COMMIT {
             continue;
