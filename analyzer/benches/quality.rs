@@ -22,6 +22,10 @@ fn main() {
             "layered-app (by technical layer)",
             manifest.join("tests/fixtures/layered-app"),
         ),
+        (
+            "clinic-app (by feature, actix-web + sqlx)",
+            manifest.join("tests/fixtures/clinic-app"),
+        ),
     ];
     println!(
         "| fixture | modules compared | services (truth / proposed) | MoJoFM | a2a | ARI | SM | ICP | IFN | NED |"
