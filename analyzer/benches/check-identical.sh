@@ -32,7 +32,6 @@ for fixture in "$repo"/analyzer/tests/fixtures/*/; do
 done
 cases+=("shop-monolith|$repo/examples/shop-monolith|")
 cases+=("shop-monolith-items|$repo/examples/shop-monolith|--granularity item --all-targets")
-cases+=("workspace|$repo|")
 cases+=("corpus|$corpus|")
 
 status=0
