@@ -36,14 +36,19 @@ pub(crate) fn collect(file: &syn::File, lines: u32) -> ModFacts {
 
 type CallKey = (Box<str>, Option<Box<str>>, Option<u32>, Option<u32>);
 
+/// What makes two references the same fact: the path (by its id in the scope's path table),
+/// kind, leading `::`, body and owner.
+type RefKey = (u32, RefKind, bool, Option<u32>, Option<u32>);
+
 /// The facts of one module scope being collected, with the tables that deduplicate them.
 #[derive(Default)]
 struct ScopeBuilder {
     facts: ModFacts,
     owner_ids: HashMap<String, u32>,
-    /// Path -> the latest fact with that path; `ref_next` chains to the earlier ones.
-    ref_heads: HashMap<Box<str>, usize>,
-    ref_next: Vec<Option<usize>>,
+    /// Joined path -> its id, so that a reference's key is a few integers.
+    path_ids: HashMap<Box<str>, u32>,
+    /// Reference key -> index of its fact in `facts.refs`.
+    ref_ids: HashMap<RefKey, usize>,
     call_ids: HashMap<CallKey, usize>,
 }
 
@@ -196,31 +201,29 @@ impl Collector {
         let local_scope = self.local_scope();
         let owner = self.owner_id();
         let builder = self.builder();
-        let mut next = builder.ref_heads.get(joined).copied();
-        while let Some(idx) = next {
-            let fact = &mut builder.facts.refs[idx];
-            if fact.kind == kind
-                && fact.global == global
-                && fact.local_scope == local_scope
-                && fact.owner == owner
-            {
-                fact.count += 1;
-                return;
+        let path_id = match builder.path_ids.get(joined) {
+            Some(&id) => id,
+            None => {
+                let id = u32::try_from(builder.path_ids.len()).unwrap_or(u32::MAX);
+                builder.path_ids.insert(joined.into(), id);
+                id
             }
-            next = builder.ref_next[idx];
+        };
+        let key: RefKey = (path_id, kind, global, local_scope, owner);
+        match builder.ref_ids.get(&key) {
+            Some(&idx) => builder.facts.refs[idx].count += 1,
+            None => {
+                builder.ref_ids.insert(key, builder.facts.refs.len());
+                builder.facts.refs.push(RefFact {
+                    path: joined.into(),
+                    global,
+                    kind,
+                    local_scope,
+                    owner,
+                    count: 1,
+                });
+            }
         }
-        let idx = builder.facts.refs.len();
-        let path: Box<str> = joined.into();
-        let previous = builder.ref_heads.insert(path.clone(), idx);
-        builder.ref_next.push(previous);
-        builder.facts.refs.push(RefFact {
-            path,
-            global,
-            kind,
-            local_scope,
-            owner,
-            count: 1,
-        });
     }
 
     /// Records `receiver.method(..)`, counted like references.
@@ -740,7 +743,10 @@ impl<'ast> Visit<'ast> for Collector {
     }
 
     fn visit_expr_path(&mut self, node: &'ast syn::ExprPath) {
-        if node.qself.is_none() && !is_local_binding(&node.path, &self.frames) {
+        let mut buffer = std::mem::take(&mut self.path_buffer);
+        let local = is_local_binding(&node.path, &self.frames, &mut buffer);
+        self.path_buffer = buffer;
+        if node.qself.is_none() && !local {
             self.add_ref(&node.path, RefKind::Value);
         }
         if let Some(qself) = &node.qself {
@@ -905,16 +911,22 @@ impl Collector {
 }
 
 /// A single-segment path naming a binding of an enclosing function body (scoping is
-/// approximated per body: a name bound anywhere in it counts).
-fn is_local_binding(path: &syn::Path, frames: &[FnFrame]) -> bool {
-    if path.segments.len() != 1
+/// approximated per body: a name bound anywhere in it counts). The name is written into
+/// `buffer`, reused so that the check allocates nothing.
+fn is_local_binding(path: &syn::Path, frames: &[FnFrame], buffer: &mut String) -> bool {
+    use std::fmt::Write;
+    if frames.is_empty()
+        || path.segments.len() != 1
         || path.leading_colon.is_some()
         || !path.segments[0].arguments.is_none()
     {
         return false;
     }
-    let name = path.segments[0].ident.to_string();
-    frames.iter().any(|frame| frame.names.contains(&name))
+    buffer.clear();
+    let _ = write!(buffer, "{}", path.segments[0].ident);
+    frames
+        .iter()
+        .any(|frame| frame.names.contains(buffer.as_str()))
 }
 
 pub(crate) fn path_segments(path: &syn::Path) -> Vec<String> {

@@ -107,8 +107,76 @@ fn describe_parse_error(error: &syn::Error) -> String {
 }
 
 /// The line where bracket nesting first exceeds [`MAX_NESTING`], skipping strings and
-/// comments. A cheap guard: one pass over the bytes.
+/// comments. A cheap guard: one pass over the bytes that skips uninteresting ones by table
+/// and counts no lines; only a file that is too deep is scanned again for the line.
 fn too_deep(text: &str) -> Option<(u32, usize)> {
+    if nests_too_deep(text.as_bytes()) {
+        too_deep_with_line(text)
+    } else {
+        None
+    }
+}
+
+/// Bytes that change the state of [`nests_too_deep`]'s scan outside strings and comments.
+const INTERESTING: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut idx = 0;
+    let bytes = b"([{)]}/\"";
+    while idx < bytes.len() {
+        table[bytes[idx] as usize] = true;
+        idx += 1;
+    }
+    table
+};
+
+/// Whether nesting exceeds [`MAX_NESTING`]: the same state machine as
+/// [`too_deep_with_line`], without line numbers.
+fn nests_too_deep(bytes: &[u8]) -> bool {
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < bytes.len() {
+        if !INTERESTING[usize::from(bytes[i])] {
+            i += 1;
+            continue;
+        }
+        match bytes[i] {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return true;
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = bytes[i..]
+                    .iter()
+                    .position(|&byte| byte == b'\n')
+                    .map_or(bytes.len(), |offset| i + offset);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < bytes.len() && !(bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/')) {
+                    i += 1;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+/// [`too_deep`] with the line where it happens.
+fn too_deep_with_line(text: &str) -> Option<(u32, usize)> {
     let bytes = text.as_bytes();
     let (mut depth, mut line, mut i) = (0usize, 1u32, 0usize);
     while i < bytes.len() {
@@ -191,5 +259,26 @@ mod tests {
             "[".repeat(2_000)
         );
         assert_eq!(too_deep(&text), None);
+    }
+
+    #[test]
+    fn fast_scan_agrees_with_the_line_counting_one() {
+        let deep = "(".repeat(MAX_NESTING + 1);
+        let texts = [
+            format!("fn f() {{}}\n{deep}"),
+            format!("// {deep}\n/* {deep} */ \"{deep}\\\"\" x"),
+            format!("/* a *//{deep}\n{deep}"),
+            format!("\"unterminated {deep}"),
+            format!("/* unterminated {deep}"),
+            format!("a\n\nb ({deep}"),
+        ];
+        for text in &texts {
+            assert_eq!(
+                nests_too_deep(text.as_bytes()),
+                too_deep_with_line(text).is_some(),
+                "{text:?}"
+            );
+        }
+        assert_eq!(too_deep(&texts[5]).map(|(line, _)| line), Some(3));
     }
 }

@@ -679,20 +679,29 @@ impl Collector {
 }
 
 fn tokens_may_hold_data(tokens: &TokenStream) -> bool {
+    tokens_may_hold_data_with(tokens, &mut String::new())
+}
+
+/// [`tokens_may_hold_data`], writing each token's text into one reused `buffer`.
+fn tokens_may_hold_data_with(tokens: &TokenStream, buffer: &mut String) -> bool {
+    use std::fmt::Write;
     tokens.clone().into_iter().any(|tree| match tree {
-        TokenTree::Group(group) => tokens_may_hold_data(&group.stream()),
+        TokenTree::Group(group) => tokens_may_hold_data_with(&group.stream(), buffer),
         TokenTree::Literal(literal) => {
-            let text = literal.to_string();
-            let body = text
+            buffer.clear();
+            let _ = write!(buffer, "{literal}");
+            let body = buffer
                 .trim_start_matches(['r', 'b', 'c', '#'])
                 .trim_start_matches('"');
             super::sql::looks_like_sql(body)
         }
         TokenTree::Ident(ident) => {
-            let name = ident.to_string();
-            DATA_NAMES.contains(&name.as_str())
-                || SQL_METHODS.contains(&name.as_str())
-                || sql_function_argument(&name).is_some()
+            buffer.clear();
+            let _ = write!(buffer, "{ident}");
+            let name = buffer.as_str();
+            DATA_NAMES.contains(&name)
+                || SQL_METHODS.contains(&name)
+                || sql_function_argument(name).is_some()
         }
         TokenTree::Punct(_) => false,
     })
