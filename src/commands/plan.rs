@@ -6,14 +6,15 @@
 //! The proposal, its renderings and the plan file's editing live in `ficus-analyzer` and
 //! `ficus-plan`; this file only adapts them to each other and to the command line.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use ficus_analyzer::boundary::compare::assignment_of;
 use ficus_analyzer::boundary::history::{HistoryWindow, read_history};
-use ficus_analyzer::boundary::{PlanSettings, Proposal, plan};
+use ficus_analyzer::boundary::{PlanSettings, Proposal, crossings, plan};
 use ficus_analyzer::model::Analysis;
 use ficus_analyzer::{Granularity, Settings, render};
 use ficus_plan::{
@@ -57,9 +58,14 @@ pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
     let mut plan_note = String::new();
     let mut plan_text = None;
     if let Some(path) = &run.plan_file {
-        let draft = draft_of(&analysis, &proposal);
+        let draft = draft_of(
+            &analysis,
+            &proposal,
+            existing.as_ref().map(PlanDocument::plan),
+        );
         let document = match existing {
             Some(mut document) => {
+                let conflicts = constraint_conflicts(document.plan(), &settings);
                 let changes = document.apply(&draft)?;
                 plan_note = if changes.is_empty() {
                     format!("\nPlan {} is up to date.\n", path.display())
@@ -68,6 +74,7 @@ pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
                         changes.iter().map(|change| format!("  {change}")).collect();
                     format!("\nPlan {} updated:\n{}\n", path.display(), lines.join("\n"))
                 };
+                plan_note.push_str(&conflicts);
                 document
             }
             None => {
@@ -224,25 +231,79 @@ fn settings_from_plan(
     }
 }
 
-/// The proposal as the plan file's re-plan input.
-fn draft_of(analysis: &Analysis, proposal: &Proposal) -> Draft {
-    let services = proposal
+/// Constraints the plan file's own placements contradict: the proposal follows the
+/// constraint, the file keeps its placement until a person moves the patterns.
+fn constraint_conflicts(plan: &Plan, settings: &PlanSettings) -> String {
+    let service_of = |module: &String| match plan.owner_of(module) {
+        Some(Owner::Service(service)) => Some(service.name.clone()),
+        _ => None,
+    };
+    let mut lines = Vec::new();
+    for group in &settings.together {
+        let services: BTreeSet<String> = group.iter().filter_map(service_of).collect();
+        if services.len() > 1 {
+            let names: Vec<String> = services.into_iter().collect();
+            lines.push(format!(
+                "  constraint together: the plan file places its modules in {}; move them to one service to follow it",
+                names.join(", ")
+            ));
+        }
+    }
+    for group in &settings.apart {
+        let placed: Vec<String> = group.iter().filter_map(service_of).collect();
+        let distinct: BTreeSet<&String> = placed.iter().collect();
+        if distinct.len() < placed.len() {
+            lines.push("  constraint apart: the plan file places two of its modules in one service; move one to follow it".to_string());
+        }
+    }
+    if lines.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\nConstraints the plan file contradicts:\n{}\n",
+            lines.join("\n")
+        )
+    }
+}
+
+/// The proposal as the plan file's re-plan input. Where the plan file already places a module
+/// (and a person's new constraint made the proposal disagree), the file's placement is what the
+/// draft describes, so routes and tables follow the modules that stay.
+fn draft_of(analysis: &Analysis, proposal: &Proposal, plan: Option<&Plan>) -> Draft {
+    let mut assignment = assignment_of(proposal);
+    if let Some(plan) = plan {
+        for module in &analysis.modules {
+            if let Some(Owner::Service(service)) = plan.owner_of(&module.id) {
+                assignment.insert(module.id.clone(), service.name.clone());
+            }
+        }
+    }
+    let ranks: BTreeMap<&str, usize> = proposal
         .services
         .iter()
-        .map(|service| DraftService {
-            name: service.name.clone(),
-            modules: service
-                .modules
-                .iter()
-                .map(|module| module.path.clone())
-                .collect(),
-            routes: service
+        .map(|service| (service.name.as_str(), service.rank))
+        .collect();
+    let mut described = crossings(analysis, &assignment);
+    described.sort_by_key(|crossing| {
+        ranks
+            .get(crossing.name.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
+    let services = described
+        .into_iter()
+        .map(|crossing| DraftService {
+            rank: ranks
+                .get(crossing.name.as_str())
+                .and_then(|rank| u32::try_from(*rank).ok()),
+            routes: crossing
                 .routes
                 .iter()
                 .filter_map(|route| RouteKey::parse(&route.replacen("ANY ", "* ", 1)).ok())
                 .collect(),
-            tables: service.tables_owned.clone(),
-            rank: u32::try_from(service.rank).ok(),
+            name: crossing.name,
+            modules: crossing.modules,
+            tables: crossing.tables_owned,
         })
         .collect();
     Draft {

@@ -70,6 +70,32 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
         .map(|module| module.id.clone())
         .filter(|id| !wiring.contains(id) && !kernel.contains(id))
         .collect();
+    // A together (apart) group whose modules the plan places in different services (the
+    // same service) is a person's new rule against the old placement: the rule wins, so
+    // those modules are not pinned and clustering places them.
+    let mut pinned = settings.pinned.clone();
+    for group in &settings.together {
+        let services: BTreeSet<&String> = group
+            .iter()
+            .filter_map(|module| settings.pinned.get(module))
+            .collect();
+        if services.len() > 1 {
+            for module in group {
+                pinned.remove(module);
+            }
+        }
+    }
+    for group in &settings.apart {
+        let mut seen: BTreeMap<&String, &String> = BTreeMap::new();
+        for module in group {
+            if let Some(service) = settings.pinned.get(module)
+                && let Some(other) = seen.insert(service, module)
+            {
+                pinned.remove(module);
+                pinned.remove(other);
+            }
+        }
+    }
     let graph = fuse_with_history(
         &module_level,
         &modules,
@@ -78,8 +104,7 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
     );
     let index = |id: &String| graph.index_of(id);
     let constraints = cluster::Constraints {
-        pinned: settings
-            .pinned
+        pinned: pinned
             .iter()
             .filter_map(|(module, name)| Some((index(module)?, name.clone())))
             .collect(),
@@ -126,7 +151,7 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
         .enumerate()
         .filter_map(|(cluster, label)| Some((cluster, label.clone()?)))
         .collect();
-    let pinned: BTreeSet<String> = settings.pinned.keys().cloned().collect();
+    let pinned: BTreeSet<String> = pinned.keys().cloned().collect();
     let cut = Cut {
         graph: &graph,
         clusters: &clusters,
