@@ -47,24 +47,9 @@ pub fn area_of(module: &str) -> String {
 /// domain its users are about, so `common::clock`, used by two domains only, goes with
 /// `common`, while the `models` layer of a layered monolith does not.
 pub fn shared_kernel(analysis: &Analysis, settings: &KernelSettings) -> BTreeSet<String> {
-    let with_routes: BTreeSet<&str> = analysis
-        .routes
-        .iter()
-        .map(|route| route.module.as_str())
-        .collect();
-    let with_tables: BTreeSet<&str> = analysis
-        .accesses
-        .iter()
-        .map(|access| access.module.as_str())
-        .collect();
-    let active = |module: &str| with_routes.contains(module) || with_tables.contains(module);
-    let own_terms =
-        |id: &str| -> BTreeSet<String> { id.split("::").skip(1).flat_map(terms).collect() };
-    let vocabulary: BTreeSet<String> = analysis
-        .modules
-        .iter()
-        .flat_map(|module| own_terms(&module.id))
-        .collect();
+    let facts = ModuleFacts::new(analysis);
+    let active = |module: &str| facts.active(module);
+    let vocabulary = &facts.vocabulary;
 
     // The domain terms of each module's users (modules elsewhere that depend on it).
     let mut users: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
@@ -135,13 +120,8 @@ pub fn shared_kernel(analysis: &Analysis, settings: &KernelSettings) -> BTreeSet
 /// monolith). Put in a service, wiring would tie every service into one dependency cycle; it
 /// stays in the monolith (unassigned) instead. Crate roots are wiring too.
 pub fn wiring(analysis: &Analysis, settings: &KernelSettings) -> BTreeSet<String> {
-    let own_terms =
-        |id: &str| -> BTreeSet<String> { id.split("::").skip(1).flat_map(terms).collect() };
-    let vocabulary: BTreeSet<String> = analysis
-        .modules
-        .iter()
-        .flat_map(|module| own_terms(&module.id))
-        .collect();
+    let facts = ModuleFacts::new(analysis);
+    let vocabulary = &facts.vocabulary;
     let mut users: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     let mut uses: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     // Every edge counts here, also inside an area: a layer (`handlers`) is one area.
@@ -159,23 +139,13 @@ pub fn wiring(analysis: &Analysis, settings: &KernelSettings) -> BTreeSet<String
         foreign >= settings.min_areas
             && foreign as f64 >= settings.min_area_share * vocabulary.len() as f64
     };
-    let with_routes: BTreeSet<&str> = analysis
-        .routes
-        .iter()
-        .map(|route| route.module.as_str())
-        .collect();
-    let with_tables: BTreeSet<&str> = analysis
-        .accesses
-        .iter()
-        .map(|access| access.module.as_str())
-        .collect();
     analysis
         .modules
         .iter()
         .filter(|module| {
             let id = module.id.as_str();
             let own = own_terms(id);
-            let passive = !with_routes.contains(id) && !with_tables.contains(id);
+            let passive = !facts.active(id);
             let uses_many = broad(uses.get(id), &own);
             !id.contains("::")
                 || (uses_many && broad(users.get(id), &own))
@@ -183,6 +153,46 @@ pub fn wiring(analysis: &Analysis, settings: &KernelSettings) -> BTreeSet<String
         })
         .map(|module| module.id.clone())
         .collect()
+}
+
+/// A module's own domain terms: those of its path below the crate.
+fn own_terms(id: &str) -> BTreeSet<String> {
+    id.split("::").skip(1).flat_map(terms).collect()
+}
+
+/// What the kernel and wiring rules look up about modules.
+struct ModuleFacts<'a> {
+    with_routes: BTreeSet<&'a str>,
+    with_tables: BTreeSet<&'a str>,
+    /// Every domain term some module is named after.
+    vocabulary: BTreeSet<String>,
+}
+
+impl<'a> ModuleFacts<'a> {
+    fn new(analysis: &'a Analysis) -> ModuleFacts<'a> {
+        ModuleFacts {
+            with_routes: analysis
+                .routes
+                .iter()
+                .map(|route| route.module.as_str())
+                .collect(),
+            with_tables: analysis
+                .accesses
+                .iter()
+                .map(|access| access.module.as_str())
+                .collect(),
+            vocabulary: analysis
+                .modules
+                .iter()
+                .flat_map(|module| own_terms(&module.id))
+                .collect(),
+        }
+    }
+
+    /// Serves a route or touches a table.
+    fn active(&self, module: &str) -> bool {
+        self.with_routes.contains(module) || self.with_tables.contains(module)
+    }
 }
 
 #[cfg(test)]

@@ -292,43 +292,10 @@ fn mojo_fm_against(
     proposal: &ficus_analyzer::boundary::Proposal,
     truth: &std::collections::BTreeMap<String, String>,
 ) -> f64 {
-    use ficus_analyzer::metrics::{Partition, ReferenceSizes, mojo_fm};
-    let modules: Vec<&String> = truth.keys().collect();
-    let mut proposed: std::collections::BTreeMap<&str, String> = std::collections::BTreeMap::new();
-    for service in &proposal.services {
-        for module in &service.modules {
-            proposed.insert(&module.path, service.name.clone());
-        }
-    }
-    let label = |labels: &mut Vec<String>, name: String| -> usize {
-        labels
-            .iter()
-            .position(|existing| *existing == name)
-            .unwrap_or_else(|| {
-                labels.push(name);
-                labels.len() - 1
-            })
-    };
-    let (mut proposed_labels, mut truth_labels) = (Vec::new(), Vec::new());
-    let proposed_rows: Vec<Option<usize>> = modules
-        .iter()
-        .map(|module| {
-            let name = proposed
-                .get(module.as_str())
-                .cloned()
-                .unwrap_or_else(|| format!("alone:{module}"));
-            Some(label(&mut proposed_labels, name))
-        })
-        .collect();
-    let truth_rows: Vec<Option<usize>> = modules
-        .iter()
-        .map(|module| Some(label(&mut truth_labels, truth[*module].clone())))
-        .collect();
-    let proposed = Partition::from_assignment(&proposed_rows).unwrap();
-    let truth = Partition::from_assignment(&truth_rows).unwrap();
-    mojo_fm(&proposed, &truth, ReferenceSizes::default())
-        .unwrap()
-        .value
+    use ficus_analyzer::boundary::compare::{assignment_of, compare};
+    compare(&assignment_of(proposal), truth)
+        .expect("comparable")
+        .mojo_fm
 }
 
 #[test]
