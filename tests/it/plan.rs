@@ -405,3 +405,47 @@ fn history_adds_co_change_coupling() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn a_constraint_the_plan_contradicts_is_reported_not_fatal() {
+    let dir = monolith_copy();
+    let output = ficus(&["plan", "shop", "--no-report"], dir.path());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let plan_path = dir.path().join("shop/ficus.toml");
+    let drafted = std::fs::read_to_string(&plan_path).unwrap();
+    let edited = drafted.replacen(
+        "together = []",
+        "together = [[\"shop_monolith::catalog::**\", \"shop_monolith::inventory::**\"]]",
+        1,
+    );
+    assert_ne!(edited, drafted);
+    std::fs::write(&plan_path, &edited).unwrap();
+    let output = ficus(&["plan", "shop", "--no-report"], dir.path());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(
+            "constraint together: the plan file places its modules in catalog, inventory"
+        ),
+        "{stdout}"
+    );
+    // The file keeps its placements: routes and tables stay with the modules that stay.
+    let replanned = std::fs::read_to_string(&plan_path).unwrap();
+    let inventory = replanned
+        .split("[[service]]")
+        .find(|block| block.contains("name = \"inventory\""))
+        .unwrap();
+    assert!(
+        inventory.contains("\"GET /api/inventory/{product_id}\""),
+        "{inventory}"
+    );
+    assert!(inventory.contains("stock_levels"), "{inventory}");
+}
