@@ -1,5 +1,5 @@
-//! The proxy's configuration in its first two forms: the TOML file schema ([`file`]) and the
-//! validated [`Settings`] ([`validate`]). The third form, runtime objects, is the compiled
+//! The proxy's configuration in its first two forms: the TOML file schema ([`mod@file`]) and the
+//! validated [`Settings`] ([`validate()`]). The third form, runtime objects, is the compiled
 //! [`crate::route_table::RouteTable`]. This module reads text it is given; it never opens files,
 //! watches them or applies CLI and environment overrides.
 

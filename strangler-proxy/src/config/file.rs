@@ -1,6 +1,6 @@
 //! The TOML file schema of the proxy: `serde` structs that mirror the file one to one, with
 //! `deny_unknown_fields` and each default written on its field. Nothing here checks meaning
-//! (unknown upstreams, bad addresses, zero weights): that is [`super::validate`]'s job.
+//! (unknown upstreams, bad addresses, zero weights): that is [`super::validate()`]'s job.
 //!
 //! ```toml
 //! listen = "0.0.0.0:8080"

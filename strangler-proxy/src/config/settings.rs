@@ -1,4 +1,4 @@
-//! Validated settings: what [`super::validate`] returns once every name resolves, every address
+//! Validated settings: what [`super::validate()`] returns once every name resolves, every address
 //! and pattern parses and every weight makes sense. Plain data, no behaviour; the route table
 //! and, later, the server are built from it.
 

@@ -155,7 +155,7 @@ fn validate_route(
 
     let host = match file_route.host {
         None => None,
-        Some(host) if host.is_empty() || host.contains(['/', ' ', ':']) => {
+        Some(host) if !is_route_host(&host) => {
             return Err((
                 format!("{at}.host"),
                 format!("invalid host {host:?}, expected a name without port"),
@@ -275,6 +275,20 @@ fn parse_address(text: &str) -> Option<Address> {
         host: host.to_ascii_lowercase(),
         port,
     })
+}
+
+/// A host name or IPv4 address without port, or an IPv6 address in brackets (`[::1]`).
+fn is_route_host(host: &str) -> bool {
+    if let Some(inside) = host
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+    {
+        return inside.parse::<std::net::Ipv6Addr>().is_ok();
+    }
+    !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
 }
 
 /// An HTTP token (RFC 9110 5.6.2), as methods and header names must be.

@@ -328,3 +328,31 @@ fn default_route_targets_the_default_upstream() {
     assert_eq!(matched.route.targets[0].upstream, "monolith");
     assert_eq!(matched.param("id"), None);
 }
+
+#[test]
+fn literal_dead_end_falls_back_to_wildcard_branch() {
+    let routes = route("literal", "/a/b/x") + &route("param", "/a/{p}/c");
+    check(&routes, get("/a/b/c"), "param p=b");
+    check(&routes, get("/a/b/x"), "literal");
+}
+
+#[test]
+fn host_condition_with_ipv6_literal_and_port() {
+    let routes = route_with("v6", "/**", "host = \"[::1]\"");
+    check(
+        &routes,
+        Request {
+            host: Some("[::1]:8080"),
+            ..get("/x")
+        },
+        "v6",
+    );
+    check(
+        &routes,
+        Request {
+            host: Some("[::2]:8080"),
+            ..get("/x")
+        },
+        "default",
+    );
+}
