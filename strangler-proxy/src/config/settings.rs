@@ -1,0 +1,76 @@
+//! Validated settings: what [`super::validate()`] returns once every name resolves, every address
+//! and pattern parses and every weight makes sense. Plain data, no behaviour; the route table
+//! and, later, the server are built from it.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::pattern::PathPattern;
+
+/// The whole validated configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub upstreams: Vec<Upstream>,
+    pub routes: Vec<Route>,
+    /// Name of the upstream that takes unmatched requests; it is one of `upstreams`.
+    pub default_upstream: String,
+}
+
+/// A validated upstream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upstream {
+    pub name: String,
+    /// At least one.
+    pub addresses: Vec<Address>,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub pool_size: usize,
+}
+
+/// A `host:port` address; the host may be a name, an IPv4 or a bracket-less IPv6 address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    pub host: String,
+    pub port: u16,
+}
+
+/// A validated route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub name: String,
+    pub path: PathPattern,
+    /// Upper-case methods; `None` takes every method.
+    pub methods: Option<Vec<String>>,
+    /// Lower-case host without port; `None` takes every host.
+    pub host: Option<String>,
+    /// Lower-case header names with the exact values they must have, sorted by name.
+    pub headers: Vec<(String, String)>,
+    /// At least one, every upstream known, weights summing above zero.
+    pub targets: Vec<Target>,
+    pub sticky: Option<Sticky>,
+    pub allow_override: bool,
+}
+
+/// A route's target upstream and its relative weight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub upstream: String,
+    pub weight: u32,
+}
+
+/// Where a route's sticky key comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sticky {
+    Header(String),
+    Cookie(String),
+    Query(String),
+}
+
+impl Route {
+    /// Number of conditions besides the path: methods, host and each header. The route table
+    /// ranks routes with more conditions first among equally specific paths.
+    pub fn n_conditions(&self) -> usize {
+        usize::from(self.methods.is_some()) + usize::from(self.host.is_some()) + self.headers.len()
+    }
+}

@@ -1,0 +1,408 @@
+//! Config tests: parsing and validation. `check_error` expects a rejection and compares the
+//! whole message, field path included; `check_ok` expects acceptance. A full file is parsed end
+//! to end once, with every field.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use super::settings::{Address, Sticky, Target};
+use super::{Settings, load};
+
+const UPSTREAMS: &str = r#"
+default_upstream = "monolith"
+[[upstream]]
+name = "monolith"
+addresses = ["127.0.0.1:8081"]
+[[upstream]]
+name = "billing"
+addresses = ["billing.internal:9000"]
+"#;
+
+fn check_ok(text: &str) -> Settings {
+    load(text, Path::new("proxy.toml")).unwrap_or_else(|error| panic!("{error}"))
+}
+
+fn check_error(text: &str, expected: &str) {
+    match load(text, Path::new("proxy.toml")) {
+        Ok(settings) => panic!("accepted: {settings:?}"),
+        Err(error) => assert_eq!(error.to_string(), expected),
+    }
+}
+
+fn with_routes(routes: &str) -> String {
+    format!("{UPSTREAMS}\n{routes}")
+}
+
+#[test]
+fn full_file_end_to_end() {
+    let settings = check_ok(
+        r#"
+listen = "0.0.0.0:9090"
+default_upstream = "monolith"
+
+[[upstream]]
+name = "monolith"
+addresses = ["127.0.0.1:8081", "[::1]:8081"]
+connect_timeout_ms = 250
+request_timeout_ms = 5000
+pool_size = 8
+
+[[upstream]]
+name = "billing"
+addresses = ["Billing.Internal:9000"]
+
+[[route]]
+name = "invoices"
+path = "/api/invoices/{id}"
+methods = ["get", "HEAD"]
+host = "Shop.Example"
+headers = { X-Beta = "1" }
+targets = [{ upstream = "monolith", weight = 90 }, { upstream = "billing", weight = 10 }]
+sticky = { cookie = "session" }
+allow_override = true
+
+[[route]]
+name = "health"
+path = "/health"
+targets = [{ upstream = "billing" }]
+"#,
+    );
+    assert_eq!(
+        settings.listen,
+        "0.0.0.0:9090".parse::<SocketAddr>().unwrap()
+    );
+    assert_eq!(settings.default_upstream, "monolith");
+    let monolith = &settings.upstreams[0];
+    assert_eq!(
+        monolith.addresses,
+        [
+            Address {
+                host: "127.0.0.1".into(),
+                port: 8081
+            },
+            Address {
+                host: "::1".into(),
+                port: 8081
+            },
+        ]
+    );
+    assert_eq!(monolith.connect_timeout, Duration::from_millis(250));
+    assert_eq!(monolith.request_timeout, Duration::from_secs(5));
+    assert_eq!(monolith.pool_size, 8);
+    let billing = &settings.upstreams[1];
+    assert_eq!(
+        billing.addresses,
+        [Address {
+            host: "billing.internal".into(),
+            port: 9000
+        }]
+    );
+    assert_eq!(billing.connect_timeout, Duration::from_millis(1_000));
+    assert_eq!(billing.request_timeout, Duration::from_millis(30_000));
+    assert_eq!(billing.pool_size, 32);
+
+    let invoices = &settings.routes[0];
+    assert_eq!(invoices.path.text, "/api/invoices/{id}");
+    assert_eq!(
+        invoices.methods.as_deref(),
+        Some(&["GET".to_owned(), "HEAD".to_owned()][..])
+    );
+    assert_eq!(invoices.host.as_deref(), Some("shop.example"));
+    assert_eq!(invoices.headers, [("x-beta".to_owned(), "1".to_owned())]);
+    assert_eq!(
+        invoices.targets,
+        [
+            Target {
+                upstream: "monolith".into(),
+                weight: 90
+            },
+            Target {
+                upstream: "billing".into(),
+                weight: 10
+            },
+        ]
+    );
+    assert_eq!(invoices.sticky, Some(Sticky::Cookie("session".into())));
+    assert!(invoices.allow_override);
+
+    let health = &settings.routes[1];
+    assert_eq!(health.methods, None);
+    assert_eq!(health.host, None);
+    assert!(health.headers.is_empty());
+    assert_eq!(
+        health.targets,
+        [Target {
+            upstream: "billing".into(),
+            weight: 1
+        }]
+    );
+    assert_eq!(health.sticky, None);
+    assert!(!health.allow_override);
+}
+
+#[test]
+fn defaults_for_listen() {
+    let settings = check_ok(UPSTREAMS);
+    assert_eq!(
+        settings.listen,
+        "127.0.0.1:8080".parse::<SocketAddr>().unwrap()
+    );
+    assert!(settings.routes.is_empty());
+}
+
+#[test]
+fn sticky_header_and_query() {
+    let settings = check_ok(&with_routes(
+        r#"
+[[route]]
+name = "a"
+path = "/a"
+targets = [{ upstream = "billing" }]
+sticky = { header = "X-User-Id" }
+[[route]]
+name = "b"
+path = "/b"
+targets = [{ upstream = "billing" }]
+sticky = { query = "user" }
+"#,
+    ));
+    assert_eq!(
+        settings.routes[0].sticky,
+        Some(Sticky::Header("x-user-id".into()))
+    );
+    assert_eq!(
+        settings.routes[1].sticky,
+        Some(Sticky::Query("user".into()))
+    );
+}
+
+// Parse errors keep toml's position and field.
+
+#[test]
+fn unknown_field_is_rejected_with_its_line() {
+    let text = with_routes("[[route]]\nname = \"a\"\npath = \"/a\"\ntargets = []\nweight = 3\n");
+    let error = load(&text, Path::new("proxy.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("proxy.toml: TOML parse error at line 14"),
+        "{error}"
+    );
+    assert!(error.contains("unknown field `weight`"), "{error}");
+}
+
+#[test]
+fn missing_default_upstream_is_a_parse_error() {
+    let error = load("", Path::new("proxy.toml")).unwrap_err().to_string();
+    assert!(
+        error.contains("missing field `default_upstream`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn sticky_with_unknown_source_is_a_parse_error() {
+    let text = with_routes(
+        "[[route]]\nname = \"a\"\npath = \"/a\"\ntargets = [{ upstream = \"billing\" }]\nsticky = { ip = \"x\" }\n",
+    );
+    let error = load(&text, Path::new("proxy.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("unknown variant `ip`"), "{error}");
+}
+
+// Validation errors name the field.
+
+fn route(name: &str, path: &str, targets: &str) -> String {
+    format!("[[route]]\nname = {name:?}\npath = {path:?}\ntargets = {targets}\n")
+}
+
+#[test]
+fn unknown_upstream_in_target() {
+    let routes = route("a", "/a", r#"[{ upstream = "monolith" }]"#)
+        + &route("b", "/b", r#"[{ upstream = "monolith" }]"#)
+        + &route("c", "/c", r#"[{ upstream = "payments" }]"#);
+    check_error(
+        &with_routes(&routes),
+        r#"proxy.toml: route[2].targets[0].upstream: unknown upstream "payments""#,
+    );
+}
+
+#[test]
+fn unknown_default_upstream() {
+    check_error(
+        "default_upstream = \"mono\"\n[[upstream]]\nname = \"monolith\"\naddresses = [\"a:1\"]\n",
+        r#"proxy.toml: default_upstream: unknown upstream "mono""#,
+    );
+}
+
+#[test]
+fn all_weights_zero() {
+    let routes = route(
+        "a",
+        "/a",
+        r#"[{ upstream = "monolith", weight = 0 }, { upstream = "billing", weight = 0 }]"#,
+    );
+    check_error(
+        &with_routes(&routes),
+        "proxy.toml: route[0].targets: every weight is 0; at least one target needs a weight above 0",
+    );
+}
+
+#[test]
+fn negative_weight() {
+    let routes = route(
+        "a",
+        "/a",
+        r#"[{ upstream = "monolith", weight = 5 }, { upstream = "billing", weight = -1 }]"#,
+    );
+    check_error(
+        &with_routes(&routes),
+        "proxy.toml: route[0].targets[1].weight: weight -1 is out of range 0..=4294967295",
+    );
+}
+
+#[test]
+fn one_zero_weight_is_allowed() {
+    let routes = route(
+        "a",
+        "/a",
+        r#"[{ upstream = "monolith", weight = 1 }, { upstream = "billing", weight = 0 }]"#,
+    );
+    check_ok(&with_routes(&routes));
+}
+
+#[test]
+fn empty_targets() {
+    check_error(
+        &with_routes(&route("a", "/a", "[]")),
+        "proxy.toml: route[0].targets: needs at least one target",
+    );
+}
+
+#[test]
+fn duplicate_route_name() {
+    let routes = route("a", "/a", r#"[{ upstream = "billing" }]"#)
+        + &route("a", "/b", r#"[{ upstream = "billing" }]"#);
+    check_error(
+        &with_routes(&routes),
+        r#"proxy.toml: route[1].name: duplicate route name "a""#,
+    );
+}
+
+#[test]
+fn reserved_route_name() {
+    check_error(
+        &with_routes(&route("default", "/a", r#"[{ upstream = "billing" }]"#)),
+        r#"proxy.toml: route[0].name: "default" is reserved for the catch-all route"#,
+    );
+}
+
+#[test]
+fn duplicate_upstream_name() {
+    check_error(
+        &format!("{UPSTREAMS}[[upstream]]\nname = \"billing\"\naddresses = [\"b:1\"]\n"),
+        r#"proxy.toml: upstream[2].name: duplicate upstream name "billing""#,
+    );
+}
+
+fn check_pattern_error(pattern: &str, expected: &str) {
+    check_error(
+        &with_routes(&route("a", pattern, r#"[{ upstream = "billing" }]"#)),
+        &format!("proxy.toml: route[0].path: {expected}"),
+    );
+}
+
+#[test]
+fn invalid_patterns() {
+    check_pattern_error("api", r#"pattern "api" must start with `/`"#);
+    check_pattern_error("/a//b", r#"pattern "/a//b" has an empty segment"#);
+    check_pattern_error(
+        "/a/**/b",
+        r#"pattern "/a/**/b": `**` is only allowed at the end"#,
+    );
+    check_pattern_error("/a/{}", r#"pattern "/a/{}": invalid parameter name """#);
+    check_pattern_error(
+        "/{id}/{id}",
+        r#"pattern "/{id}/{id}": parameter {id} appears twice"#,
+    );
+    check_pattern_error(
+        "/v{n}",
+        r#"pattern "/v{n}": segment "v{n}" mixes text with `{`, `}`, `*`, `?` or `#`"#,
+    );
+    check_pattern_error(
+        "/a*",
+        r#"pattern "/a*": segment "a*" mixes text with `{`, `}`, `*`, `?` or `#`"#,
+    );
+}
+
+fn check_address_error(address: &str) {
+    check_error(
+        &format!(
+            "default_upstream = \"m\"\n[[upstream]]\nname = \"m\"\naddresses = [\"a:1\", {address:?}]\n"
+        ),
+        &format!(
+            "proxy.toml: upstream[0].addresses[1]: invalid address {address:?}, expected host:port"
+        ),
+    );
+}
+
+#[test]
+fn invalid_addresses() {
+    check_address_error("localhost");
+    check_address_error("localhost:0");
+    check_address_error("localhost:70000");
+    check_address_error(":80");
+    check_address_error("http://a:80");
+    check_address_error("::1:80");
+}
+
+#[test]
+fn empty_addresses() {
+    check_error(
+        "default_upstream = \"m\"\n[[upstream]]\nname = \"m\"\naddresses = []\n",
+        "proxy.toml: upstream[0].addresses: needs at least one address",
+    );
+}
+
+#[test]
+fn invalid_listen() {
+    check_error(
+        &format!("listen = \"localhost\"\n{UPSTREAMS}"),
+        r#"proxy.toml: listen: invalid address "localhost", expected ip:port"#,
+    );
+}
+
+#[test]
+fn zero_timeout() {
+    check_error(
+        "default_upstream = \"m\"\n[[upstream]]\nname = \"m\"\naddresses = [\"a:1\"]\nconnect_timeout_ms = 0\n",
+        "proxy.toml: upstream[0].connect_timeout_ms: must be above 0",
+    );
+}
+
+#[test]
+fn invalid_method_host_and_header() {
+    let base = route("a", "/a", r#"[{ upstream = "billing" }]"#);
+    check_error(
+        &with_routes(&format!("{base}methods = [\"GE T\"]\n")),
+        r#"proxy.toml: route[0].methods[0]: invalid method "GE T""#,
+    );
+    check_error(
+        &with_routes(&format!("{base}methods = []\n")),
+        "proxy.toml: route[0].methods: is empty; leave it out to take every method",
+    );
+    check_error(
+        &with_routes(&format!("{base}host = \"a.example:80\"\n")),
+        r#"proxy.toml: route[0].host: invalid host "a.example:80", expected a name without port"#,
+    );
+    check_error(
+        &with_routes(&format!("{base}headers = {{ \"x y\" = \"1\" }}\n")),
+        r#"proxy.toml: route[0].headers.x y: invalid header name "x y""#,
+    );
+    check_error(
+        &with_routes(&format!("{base}headers = {{ x-a = \"1\", X-A = \"2\" }}\n")),
+        "proxy.toml: route[0].headers.x-a: header named twice (names ignore case)",
+    );
+}
