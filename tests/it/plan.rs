@@ -13,6 +13,18 @@ fn ficus(args: &[&str], cwd: &Path) -> Output {
         .expect("run ficus")
 }
 
+/// Runs `ficus` and fails the test, showing its stderr, unless it exits 0.
+#[track_caller]
+fn ficus_ok(args: &[&str], cwd: &Path) -> Output {
+    let output = ficus(args, cwd);
+    assert!(
+        output.status.success(),
+        "ficus {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 /// A copy of the example monolith's sources (not its build output) in a temporary folder.
 fn monolith_copy() -> tempfile::TempDir {
     let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/shop-monolith");
@@ -39,12 +51,7 @@ fn copy_tree(from: &Path, to: &Path) {
 }
 
 fn proposal(dir: &Path) -> serde_json::Value {
-    let output = ficus(&["plan", "shop", "--format", "json", "--no-report"], dir);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = ficus_ok(&["plan", "shop", "--format", "json", "--no-report"], dir);
     serde_json::from_slice(&output.stdout).expect("proposal JSON")
 }
 
@@ -133,12 +140,7 @@ fn proposes_the_monolith_domains_with_the_grab_bag_as_kernel() {
 #[test]
 fn a_re_plan_keeps_renames_moves_and_comments() {
     let dir = monolith_copy();
-    let output = ficus(&["plan", "shop", "--no-report"], dir.path());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    ficus_ok(&["plan", "shop", "--no-report"], dir.path());
     let plan_path = dir.path().join("shop/ficus.toml");
     let drafted = std::fs::read_to_string(&plan_path).expect("plan drafted");
     assert!(drafted.contains("name = \"catalog\""));
@@ -163,12 +165,7 @@ fn a_re_plan_keeps_renames_moves_and_comments() {
     assert_ne!(edited, drafted);
     std::fs::write(&plan_path, &edited).unwrap();
 
-    let output = ficus(&["plan", "shop", "--no-report"], dir.path());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    ficus_ok(&["plan", "shop", "--no-report"], dir.path());
     let replanned = std::fs::read_to_string(&plan_path).unwrap();
     assert!(
         replanned.contains("name = \"products\" # our name for it"),
@@ -194,12 +191,7 @@ fn a_re_plan_keeps_renames_moves_and_comments() {
 #[test]
 fn fixed_services_keep_the_plan_s_list() {
     let dir = monolith_copy();
-    let output = ficus(&["plan", "shop", "--no-report"], dir.path());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    ficus_ok(&["plan", "shop", "--no-report"], dir.path());
     let plan_path = dir.path().join("shop/ficus.toml");
     let drafted = std::fs::read_to_string(&plan_path).unwrap();
     // A person fixes the list and removes the cart service: its modules must go elsewhere.
@@ -248,12 +240,7 @@ fn fixed_services_keep_the_plan_s_list() {
 #[test]
 fn compare_scores_the_drafted_plan_against_the_truth_file() {
     let dir = monolith_copy();
-    let output = ficus(&["plan", "shop", "--no-report"], dir.path());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    ficus_ok(&["plan", "shop", "--no-report"], dir.path());
     let output = ficus(
         &["compare", "shop/ficus.toml", "shop/truth.toml", "--json"],
         dir.path(),
@@ -409,12 +396,7 @@ fn history_adds_co_change_coupling() {
 #[test]
 fn a_constraint_the_plan_contradicts_is_reported_not_fatal() {
     let dir = monolith_copy();
-    let output = ficus(&["plan", "shop", "--no-report"], dir.path());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    ficus_ok(&["plan", "shop", "--no-report"], dir.path());
     let plan_path = dir.path().join("shop/ficus.toml");
     let drafted = std::fs::read_to_string(&plan_path).unwrap();
     let edited = drafted.replacen(
@@ -424,12 +406,7 @@ fn a_constraint_the_plan_contradicts_is_reported_not_fatal() {
     );
     assert_ne!(edited, drafted);
     std::fs::write(&plan_path, &edited).unwrap();
-    let output = ficus(&["plan", "shop", "--no-report"], dir.path());
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = ficus_ok(&["plan", "shop", "--no-report"], dir.path());
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.contains(
