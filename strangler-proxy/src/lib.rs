@@ -12,3 +12,4 @@
 pub mod config;
 pub mod pattern;
 pub mod route_table;
+pub mod split;
