@@ -13,3 +13,4 @@ pub mod config;
 pub mod metrics;
 pub mod pattern;
 pub mod route_table;
+pub mod split;
