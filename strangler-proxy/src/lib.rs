@@ -10,5 +10,6 @@
 //! no reload, no admin API, no metrics, and no `ficus proxy` command.
 
 pub mod config;
+pub mod headers;
 pub mod pattern;
 pub mod route_table;
