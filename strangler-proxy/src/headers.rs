@@ -1,0 +1,37 @@
+//! Header rules the proxy applies to every request it forwards and every response it returns:
+//! hop-by-hop removal ([`remove_hop_by_hop`]), forwarding headers with client-supplied values
+//! trusted only from configured hops ([`set_forwarding`], [`TrustedHops`]), `Via` on both
+//! directions, a request id ([`ensure_request_id`]) and W3C Trace Context propagation
+//! ([`propagate_traceparent`]). Everything here is a pure function over an [`http::HeaderMap`]
+//! (plus a random number generator for new ids): nothing reads the body, opens a connection,
+//! logs, or decides routing. Bodies, `Content-Length` and framing are hyper's business.
+//!
+//! # Order of calls
+//!
+//! For a request, the server calls, in this order:
+//!
+//! 1. [`remove_hop_by_hop`]`(headers, is_upgrade)`. It runs first so that fields a client names
+//!    in `Connection` cannot remove the headers the next steps add.
+//! 2. [`set_forwarding`]: `X-Forwarded-*`, `Forwarded` and `Via`.
+//! 3. [`ensure_request_id`], whose value the server also echoes on the response and logs.
+//! 4. [`propagate_traceparent`], whose [`TraceContext`] the server logs.
+//!
+//! For a response: [`remove_hop_by_hop`]`(headers, status == 101)`, then
+//! [`append_via_response`], then the request id.
+
+mod forwarding;
+mod hop_by_hop;
+mod request_id;
+mod trace_context;
+mod trusted_hops;
+
+#[cfg(test)]
+mod tests;
+
+pub use forwarding::{ClientInfo, append_via_response, set_forwarding};
+pub use hop_by_hop::remove_hop_by_hop;
+pub use request_id::{REQUEST_ID_HEADER, ensure_request_id};
+pub use trace_context::{
+    TRACEPARENT_HEADER, TRACESTATE_HEADER, TraceContext, propagate_traceparent,
+};
+pub use trusted_hops::{TrustedHopProblem, TrustedHops, TrustedHopsError};

@@ -1,0 +1,98 @@
+//! Removal of hop-by-hop fields (RFC 9110 §7.6.1): `Connection` and every field it lists, plus
+//! the fields that are hop-by-hop whether listed or not. It keeps two things a hop would
+//! otherwise lose: `TE: trailers` (gRPC needs it end to end) and, for a connection upgrade the
+//! proxy passes through, `Upgrade` with `Connection: upgrade`. It does not decide whether a
+//! request is an upgrade, and does not touch framing: hyper recomputes `Content-Length` or
+//! chunking for the next hop from the body.
+//!
+//! # Decisions
+//!
+//! - `Proxy-Authorization` and `Proxy-Authenticate` are removed. They are addressed to the
+//!   proxy next to the client; this proxy is a reverse proxy that authenticates nobody, so the
+//!   credentials would only leak to the upstream services. `Proxy-Authentication-Info` goes too.
+//! - `TE` is reduced to `TE: trailers` when one of its members is `trailers`, and removed
+//!   otherwise, even when `Connection` lists `te` (RFC 9110 §10.1.4 requires HTTP/1.1 senders of
+//!   `TE` to list it). Other transfer codings concern this hop only, and HTTP/2 allows no other
+//!   `TE` value.
+//! - `Host` is never removed because `Connection` lists it. A request without `Host` is invalid
+//!   in HTTP/1.1 (RFC 9112 §3.2), so `Host` cannot be a connection option, and removing it would
+//!   let a client change which virtual host the upstream serves. Every other listed field is
+//!   removed as the RFC says, including `Content-Length` (framing is recomputed) and
+//!   `X-Forwarded-For` (rebuilt afterwards by `set_forwarding`, when called in order).
+//! - `Trailer` is end to end in RFC 9110 and is kept.
+//! - Listed names that are not valid field names are ignored, as are `Connection` values that
+//!   are not visible ASCII.
+
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+
+/// Removes the hop-by-hop fields from a request's or a response's `headers`.
+///
+/// With `keep_upgrade` (a request or `101` response the proxy passes through as a connection
+/// upgrade, such as a WebSocket), `Upgrade` is kept and, if it is present, `Connection` is set
+/// to exactly `upgrade`; every other `Connection` option is still removed.
+pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
+    let listed_names = connection_options(headers);
+    let accepts_trailers = te_accepts_trailers(headers);
+
+    for name in listed_names {
+        let kept =
+            name == header::HOST || name == header::TE || (keep_upgrade && name == header::UPGRADE);
+        if !kept {
+            headers.remove(&name);
+        }
+    }
+    for name in ALWAYS_HOP_BY_HOP {
+        if keep_upgrade && name == header::UPGRADE {
+            continue;
+        }
+        headers.remove(&name);
+    }
+
+    if accepts_trailers {
+        headers.insert(header::TE, HeaderValue::from_static("trailers"));
+    }
+    if keep_upgrade && headers.contains_key(header::UPGRADE) {
+        headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+    }
+}
+
+/// Fields that are hop-by-hop whether or not `Connection` lists them.
+const ALWAYS_HOP_BY_HOP: [HeaderName; 9] = [
+    header::CONNECTION,
+    HeaderName::from_static("proxy-connection"),
+    HeaderName::from_static("keep-alive"),
+    header::TE,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    HeaderName::from_static("proxy-authentication-info"),
+];
+
+/// The field names listed by every `Connection` value (comma-separated, any case, optional
+/// whitespace). `HeaderName::from_bytes` lowercases them.
+fn connection_options(headers: &HeaderMap) -> Vec<HeaderName> {
+    let mut names = Vec::new();
+    for value in headers.get_all(header::CONNECTION) {
+        for option in value.as_bytes().split(|byte| *byte == b',') {
+            let option = option.trim_ascii();
+            if option.is_empty() {
+                continue;
+            }
+            if let Ok(name) = HeaderName::from_bytes(option) {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+/// Whether any `TE` member is `trailers` (case-insensitive; `trailers` takes no parameters).
+fn te_accepts_trailers(headers: &HeaderMap) -> bool {
+    headers.get_all(header::TE).iter().any(|value| {
+        value
+            .as_bytes()
+            .split(|byte| *byte == b',')
+            .any(|member| member.trim_ascii().eq_ignore_ascii_case(b"trailers"))
+    })
+}

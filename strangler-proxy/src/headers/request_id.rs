@@ -1,0 +1,47 @@
+//! The request id (`x-request-id`) that ties together the proxy's log line, the upstream's logs
+//! and the response the client sees. A client's id is kept only from a trusted hop and only if
+//! it is short printable ASCII; otherwise a new one is generated. It does not echo the id on the
+//! response or log it: the server does both with the returned value.
+//!
+//! New ids are 32 lowercase hex digits with the bits of a UUID version 4 (a UUID without
+//! hyphens). They come from `fastrand`, which is not a cryptographic generator: ids are for
+//! correlation, never for authorization.
+
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+
+/// Name of the request id header, in the lowercase form HTTP/2 requires.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Makes sure `headers` holds exactly one acceptable request id, and returns it.
+///
+/// The first `x-request-id` line is kept if `trusted_peer` and it is 1 to 128 visible ASCII
+/// characters (`!` to `~`); any other lines are dropped. Otherwise a new id replaces all lines.
+pub fn ensure_request_id(headers: &mut HeaderMap, trusted_peer: bool) -> HeaderValue {
+    let name = HeaderName::from_static(REQUEST_ID_HEADER);
+    let kept = headers
+        .get(&name)
+        .filter(|value| trusted_peer && is_acceptable_request_id(value.as_bytes()))
+        .cloned();
+    let request_id = kept.unwrap_or_else(new_request_id);
+    headers.insert(name, request_id.clone());
+    request_id
+}
+
+const MAX_REQUEST_ID_LEN: usize = 128;
+
+fn is_acceptable_request_id(bytes: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID_LEN).contains(&bytes.len())
+        && bytes.iter().all(|byte| byte.is_ascii_graphic())
+}
+
+fn new_request_id() -> HeaderValue {
+    const VERSION_MASK: u128 = 0xf << 76;
+    const VERSION_4: u128 = 0x4 << 76;
+    const VARIANT_MASK: u128 = 0b11 << 62;
+    const VARIANT_RFC_9562: u128 = 0b10 << 62;
+    let random = fastrand::u128(..);
+    let uuid = (random & !VERSION_MASK & !VARIANT_MASK) | VERSION_4 | VARIANT_RFC_9562;
+    let text = format!("{uuid:032x}");
+    // Cannot fail: 32 lowercase hex digits are a valid header value.
+    HeaderValue::from_str(&text).expect("hex digits are a valid header value")
+}

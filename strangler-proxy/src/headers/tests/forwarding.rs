@@ -1,0 +1,237 @@
+//! Forwarding headers and `Via`: untrusted clients' spoofed values replaced, trusted hops
+//! appended to, IPv6 and IPv4-mapped peers, quoting in `Forwarded`.
+
+use super::*;
+
+fn client(peer: &str) -> ClientInfo {
+    ClientInfo {
+        peer: peer
+            .parse::<SocketAddr>()
+            .unwrap_or_else(|error| panic!("{peer}: {error}")),
+        scheme: "https",
+        host: Some("shop.example".to_owned()),
+        version: Version::HTTP_11,
+    }
+}
+
+/// Runs `set_forwarding` with proxy name `ficus` and compares the forwarding headers and `Via`.
+fn check_forwarding(
+    client: &ClientInfo,
+    trusted_entries: &[&str],
+    input: &[(&str, &str)],
+    expected: &[&str],
+) {
+    let mut headers = header_map(input);
+    set_forwarding(&mut headers, client, &trusted(trusted_entries), "ficus");
+    let actual: Vec<String> = lines(&headers)
+        .into_iter()
+        .filter(|line| {
+            line.starts_with("x-forwarded-")
+                || line.starts_with("forwarded:")
+                || line.starts_with("via:")
+        })
+        .collect();
+    let mut actual_sorted = actual.clone();
+    actual_sorted.sort();
+    let mut expected: Vec<String> = expected.iter().map(|line| line.to_string()).collect();
+    expected.sort();
+    assert_eq!(actual_sorted, expected, "all lines: {actual:?}");
+}
+
+#[test]
+fn untrusted_client_without_forwarding_headers() {
+    check_forwarding(
+        &client("203.0.113.9:50000"),
+        &["10.0.0.0/8"],
+        &[],
+        &[
+            "x-forwarded-for: 203.0.113.9",
+            "x-forwarded-proto: https",
+            "x-forwarded-host: shop.example",
+            "forwarded: for=203.0.113.9;proto=https;host=shop.example",
+            "via: 1.1 ficus",
+        ],
+    );
+}
+
+#[test]
+fn untrusted_client_spoofing_is_overwritten() {
+    check_forwarding(
+        &client("203.0.113.9:50000"),
+        &["10.0.0.0/8"],
+        &[
+            ("x-forwarded-for", "127.0.0.1"),
+            ("x-forwarded-for", "10.0.0.1"),
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "admin.internal"),
+            ("forwarded", "for=127.0.0.1;proto=https"),
+        ],
+        &[
+            "x-forwarded-for: 203.0.113.9",
+            "x-forwarded-proto: https",
+            "x-forwarded-host: shop.example",
+            "forwarded: for=203.0.113.9;proto=https;host=shop.example",
+            "via: 1.1 ficus",
+        ],
+    );
+}
+
+#[test]
+fn untrusted_client_spoofing_proto_gets_the_real_scheme() {
+    let mut plain_http = client("203.0.113.9:50000");
+    plain_http.scheme = "http";
+    plain_http.host = None;
+    check_forwarding(
+        &plain_http,
+        &[],
+        &[
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "admin.internal"),
+        ],
+        &[
+            "x-forwarded-for: 203.0.113.9",
+            "x-forwarded-proto: http",
+            "forwarded: for=203.0.113.9;proto=http",
+            "via: 1.1 ficus",
+        ],
+    );
+}
+
+#[test]
+fn trusted_hop_values_are_kept_and_appended_to() {
+    check_forwarding(
+        &client("10.0.0.5:41000"),
+        &["10.0.0.0/8"],
+        &[
+            ("x-forwarded-for", "198.51.100.7"),
+            ("x-forwarded-for", "192.0.2.1"),
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "www.shop.example"),
+            (
+                "forwarded",
+                "for=198.51.100.7;proto=https;host=www.shop.example",
+            ),
+            ("via", "1.1 lb"),
+        ],
+        &[
+            "x-forwarded-for: 198.51.100.7, 192.0.2.1, 10.0.0.5",
+            "x-forwarded-proto: https",
+            "x-forwarded-host: www.shop.example",
+            "forwarded: for=198.51.100.7;proto=https;host=www.shop.example, \
+             for=10.0.0.5;proto=https;host=shop.example",
+            "via: 1.1 lb, 1.1 ficus",
+        ],
+    );
+}
+
+#[test]
+fn trusted_hop_without_forwarding_headers_starts_them() {
+    let mut plain_http = client("10.0.0.5:41000");
+    plain_http.scheme = "http";
+    check_forwarding(
+        &plain_http,
+        &["10.0.0.0/8"],
+        &[],
+        &[
+            "x-forwarded-for: 10.0.0.5",
+            "x-forwarded-proto: http",
+            "x-forwarded-host: shop.example",
+            "forwarded: for=10.0.0.5;proto=http;host=shop.example",
+            "via: 1.1 ficus",
+        ],
+    );
+}
+
+#[test]
+fn ipv6_peer_is_bracketed_and_quoted_in_forwarded() {
+    check_forwarding(
+        &client("[2001:db8:cafe::17]:4711"),
+        &[],
+        &[],
+        &[
+            "x-forwarded-for: 2001:db8:cafe::17",
+            "x-forwarded-proto: https",
+            "x-forwarded-host: shop.example",
+            "forwarded: for=\"[2001:db8:cafe::17]\";proto=https;host=shop.example",
+            "via: 1.1 ficus",
+        ],
+    );
+}
+
+#[test]
+fn ipv4_mapped_peer_is_written_and_trusted_as_ipv4() {
+    check_forwarding(
+        &client("[::ffff:10.0.0.5]:41000"),
+        &["10.0.0.0/8"],
+        &[("x-forwarded-for", "198.51.100.7")],
+        &[
+            "x-forwarded-for: 198.51.100.7, 10.0.0.5",
+            "x-forwarded-proto: https",
+            "x-forwarded-host: shop.example",
+            "forwarded: for=10.0.0.5;proto=https;host=shop.example",
+            "via: 1.1 ficus",
+        ],
+    );
+}
+
+#[test]
+fn host_with_port_is_quoted_in_forwarded() {
+    let mut with_port = client("203.0.113.9:50000");
+    with_port.host = Some("shop.example:8443".to_owned());
+    check_forwarding(
+        &with_port,
+        &[],
+        &[],
+        &[
+            "x-forwarded-for: 203.0.113.9",
+            "x-forwarded-proto: https",
+            "x-forwarded-host: shop.example:8443",
+            "forwarded: for=203.0.113.9;proto=https;host=\"shop.example:8443\"",
+            "via: 1.1 ficus",
+        ],
+    );
+}
+
+#[test]
+fn via_is_appended_even_for_untrusted_peers_with_the_request_version() {
+    for (version, expected) in [
+        (Version::HTTP_10, "via: 1.0 proxy-a, 1.0 ficus"),
+        (Version::HTTP_11, "via: 1.0 proxy-a, 1.1 ficus"),
+        (Version::HTTP_2, "via: 1.0 proxy-a, 2 ficus"),
+        (Version::HTTP_3, "via: 1.0 proxy-a, 3 ficus"),
+    ] {
+        let mut versioned = client("203.0.113.9:50000");
+        versioned.version = version;
+        let mut headers = header_map(&[("via", "1.0 proxy-a")]);
+        set_forwarding(&mut headers, &versioned, &TrustedHops::none(), "ficus");
+        assert_eq!(
+            lines(&headers)
+                .iter()
+                .filter(|line| line.starts_with("via:"))
+                .collect::<Vec<_>>(),
+            [expected]
+        );
+    }
+}
+
+#[test]
+fn via_on_responses() {
+    let mut headers = header_map(&[("via", "1.1 upstream-lb")]);
+    append_via_response(&mut headers, Version::HTTP_2, "edge-1");
+    assert_eq!(value_of(&headers, "via"), Some("1.1 upstream-lb, 2 edge-1"));
+
+    let mut headers = HeaderMap::new();
+    append_via_response(&mut headers, Version::HTTP_11, "ficus");
+    assert_eq!(value_of(&headers, "via"), Some("1.1 ficus"));
+}
+
+#[test]
+fn via_proxy_name_is_sanitized() {
+    let mut headers = HeaderMap::new();
+    append_via_response(&mut headers, Version::HTTP_11, "my proxy, evil");
+    assert_eq!(value_of(&headers, "via"), Some("1.1 my-proxy--evil"));
+
+    let mut headers = HeaderMap::new();
+    append_via_response(&mut headers, Version::HTTP_11, "");
+    assert_eq!(value_of(&headers, "via"), Some("1.1 ficus"));
+}
