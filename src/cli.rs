@@ -58,6 +58,7 @@ pub(crate) enum Command {
     Analyze(AnalyzeArgs),
     Plan(PlanArgs),
     Compare(CompareArgs),
+    Proxy(ProxyArgs),
 }
 
 /// Map a Rust monolith without compiling it: modules, dependencies, routes, tables.
@@ -226,4 +227,29 @@ pub(crate) struct CompareArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+/// Run the strangler proxy in front of the monolith: routes, weights, sticky users, fallback.
+///
+/// CONFIG is a proxy file or a plan file (ficus.toml) with a [proxy] table; docs/proxy.md
+/// describes every field. The file is reloaded when it changes and on SIGHUP (an invalid file
+/// is rejected and the running table kept). SIGINT or SIGTERM stops accepting connections
+/// and lets requests in flight finish. Access logs go to stdout as JSON lines; other logs to
+/// stderr.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 stopped cleanly, 2 could not start (invalid config, address in use)."
+)]
+pub(crate) struct ProxyArgs {
+    /// Proxy configuration file, or a plan file with a [proxy] table.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: PathBuf,
+
+    /// Address to listen on, ip:port; wins over the file's `listen`.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) listen: Option<std::net::SocketAddr>,
+
+    /// Worker threads; default: one per available CPU.
+    #[arg(long, value_name = "N")]
+    pub(crate) threads: Option<NonZeroUsize>,
 }

@@ -6,6 +6,7 @@
 mod analyze;
 mod compare;
 mod plan;
+mod proxy;
 
 use std::process::ExitCode;
 
@@ -29,5 +30,6 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Analyze(args)) => analyze::run(&args, &cli.global),
         Some(Command::Plan(args)) => plan::run(&args, &cli.global),
         Some(Command::Compare(args)) => compare::run(&args),
+        Some(Command::Proxy(args)) => proxy::run(&args),
     }
 }

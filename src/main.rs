@@ -13,7 +13,8 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    logging::init(args.global.verbosity(), args.global.color);
+    let access_log = matches!(args.command, Some(cli::Command::Proxy(_)));
+    logging::init(args.global.verbosity(), args.global.color, access_log);
     match commands::run(args) {
         Ok(code) => code,
         Err(error) => {

@@ -23,6 +23,9 @@ pub enum ConfigError {
     /// The text is not valid TOML or does not fit the schema; the message carries line and column.
     #[error("{}: {message}", file.display())]
     Parse { file: PathBuf, message: String },
+    /// The file could not be read.
+    #[error("{}: {message}", file.display())]
+    Read { file: PathBuf, message: String },
     /// The text parsed but a field's value is unacceptable.
     #[error("{}: {field}: {message}", file.display())]
     Invalid {
@@ -32,8 +35,60 @@ pub enum ConfigError {
     },
 }
 
-/// Parses and validates `text`, read from `file` (used only in error messages).
+/// Parses and validates `text`, read from `file` (used only in error messages). The text is
+/// either a proxy file, or a plan file (`ficus.toml`) whose `[proxy]` table holds the same
+/// schema; see [`Source`].
 pub fn load(text: &str, file: &Path) -> Result<Settings, ConfigError> {
-    let file_config = FileConfig::parse(text, file)?;
-    validate(file_config, file)
+    let (file_config, source) = FileConfig::parse_any(text, file)?;
+    validate(file_config, file).map_err(|error| match (error, source) {
+        (
+            ConfigError::Invalid {
+                file,
+                field,
+                message,
+            },
+            Source::Plan,
+        ) => ConfigError::Invalid {
+            file,
+            field: format!("{}.{field}", Source::PLAN_TABLE),
+            message,
+        },
+        (error, _) => error,
+    })
+}
+
+/// Reads and loads the file at `path`.
+pub fn load_file(path: &Path) -> Result<Settings, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
+        file: path.to_path_buf(),
+        message: error.to_string(),
+    })?;
+    load(&text, path)
+}
+
+/// Which kind of file the proxy configuration came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A standalone proxy file: the schema at the top level.
+    ProxyFile,
+    /// A plan file: the schema in its `[proxy]` table, everything else ignored.
+    Plan,
+}
+
+impl Source {
+    /// The plan file's table that holds the proxy configuration.
+    pub const PLAN_TABLE: &'static str = "proxy";
+
+    /// A file is a plan when it has a `[proxy]` table and no top-level `default_upstream`.
+    pub fn detect(document: &toml::Table) -> Source {
+        if document
+            .get(Source::PLAN_TABLE)
+            .is_some_and(toml::Value::is_table)
+            && !document.contains_key("default_upstream")
+        {
+            Source::Plan
+        } else {
+            Source::ProxyFile
+        }
+    }
 }

@@ -58,6 +58,10 @@ pub struct RouteTable {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteMatch<'table, 'request> {
     pub route: &'table Route,
+    /// The route's rank in precedence order: its index in [`RouteTable::routes`], or
+    /// [`RouteTable::n_routes`] for the default route. Lets callers keep per-route data in a
+    /// vector beside the table.
+    pub rank: usize,
     /// `(name, value)` for each `{param}` of the pattern, in pattern order.
     pub params: Vec<(&'table str, &'request str)>,
 }
@@ -145,6 +149,7 @@ impl RouteTable {
             }],
             sticky: None,
             allow_override: false,
+            fallback: false,
         };
         RouteTable {
             routes,
@@ -185,12 +190,14 @@ impl RouteTable {
                     .collect();
                 return RouteMatch {
                     route: &compiled.route,
+                    rank,
                     params,
                 };
             }
         }
         RouteMatch {
             route: &self.default_route,
+            rank: self.routes.len(),
             params: Vec::new(),
         }
     }
@@ -198,6 +205,11 @@ impl RouteTable {
     /// The configured routes in precedence order (the default route is not included).
     pub fn routes(&self) -> impl Iterator<Item = &Route> {
         self.routes.iter().map(|compiled| &compiled.route)
+    }
+
+    /// Number of configured routes (the default route not counted).
+    pub fn n_routes(&self) -> usize {
+        self.routes.len()
     }
 
     /// The catch-all route to the default upstream.

@@ -37,6 +37,18 @@ pub const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 1_000;
 pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 30_000;
 /// Default for [`FileUpstream::pool_size`].
 pub const DEFAULT_POOL_SIZE: usize = 32;
+/// Default for [`FileUpstream::idle_timeout_ms`].
+pub const DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS: u64 = 90_000;
+/// Default for [`FileUpstream::max_fails`].
+pub const DEFAULT_MAX_FAILS: u32 = 3;
+/// Default for [`FileUpstream::fail_timeout_ms`].
+pub const DEFAULT_FAIL_TIMEOUT_MS: u64 = 10_000;
+/// Default for [`FileConfig::proxy_name`]: the `received-by` of `Via`.
+pub const DEFAULT_PROXY_NAME: &str = "ficus";
+/// Default for [`FileAdmin::listen`].
+pub const DEFAULT_ADMIN_LISTEN: &str = "127.0.0.1:9901";
+/// Default for [`FileAdmin::token_env`].
+pub const DEFAULT_ADMIN_TOKEN_ENV: &str = "FICUS_ADMIN_TOKEN";
 
 /// The whole file.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -53,6 +65,95 @@ pub struct FileConfig {
     /// `[[route]]` tables, in file order (the last tie-break of the precedence). Default: none.
     #[serde(default, rename = "route")]
     pub routes: Vec<FileRoute>,
+    /// Name this proxy gives itself in `Via` and `Forwarded` headers. Default: `ficus`.
+    #[serde(default = "default_proxy_name")]
+    pub proxy_name: String,
+    /// Addresses (`10.0.0.7`) and networks (`10.0.0.0/8`, `fd00::/8`) of the hops in front of
+    /// this proxy (a load balancer, a CDN) whose `X-Forwarded-*`, `Forwarded` and
+    /// `x-request-id` headers are kept. From any other peer they are replaced. Default: none.
+    #[serde(default)]
+    pub trusted_hops: Vec<String>,
+    /// Whether every request is logged as one JSON line (target `ficus::access`). Default: true.
+    #[serde(default = "default_true")]
+    pub access_log: bool,
+    /// `[limits]`: protections for the listening side. Default: every limit at its default.
+    #[serde(default)]
+    pub limits: FileLimits,
+    /// `[admin]`: the admin API. Default: no admin API.
+    #[serde(default)]
+    pub admin: Option<FileAdmin>,
+}
+
+/// `[limits]`: what a client may send and how long it may take.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileLimits {
+    /// Client connections open at once; beyond it new connections wait in the listen backlog.
+    /// Default: 10000.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// Header fields in one request; more get `431`. Default: 100.
+    #[serde(default = "default_max_header_count")]
+    pub max_header_count: usize,
+    /// Bytes of request line and headers together; more get `431`. Default: 16384; at least
+    /// 8192 (the HTTP/1 parser's smallest buffer).
+    #[serde(default = "default_max_header_bytes")]
+    pub max_header_bytes: usize,
+    /// Bytes of the request target (path and query); more get `414`. Default: 8192.
+    #[serde(default = "default_max_uri_bytes")]
+    pub max_uri_bytes: usize,
+    /// Time a client has to send a request's complete headers, from its first byte; slower
+    /// clients are disconnected (slowloris defence). Default: 10000.
+    #[serde(default = "default_header_read_timeout_ms")]
+    pub header_read_timeout_ms: u64,
+    /// Time a client connection may go without any byte read or written, between requests or
+    /// in the middle of a body, before it is closed. Default: 60000.
+    #[serde(default = "default_idle_timeout_ms")]
+    pub idle_timeout_ms: u64,
+    /// Request bodies up to this size (declared by `Content-Length`) are kept while they are
+    /// sent, so an idempotent request can be retried or fall back after a failure. Larger and
+    /// chunked bodies are streamed and never replayed. Default: 65536.
+    #[serde(default = "default_replay_buffer_bytes")]
+    pub replay_buffer_bytes: usize,
+    /// Time in-flight requests get to finish on shutdown before connections are closed.
+    /// Default: 30000.
+    #[serde(default = "default_shutdown_timeout_ms")]
+    pub shutdown_timeout_ms: u64,
+}
+
+impl Default for FileLimits {
+    fn default() -> FileLimits {
+        FileLimits {
+            max_connections: default_max_connections(),
+            max_header_count: default_max_header_count(),
+            max_header_bytes: default_max_header_bytes(),
+            max_uri_bytes: default_max_uri_bytes(),
+            header_read_timeout_ms: default_header_read_timeout_ms(),
+            idle_timeout_ms: default_idle_timeout_ms(),
+            replay_buffer_bytes: default_replay_buffer_bytes(),
+            shutdown_timeout_ms: default_shutdown_timeout_ms(),
+        }
+    }
+}
+
+/// `[admin]`: the admin API, on its own listener, every request authenticated with
+/// `Authorization: Bearer <token>`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileAdmin {
+    /// Address of the admin listener. Default: `127.0.0.1:9901`.
+    #[serde(default = "default_admin_listen")]
+    pub listen: String,
+    /// Environment variable holding the bearer token. Default: `FICUS_ADMIN_TOKEN`. Used when
+    /// `token_file` is not set.
+    #[serde(default = "default_admin_token_env")]
+    pub token_env: String,
+    /// File holding the bearer token (surrounding whitespace ignored). Default: none.
+    #[serde(default)]
+    pub token_file: Option<String>,
+    /// File every admin change is appended to as a JSON line, besides the log. Default: none.
+    #[serde(default)]
+    pub audit_log: Option<String>,
 }
 
 /// One `[[upstream]]`: a named group of addresses serving the same application.
@@ -72,6 +173,56 @@ pub struct FileUpstream {
     /// Idle keep-alive connections kept per address. Default: 32.
     #[serde(default = "default_pool_size")]
     pub pool_size: usize,
+    /// Time an idle pooled connection is kept, in milliseconds. Default: 90000.
+    #[serde(default = "default_upstream_idle_timeout_ms")]
+    pub idle_timeout_ms: u64,
+    /// Protocol spoken to the upstream: `"http1"` or `"h2c"` (HTTP/2 without TLS, prior
+    /// knowledge). Default: `"http1"`.
+    #[serde(default)]
+    pub protocol: FileProtocol,
+    /// Consecutive failures (connect errors, timeouts, resets) after which an address is
+    /// ejected for `fail_timeout_ms`; 0 never ejects. Default: 3.
+    #[serde(default = "default_max_fails")]
+    pub max_fails: u32,
+    /// How long an ejected address gets no traffic, in milliseconds. Default: 10000.
+    #[serde(default = "default_fail_timeout_ms")]
+    pub fail_timeout_ms: u64,
+    /// Active health check. Default: none (passive health only).
+    #[serde(default)]
+    pub health_check: Option<FileHealthCheck>,
+}
+
+/// Protocol spoken to an upstream.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileProtocol {
+    /// HTTP/1.1 with keep-alive.
+    #[default]
+    Http1,
+    /// HTTP/2 over cleartext with prior knowledge.
+    H2c,
+}
+
+/// `health_check = { path = "/healthz" }`: a `GET` to each address every `interval_ms`; a
+/// `2xx` answer within `timeout_ms` is healthy. An address failing `unhealthy_threshold`
+/// checks in a row is ejected until `healthy_threshold` checks in a row pass.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileHealthCheck {
+    /// Path (and query) requested. Required, starts with `/`.
+    pub path: String,
+    /// Time between checks, in milliseconds. Default: 5000.
+    #[serde(default = "default_health_interval_ms")]
+    pub interval_ms: u64,
+    /// Time one check may take, in milliseconds. Default: 1000.
+    #[serde(default = "default_health_timeout_ms")]
+    pub timeout_ms: u64,
+    /// Failed checks in a row that eject an address. Default: 2.
+    #[serde(default = "default_unhealthy_threshold")]
+    pub unhealthy_threshold: u32,
+    /// Passed checks in a row that bring it back. Default: 2.
+    #[serde(default = "default_healthy_threshold")]
+    pub healthy_threshold: u32,
 }
 
 /// One `[[route]]`: which requests it takes and where they go.
@@ -103,6 +254,11 @@ pub struct FileRoute {
     /// Whether testers may force a target with an override header or cookie. Default: false.
     #[serde(default)]
     pub allow_override: bool,
+    /// Whether a request whose chosen target cannot be reached is sent to the default upstream
+    /// instead (only when the request can be replayed: nothing was sent, or an idempotent
+    /// method with a kept body). Default: true.
+    #[serde(default = "default_true")]
+    pub fallback: bool,
 }
 
 /// One entry of `targets`.
@@ -128,7 +284,32 @@ pub enum FileSticky {
     Query(String),
 }
 
+/// A plan file as the proxy sees it: only its `[proxy]` table. Deserializing the whole text
+/// through this keeps toml's line and column in errors inside the table.
+#[derive(Deserialize)]
+struct PlanFile {
+    proxy: FileConfig,
+}
+
 impl FileConfig {
+    /// Parses a proxy file or a plan file's `[proxy]` table (see [`super::Source::detect`]).
+    pub fn parse_any(text: &str, file: &Path) -> Result<(FileConfig, super::Source), ConfigError> {
+        let parse_error = |error: toml::de::Error| ConfigError::Parse {
+            file: file.to_path_buf(),
+            message: error.to_string().trim_end().to_owned(),
+        };
+        let document: toml::Table = toml::from_str(text).map_err(parse_error)?;
+        match super::Source::detect(&document) {
+            super::Source::Plan => {
+                let plan: PlanFile = toml::from_str(text).map_err(parse_error)?;
+                Ok((plan.proxy, super::Source::Plan))
+            }
+            super::Source::ProxyFile => {
+                Ok((FileConfig::parse(text, file)?, super::Source::ProxyFile))
+            }
+        }
+    }
+
     /// Parses TOML `text`; `file` only names the source in errors, which keep toml's line and
     /// column and the field it could not read.
     pub fn parse(text: &str, file: &Path) -> Result<FileConfig, ConfigError> {
@@ -157,4 +338,80 @@ fn default_pool_size() -> usize {
 
 fn default_weight() -> i64 {
     1
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_proxy_name() -> String {
+    DEFAULT_PROXY_NAME.to_owned()
+}
+
+fn default_upstream_idle_timeout_ms() -> u64 {
+    DEFAULT_UPSTREAM_IDLE_TIMEOUT_MS
+}
+
+fn default_max_fails() -> u32 {
+    DEFAULT_MAX_FAILS
+}
+
+fn default_fail_timeout_ms() -> u64 {
+    DEFAULT_FAIL_TIMEOUT_MS
+}
+
+fn default_health_interval_ms() -> u64 {
+    5_000
+}
+
+fn default_health_timeout_ms() -> u64 {
+    1_000
+}
+
+fn default_unhealthy_threshold() -> u32 {
+    2
+}
+
+fn default_healthy_threshold() -> u32 {
+    2
+}
+
+fn default_max_connections() -> usize {
+    10_000
+}
+
+fn default_max_header_count() -> usize {
+    100
+}
+
+fn default_max_header_bytes() -> usize {
+    16_384
+}
+
+fn default_max_uri_bytes() -> usize {
+    8_192
+}
+
+fn default_header_read_timeout_ms() -> u64 {
+    10_000
+}
+
+fn default_idle_timeout_ms() -> u64 {
+    60_000
+}
+
+fn default_replay_buffer_bytes() -> usize {
+    65_536
+}
+
+fn default_shutdown_timeout_ms() -> u64 {
+    30_000
+}
+
+fn default_admin_listen() -> String {
+    DEFAULT_ADMIN_LISTEN.to_owned()
+}
+
+fn default_admin_token_env() -> String {
+    DEFAULT_ADMIN_TOKEN_ENV.to_owned()
 }

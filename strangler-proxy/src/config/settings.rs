@@ -3,8 +3,10 @@
 //! and, later, the server are built from it.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::headers::TrustedHops;
 use crate::pattern::PathPattern;
 
 /// The whole validated configuration.
@@ -15,6 +17,42 @@ pub struct Settings {
     pub routes: Vec<Route>,
     /// Name of the upstream that takes unmatched requests; it is one of `upstreams`.
     pub default_upstream: String,
+    /// `received-by` in `Via`, `by` in `Forwarded`.
+    pub proxy_name: String,
+    /// Peers whose forwarding headers are kept.
+    pub trusted_hops: TrustedHops,
+    pub access_log: bool,
+    pub limits: Limits,
+    pub admin: Option<Admin>,
+}
+
+/// Validated `[limits]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    pub max_connections: usize,
+    pub max_header_count: usize,
+    pub max_header_bytes: usize,
+    pub max_uri_bytes: usize,
+    pub header_read_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub replay_buffer_bytes: usize,
+    pub shutdown_timeout: Duration,
+}
+
+/// Validated `[admin]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Admin {
+    pub listen: SocketAddr,
+    pub token: TokenSource,
+    pub audit_log: Option<PathBuf>,
+}
+
+/// Where the admin bearer token is read from, when the proxy starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    Env(String),
+    /// Relative paths are resolved against the config file's folder.
+    File(PathBuf),
 }
 
 /// A validated upstream.
@@ -26,6 +64,30 @@ pub struct Upstream {
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub pool_size: usize,
+    pub idle_timeout: Duration,
+    pub protocol: Protocol,
+    /// 0 never ejects.
+    pub max_fails: u32,
+    pub fail_timeout: Duration,
+    pub health_check: Option<HealthCheck>,
+}
+
+/// Protocol spoken to an upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    Http1,
+    H2c,
+}
+
+/// A validated active health check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthCheck {
+    /// Starts with `/`.
+    pub path: String,
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub unhealthy_threshold: u32,
+    pub healthy_threshold: u32,
 }
 
 /// A `host:port` address; the host may be a name, an IPv4 or a bracket-less IPv6 address.
@@ -50,6 +112,7 @@ pub struct Route {
     pub targets: Vec<Target>,
     pub sticky: Option<Sticky>,
     pub allow_override: bool,
+    pub fallback: bool,
 }
 
 /// A route's target upstream and its relative weight.

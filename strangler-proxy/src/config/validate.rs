@@ -10,8 +10,14 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::ConfigError;
-use super::file::{FileConfig, FileRoute, FileSticky, FileUpstream};
-use super::settings::{Address, Route, Settings, Sticky, Target, Upstream};
+use super::file::{
+    FileAdmin, FileConfig, FileLimits, FileProtocol, FileRoute, FileSticky, FileUpstream,
+};
+use super::settings::{
+    Address, Admin, HealthCheck, Limits, Protocol, Route, Settings, Sticky, Target, TokenSource,
+    Upstream,
+};
+use crate::headers::TrustedHops;
 use crate::pattern::PathPattern;
 use crate::route_table::DEFAULT_ROUTE_NAME;
 
@@ -63,11 +69,108 @@ pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, Config
         routes.push(route);
     }
 
+    if file_config.proxy_name.is_empty() || !is_token(&file_config.proxy_name) {
+        return Err(invalid(
+            "proxy_name".to_owned(),
+            format!(
+                "invalid name {:?}, expected letters, digits and -._",
+                file_config.proxy_name
+            ),
+        ));
+    }
+    let trusted_hops = TrustedHops::parse(&file_config.trusted_hops).map_err(|error| {
+        invalid(
+            format!("trusted_hops[{}]", error.index),
+            format!("{:?}: {}", error.entry, error.problem),
+        )
+    })?;
+    let limits =
+        validate_limits(&file_config.limits).map_err(|(field, message)| invalid(field, message))?;
+    let admin = file_config
+        .admin
+        .map(|admin| validate_admin(admin, file, listen))
+        .transpose()
+        .map_err(|(field, message)| invalid(field, message))?;
+
     Ok(Settings {
         listen,
         upstreams,
         routes,
         default_upstream: file_config.default_upstream,
+        proxy_name: file_config.proxy_name,
+        trusted_hops,
+        access_log: file_config.access_log,
+        limits,
+        admin,
+    })
+}
+
+fn validate_limits(limits: &FileLimits) -> Result<Limits, FieldProblem> {
+    for (field, value, minimum) in [
+        ("max_connections", limits.max_connections, 1),
+        ("max_header_count", limits.max_header_count, 1),
+        ("max_header_bytes", limits.max_header_bytes, 8192),
+        ("max_uri_bytes", limits.max_uri_bytes, 16),
+    ] {
+        if value < minimum {
+            return Err((
+                format!("limits.{field}"),
+                format!("must be at least {minimum}"),
+            ));
+        }
+    }
+    for (field, value) in [
+        ("header_read_timeout_ms", limits.header_read_timeout_ms),
+        ("idle_timeout_ms", limits.idle_timeout_ms),
+    ] {
+        if value == 0 {
+            return Err((format!("limits.{field}"), "must be above 0".to_owned()));
+        }
+    }
+    Ok(Limits {
+        max_connections: limits.max_connections,
+        max_header_count: limits.max_header_count,
+        max_header_bytes: limits.max_header_bytes,
+        max_uri_bytes: limits.max_uri_bytes,
+        header_read_timeout: Duration::from_millis(limits.header_read_timeout_ms),
+        idle_timeout: Duration::from_millis(limits.idle_timeout_ms),
+        replay_buffer_bytes: limits.replay_buffer_bytes,
+        shutdown_timeout: Duration::from_millis(limits.shutdown_timeout_ms),
+    })
+}
+
+fn validate_admin(
+    admin: FileAdmin,
+    file: &Path,
+    listen: SocketAddr,
+) -> Result<Admin, FieldProblem> {
+    let admin_listen: SocketAddr = admin.listen.parse().map_err(|_| {
+        (
+            "admin.listen".to_owned(),
+            format!("invalid address {:?}, expected ip:port", admin.listen),
+        )
+    })?;
+    if admin_listen == listen {
+        return Err((
+            "admin.listen".to_owned(),
+            "is the same address as listen; the admin API needs its own port".to_owned(),
+        ));
+    }
+    let base = file.parent().unwrap_or(Path::new("."));
+    let token = match admin.token_file {
+        Some(token_file) if token_file.is_empty() => {
+            return Err(("admin.token_file".to_owned(), "is empty".to_owned()));
+        }
+        Some(token_file) => TokenSource::File(base.join(token_file)),
+        None if admin.token_env.is_empty() => {
+            return Err(("admin.token_env".to_owned(), "is empty".to_owned()));
+        }
+        None => TokenSource::Env(admin.token_env),
+    };
+    Ok(Admin {
+        listen: admin_listen,
+        token,
+        audit_log: admin.audit_log.map(|audit_log| base.join(audit_log)),
     })
 }
 
@@ -103,12 +206,62 @@ fn validate_upstream(file_upstream: FileUpstream, at: &str) -> Result<Upstream, 
             return Err((format!("{at}.{field}"), "must be above 0".to_owned()));
         }
     }
+    if file_upstream.max_fails > 0 && file_upstream.fail_timeout_ms == 0 {
+        return Err((
+            format!("{at}.fail_timeout_ms"),
+            "must be above 0 when max_fails is set".to_owned(),
+        ));
+    }
+    let health_check = file_upstream
+        .health_check
+        .map(|check| {
+            if !check.path.starts_with('/')
+                || check.path.bytes().any(|byte| byte <= b' ' || byte == 0x7f)
+            {
+                return Err((
+                    format!("{at}.health_check.path"),
+                    format!(
+                        "invalid path {:?}, expected /path without spaces",
+                        check.path
+                    ),
+                ));
+            }
+            for (field, value) in [
+                ("interval_ms", check.interval_ms),
+                ("timeout_ms", check.timeout_ms),
+                ("unhealthy_threshold", u64::from(check.unhealthy_threshold)),
+                ("healthy_threshold", u64::from(check.healthy_threshold)),
+            ] {
+                if value == 0 {
+                    return Err((
+                        format!("{at}.health_check.{field}"),
+                        "must be above 0".to_owned(),
+                    ));
+                }
+            }
+            Ok(HealthCheck {
+                path: check.path,
+                interval: Duration::from_millis(check.interval_ms),
+                timeout: Duration::from_millis(check.timeout_ms),
+                unhealthy_threshold: check.unhealthy_threshold,
+                healthy_threshold: check.healthy_threshold,
+            })
+        })
+        .transpose()?;
     Ok(Upstream {
         name: file_upstream.name,
         addresses,
         connect_timeout: Duration::from_millis(file_upstream.connect_timeout_ms),
         request_timeout: Duration::from_millis(file_upstream.request_timeout_ms),
         pool_size: file_upstream.pool_size,
+        idle_timeout: Duration::from_millis(file_upstream.idle_timeout_ms),
+        protocol: match file_upstream.protocol {
+            FileProtocol::Http1 => Protocol::Http1,
+            FileProtocol::H2c => Protocol::H2c,
+        },
+        max_fails: file_upstream.max_fails,
+        fail_timeout: Duration::from_millis(file_upstream.fail_timeout_ms),
+        health_check,
     })
 }
 
@@ -247,6 +400,7 @@ fn validate_route(
         targets,
         sticky,
         allow_override: file_route.allow_override,
+        fallback: file_route.fallback,
     })
 }
 

@@ -40,6 +40,7 @@ fn route(weights: &[(&str, u32)], sticky: Option<Sticky>, allow_override: bool) 
         targets: targets(weights),
         sticky,
         allow_override,
+        fallback: true,
     }
 }
 

@@ -1,0 +1,488 @@
+//! The admin API, on its own listener (default `127.0.0.1:9901`), every request authenticated
+//! with `Authorization: Bearer <token>` (the token comes from an environment variable or a
+//! file, never from the configuration file itself). Requests without the right token get
+//! `401` and are logged.
+//!
+//! | method and path | what it does |
+//! |---|---|
+//! | `GET /routes` | routes in precedence order with their targets and weights, then the default route |
+//! | `GET /upstreams` | upstreams with each address's health |
+//! | `GET /metrics` | the Prometheus metrics |
+//! | `PUT /routes/{name}/weights` | sets weights: body `{"weights": {"monolith": 80, "billing": 20}}` |
+//! | `POST /reload` | reloads the configuration file now |
+//!
+//! A weight change is written to the configuration file first (only the `weight` values
+//! change; comments and layout stay, through `toml_edit`), then the file is reloaded like any
+//! other change, so the file always says what is running. Every change, applied or refused, is
+//! audit-logged: a `tracing` event with target `ficus::audit`, and a JSON line appended to
+//! `[admin] audit_log` when set. The API does not add or remove routes or upstreams: edit the
+//! file for that.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::config::settings::{Admin, Route, Sticky, TokenSource};
+use crate::reload;
+use crate::runtime::Shared;
+
+/// Largest request body the admin API reads.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+struct AdminState {
+    shared: Arc<Shared>,
+    token: String,
+    audit_log: Option<std::path::PathBuf>,
+}
+
+/// Resolves the token, binds the admin listener and serves it until the task is aborted.
+pub async fn start(
+    shared: Arc<Shared>,
+    settings: &Admin,
+) -> Result<(SocketAddr, JoinHandle<()>), String> {
+    let token = read_token(&settings.token)?;
+    let listener = TcpListener::bind(settings.listen)
+        .await
+        .map_err(|error| format!("cannot listen on {}: {error}", settings.listen))?;
+    let address = listener
+        .local_addr()
+        .map_err(|error| format!("cannot listen on {}: {error}", settings.listen))?;
+    let state = Arc::new(AdminState {
+        shared,
+        token,
+        audit_log: settings.audit_log.clone(),
+    });
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((stream, peer)) = listener.accept().await else {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                continue;
+            };
+            let state = Arc::clone(&state);
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request| {
+                    let state = Arc::clone(&state);
+                    async move { Ok::<_, std::convert::Infallible>(handle(&state, peer, request).await) }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(std::time::Duration::from_secs(10))
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    Ok((address, task))
+}
+
+fn read_token(source: &TokenSource) -> Result<String, String> {
+    let (token, origin) = match source {
+        TokenSource::Env(variable) => (
+            std::env::var(variable).unwrap_or_default(),
+            format!("environment variable {variable}"),
+        ),
+        TokenSource::File(path) => (
+            std::fs::read_to_string(path)
+                .map_err(|error| format!("cannot read token file {}: {error}", path.display()))?,
+            format!("token file {}", path.display()),
+        ),
+    };
+    let token = token.trim().to_owned();
+    if token.is_empty() {
+        return Err(format!("no bearer token: {origin} is empty or unset"));
+    }
+    Ok(token)
+}
+
+async fn handle(
+    state: &AdminState,
+    peer: SocketAddr,
+    request: Request<Incoming>,
+) -> Response<Full<Bytes>> {
+    if !authorized(&state.token, request.headers().get(AUTHORIZATION)) {
+        tracing::warn!(target: "ficus::audit", %peer, method = %request.method(), path = %request.uri().path(), "admin request refused: missing or wrong bearer token");
+        let mut response =
+            json_response(StatusCode::UNAUTHORIZED, &json!({"error": "unauthorized"}));
+        response.headers_mut().insert(
+            WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"ficus-admin\""),
+        );
+        return response;
+    }
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let segments: Vec<&str> = path
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .collect();
+    match (&method, segments.as_slice()) {
+        (&Method::GET, ["routes"]) => json_response(StatusCode::OK, &routes_json(state)),
+        (&Method::GET, ["upstreams"]) => json_response(StatusCode::OK, &upstreams_json(state)),
+        (&Method::GET, ["metrics"]) => {
+            let mut response = Response::new(Full::new(Bytes::from(state.shared.metrics.encode())));
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static(crate::metrics::CONTENT_TYPE),
+            );
+            response
+        }
+        (&Method::PUT, ["routes", route_name, "weights"]) => {
+            let route_name = (*route_name).to_owned();
+            let body = match read_body(request).await {
+                Ok(body) => body,
+                Err(response) => return response,
+            };
+            set_weights(state, peer, &route_name, &body).await
+        }
+        (&Method::POST, ["reload"]) => {
+            let shared = Arc::clone(&state.shared);
+            let result = tokio::task::spawn_blocking(move || reload::reload(&shared)).await;
+            let outcome = match result {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(error)) => Err(error.to_string()),
+                Err(error) => Err(error.to_string()),
+            };
+            audit(state, peer, "reload", &json!({}), &outcome);
+            match outcome {
+                Ok(()) => json_response(StatusCode::OK, &json!({"reloaded": true})),
+                Err(error) => {
+                    json_response(StatusCode::UNPROCESSABLE_ENTITY, &json!({"error": error}))
+                }
+            }
+        }
+        (_, ["routes"] | ["upstreams"] | ["metrics"] | ["reload"] | ["routes", _, "weights"]) => {
+            json_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                &json!({"error": "method not allowed"}),
+            )
+        }
+        _ => json_response(
+            StatusCode::NOT_FOUND,
+            &json!({"error": "not found", "path": path}),
+        ),
+    }
+}
+
+/// Constant-time comparison of the bearer token.
+fn authorized(token: &str, header: Option<&HeaderValue>) -> bool {
+    let Some(presented) = header
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            let (scheme, credentials) = value.trim().split_once(' ')?;
+            scheme
+                .eq_ignore_ascii_case("bearer")
+                .then(|| credentials.trim())
+        })
+    else {
+        return false;
+    };
+    let (expected, presented) = (token.as_bytes(), presented.as_bytes());
+    let mut difference = expected.len() ^ presented.len();
+    for (index, byte) in expected.iter().enumerate() {
+        difference |= usize::from(byte ^ presented.get(index).copied().unwrap_or(0));
+    }
+    difference == 0
+}
+
+async fn read_body(request: Request<Incoming>) -> Result<Bytes, Response<Full<Bytes>>> {
+    match Limited::new(request.into_body(), MAX_BODY_BYTES)
+        .collect()
+        .await
+    {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(_) => Err(json_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &json!({"error": format!("body larger than {MAX_BODY_BYTES} bytes or broken")}),
+        )),
+    }
+}
+
+fn routes_json(state: &AdminState) -> Value {
+    let runtime = state.shared.runtime();
+    let routes: Vec<Value> = runtime
+        .table
+        .routes()
+        .chain(std::iter::once(runtime.table.default_route()))
+        .map(route_json)
+        .collect();
+    json!({ "routes": routes, "default_upstream": runtime.settings.default_upstream })
+}
+
+fn route_json(route: &Route) -> Value {
+    let sticky = route.sticky.as_ref().map(|sticky| match sticky {
+        Sticky::Header(name) => json!({"header": name}),
+        Sticky::Cookie(name) => json!({"cookie": name}),
+        Sticky::Query(name) => json!({"query": name}),
+    });
+    json!({
+        "name": route.name,
+        "path": route.path.text,
+        "methods": route.methods,
+        "host": route.host,
+        "headers": route.headers.iter().cloned().collect::<BTreeMap<_, _>>(),
+        "targets": route.targets.iter().map(|target| json!({"upstream": target.upstream, "weight": target.weight})).collect::<Vec<_>>(),
+        "sticky": sticky,
+        "allow_override": route.allow_override,
+        "fallback": route.fallback,
+    })
+}
+
+fn upstreams_json(state: &AdminState) -> Value {
+    let runtime = state.shared.runtime();
+    let upstreams: Vec<Value> = runtime
+        .settings
+        .upstreams
+        .iter()
+        .map(|upstream| {
+            let pool = &runtime.upstreams[&upstream.name];
+            let addresses: Vec<Value> = pool
+                .health()
+                .into_iter()
+                .map(|health| {
+                    json!({
+                        "address": health.address,
+                        "healthy": health.healthy,
+                        "ejected_for_ms": health.ejected_for.map(|left| left.as_millis() as u64),
+                        "consecutive_failures": health.consecutive_failures,
+                        "health_check_down": health.check_down,
+                    })
+                })
+                .collect();
+            json!({"name": upstream.name, "addresses": addresses})
+        })
+        .collect();
+    json!({ "upstreams": upstreams })
+}
+
+/// Body: `{"weights": {"<upstream>": <weight>, ...}}`; upstreams not named keep their weight.
+async fn set_weights(
+    state: &AdminState,
+    peer: SocketAddr,
+    route_name: &str,
+    body: &[u8],
+) -> Response<Full<Bytes>> {
+    let request: Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(error) => {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                &json!({"error": format!("body is not JSON: {error}")}),
+            );
+        }
+    };
+    let Some(weights) = request.get("weights").and_then(Value::as_object) else {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({"error": "expected {\"weights\": {\"<upstream>\": <weight>}}"}),
+        );
+    };
+    let mut new_weights = BTreeMap::new();
+    for (upstream, weight) in weights {
+        let Some(weight) = weight
+            .as_u64()
+            .and_then(|weight| u32::try_from(weight).ok())
+        else {
+            return json_response(
+                StatusCode::BAD_REQUEST,
+                &json!({"error": format!("weights.{upstream}: expected an integer from 0 to {}", u32::MAX)}),
+            );
+        };
+        new_weights.insert(upstream.clone(), weight);
+    }
+
+    let runtime = state.shared.runtime();
+    let Some(route) = runtime
+        .table
+        .routes()
+        .find(|route| route.name == route_name)
+    else {
+        return json_response(
+            StatusCode::NOT_FOUND,
+            &json!({"error": format!("no route named {route_name:?}")}),
+        );
+    };
+    let before: BTreeMap<String, u32> = route
+        .targets
+        .iter()
+        .map(|target| (target.upstream.clone(), target.weight))
+        .collect();
+    if let Some(unknown) = new_weights
+        .keys()
+        .find(|upstream| !before.contains_key(*upstream))
+    {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({"error": format!("weights.{unknown}: not a target of route {route_name:?}; add targets in the file")}),
+        );
+    }
+    let mut after = before.clone();
+    after.extend(new_weights.clone());
+    if after.values().all(|weight| *weight == 0) {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            &json!({"error": "every weight would be 0; at least one target needs a weight above 0"}),
+        );
+    }
+    drop(runtime);
+
+    let config_path = state.shared.config_path.clone();
+    let shared = Arc::clone(&state.shared);
+    let route_owned = route_name.to_owned();
+    let weights_owned = new_weights.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let old_text = std::fs::read_to_string(&config_path)
+            .map_err(|error| format!("{}: {error}", config_path.display()))?;
+        let new_text = rewrite_weights(&old_text, &route_owned, &weights_owned)
+            .map_err(|error| format!("{}: {error}", config_path.display()))?;
+        write_atomically(&config_path, &new_text)
+            .map_err(|error| format!("{}: {error}", config_path.display()))?;
+        if let Err(error) = reload::reload(&shared) {
+            // The edit made the file invalid (it should not): put the old text back.
+            let _ = write_atomically(&config_path, &old_text);
+            return Err(error.to_string());
+        }
+        Ok(())
+    })
+    .await
+    .unwrap_or_else(|error| Err(error.to_string()));
+
+    let details = json!({"route": route_name, "before": before, "after": after});
+    audit(state, peer, "set_weights", &details, &result);
+    match result {
+        Ok(()) => json_response(
+            StatusCode::OK,
+            &json!({"route": route_name, "weights": after}),
+        ),
+        Err(error) => json_response(StatusCode::INTERNAL_SERVER_ERROR, &json!({"error": error})),
+    }
+}
+
+/// Sets the `weight` of the named targets of route `route_name` in the TOML text, in either
+/// a proxy file (`[[route]]`) or a plan file (`[[proxy.route]]`), keeping everything else.
+pub fn rewrite_weights(
+    text: &str,
+    route_name: &str,
+    weights: &BTreeMap<String, u32>,
+) -> Result<String, String> {
+    let mut document: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|error: toml_edit::TomlError| error.to_string())?;
+    let plan = document.get("proxy").is_some_and(toml_edit::Item::is_table)
+        && !document.contains_key("default_upstream");
+    let routes = if plan {
+        document["proxy"].get_mut("route")
+    } else {
+        document.get_mut("route")
+    };
+    let routes = routes
+        .and_then(toml_edit::Item::as_array_of_tables_mut)
+        .ok_or_else(|| "no [[route]] tables".to_owned())?;
+    let route = routes
+        .iter_mut()
+        .find(|route| route.get("name").and_then(toml_edit::Item::as_str) == Some(route_name))
+        .ok_or_else(|| format!("no route named {route_name:?}"))?;
+    let targets = route
+        .get_mut("targets")
+        .ok_or_else(|| format!("route {route_name:?} has no targets"))?;
+    let mut seen = Vec::new();
+    if let Some(array) = targets.as_array_mut() {
+        for target in array.iter_mut() {
+            if let Some(table) = target.as_inline_table_mut()
+                && let Some(upstream) = table
+                    .get("upstream")
+                    .and_then(toml_edit::Value::as_str)
+                    .map(str::to_owned)
+                && let Some(weight) = weights.get(&upstream)
+            {
+                table.insert("weight", i64::from(*weight).into());
+                seen.push(upstream);
+            }
+        }
+    } else if let Some(tables) = targets.as_array_of_tables_mut() {
+        for table in tables.iter_mut() {
+            if let Some(upstream) = table
+                .get("upstream")
+                .and_then(toml_edit::Item::as_str)
+                .map(str::to_owned)
+                && let Some(weight) = weights.get(&upstream)
+            {
+                table["weight"] = toml_edit::value(i64::from(*weight));
+                seen.push(upstream);
+            }
+        }
+    }
+    if let Some(missing) = weights.keys().find(|upstream| !seen.contains(upstream)) {
+        return Err(format!(
+            "route {route_name:?} has no target {missing:?} in the file"
+        ));
+    }
+    Ok(document.to_string())
+}
+
+/// Writes through a temporary file in the same folder and a rename, so a reader never sees
+/// half a file.
+fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let folder = path
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = folder.join(format!(".{file_name}.ficus-tmp"));
+    std::fs::write(&temporary, text)?;
+    std::fs::rename(&temporary, path)
+}
+
+fn audit(
+    state: &AdminState,
+    peer: SocketAddr,
+    action: &str,
+    details: &Value,
+    outcome: &Result<(), String>,
+) {
+    let time = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    let (result, error) = match outcome {
+        Ok(()) => ("ok", None),
+        Err(error) => ("failed", Some(error.as_str())),
+    };
+    tracing::info!(target: "ficus::audit", %peer, action, details = %details, result, error = error.unwrap_or(""), "admin change");
+    let Some(audit_log) = &state.audit_log else {
+        return;
+    };
+    let line = json!({"time": time, "peer": peer.to_string(), "action": action, "details": details, "result": result, "error": error});
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(audit_log)
+        .and_then(|mut file| writeln!(file, "{line}"));
+    if let Err(error) = written {
+        tracing::error!(file = %audit_log.display(), %error, "cannot append to the audit log");
+    }
+}
+
+fn json_response(status: StatusCode, value: &Value) -> Response<Full<Bytes>> {
+    let mut body = value.to_string();
+    body.push('\n');
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}

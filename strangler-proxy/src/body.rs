@@ -1,0 +1,144 @@
+//! The one body type the proxy sends both ways: a streamed [`Incoming`] body, a kept copy of a
+//! small request body ([`ProxyBody::Full`]), nothing, or a streamed body that can be taken back
+//! when a request failed before anything of it was read ([`Reclaimable`]).
+//!
+//! Why the last one: the upstream client takes the request by value, so after a connect error
+//! its body is gone, yet nothing of it was sent and the request could go elsewhere (another
+//! address, or the monolith). A [`Reclaimable`] body leaves the [`Incoming`] in a shared slot
+//! until its first poll; [`ReclaimHandle::reclaim`] takes it back if no poll happened. This
+//! module never buffers a whole body: [`ProxyBody::Full`] is built only by the caller, from a
+//! body whose declared length fits the replay buffer.
+
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+
+/// A request or response body, see the module doc.
+#[derive(Debug)]
+pub enum ProxyBody {
+    Empty,
+    /// A complete body held in memory; `None` once sent.
+    Full(Option<Bytes>),
+    Incoming(Incoming),
+    Reclaimable(Reclaimable),
+}
+
+/// A streamed body whose source stays reclaimable until the first poll.
+#[derive(Debug)]
+pub struct Reclaimable {
+    slot: Arc<Mutex<Option<Incoming>>>,
+    taken: Option<Incoming>,
+    size_hint: SizeHint,
+}
+
+/// Takes back the source of a [`Reclaimable`] that was never polled.
+#[derive(Debug, Clone)]
+pub struct ReclaimHandle {
+    slot: Arc<Mutex<Option<Incoming>>>,
+}
+
+impl ProxyBody {
+    pub fn full(bytes: Bytes) -> ProxyBody {
+        if bytes.is_empty() {
+            ProxyBody::Empty
+        } else {
+            ProxyBody::Full(Some(bytes))
+        }
+    }
+
+    /// A body that can be taken back through the handle until it is first polled.
+    pub fn reclaimable(incoming: Incoming) -> (ProxyBody, ReclaimHandle) {
+        let size_hint = incoming.size_hint();
+        let slot = Arc::new(Mutex::new(Some(incoming)));
+        let body = ProxyBody::Reclaimable(Reclaimable {
+            slot: Arc::clone(&slot),
+            taken: None,
+            size_hint,
+        });
+        (body, ReclaimHandle { slot })
+    }
+}
+
+impl ReclaimHandle {
+    /// The untouched source, if the body was never polled.
+    pub fn reclaim(&self) -> Option<Incoming> {
+        // A poisoned lock means a poll panicked mid-take; the body is then not reclaimable.
+        self.slot.lock().ok()?.take()
+    }
+}
+
+/// Reads `incoming` to the end, up to `limit` bytes; `Ok(None)` when it turned out longer
+/// (the caller then answers 413 or streams: it only calls this for a declared length).
+pub async fn collect_limited(
+    incoming: Incoming,
+    limit: usize,
+) -> Result<Option<Bytes>, hyper::Error> {
+    let limited = http_body_util::Limited::new(incoming, limit);
+    match limited.collect().await {
+        Ok(collected) => Ok(Some(collected.to_bytes())),
+        Err(error) => match error.downcast::<hyper::Error>() {
+            Ok(error) => Err(*error),
+            Err(_length_limit) => Ok(None),
+        },
+    }
+}
+
+impl Body for ProxyBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        match self.get_mut() {
+            ProxyBody::Empty => Poll::Ready(None),
+            ProxyBody::Full(bytes) => Poll::Ready(bytes.take().map(|bytes| Ok(Frame::data(bytes)))),
+            ProxyBody::Incoming(incoming) => Pin::new(incoming).poll_frame(cx),
+            ProxyBody::Reclaimable(reclaimable) => {
+                if reclaimable.taken.is_none() {
+                    reclaimable.taken = reclaimable
+                        .slot
+                        .lock()
+                        .ok()
+                        .and_then(|mut slot| slot.take());
+                }
+                match &mut reclaimable.taken {
+                    Some(incoming) => Pin::new(incoming).poll_frame(cx),
+                    // Reclaimed by the handle: the request failed already, nothing to send.
+                    None => Poll::Ready(None),
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            ProxyBody::Empty => true,
+            ProxyBody::Full(bytes) => bytes.is_none(),
+            ProxyBody::Incoming(incoming) => incoming.is_end_stream(),
+            ProxyBody::Reclaimable(reclaimable) => match &reclaimable.taken {
+                Some(incoming) => incoming.is_end_stream(),
+                None => reclaimable.size_hint.exact() == Some(0),
+            },
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            ProxyBody::Empty => SizeHint::with_exact(0),
+            ProxyBody::Full(bytes) => {
+                SizeHint::with_exact(bytes.as_ref().map_or(0, |bytes| bytes.len() as u64))
+            }
+            ProxyBody::Incoming(incoming) => incoming.size_hint(),
+            ProxyBody::Reclaimable(reclaimable) => match &reclaimable.taken {
+                Some(incoming) => incoming.size_hint(),
+                None => reclaimable.size_hint,
+            },
+        }
+    }
+}

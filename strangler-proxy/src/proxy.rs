@@ -1,0 +1,515 @@
+//! The request path: one function per phase, called in order by [`handle`]:
+//!
+//! 1. **limits**: the request target's length (hyper already enforced header count and size,
+//!    framing and the header read timeout);
+//! 2. **route**: the compiled table picks the route ([`crate::route_table`]);
+//! 3. **pick**: the route's split picks a target: override, sticky key or weighted random
+//!    ([`crate::split`]);
+//! 4. **prepare**: hop-by-hop fields out, forwarding fields, request id and `traceparent` in
+//!    ([`crate::headers`]); the body is kept for replay when it is small and the method
+//!    idempotent, else streamed;
+//! 5. **send**, with the retry and fallback rules below;
+//! 6. **respond**: hop-by-hop fields out of the response, `Via` and the request id in, a
+//!    WebSocket (or other) upgrade joined into a tunnel;
+//! 7. **log**: metrics and one access-log event.
+//!
+//! # Retries and fallback
+//!
+//! A failed attempt is tried again only when the request can be replayed: nothing reached the
+//! upstream (connect error; hyper's client also resends by itself a request that never left
+//! on a pooled connection found closed), or the method is idempotent and the whole body is
+//! still at hand (no body, a kept copy, or a streamed body not yet read). After a connect
+//! error the next attempt goes to another address of the same upstream, if one is left; after
+//! a broken connection, one more attempt on the same upstream. When the upstream is used up,
+//! a route with `fallback` sends the request to the default upstream (the monolith) under the
+//! same rules. Timeouts and invalid responses are never retried: the upstream may be working
+//! on the request. Nothing is retried once a response has started, since the response goes to
+//! the client as it arrives.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http::header::{CONNECTION, CONTENT_LENGTH, HOST, HeaderValue, UPGRADE};
+use http::{Method, Request, Response, Version};
+use hyper::body::{Body, Incoming};
+use hyper_util::rt::TokioIo;
+
+use crate::body::{ProxyBody, ReclaimHandle, collect_limited};
+use crate::headers;
+use crate::respond::{ProxyErrorKind, error_response};
+use crate::runtime::{RouteRuntime, Runtime, Shared, TargetRuntime};
+use crate::split;
+use crate::upstream::FailureKind;
+
+/// The hyper service of one client connection.
+#[derive(Clone)]
+pub struct ProxyService {
+    pub shared: Arc<Shared>,
+    pub peer: SocketAddr,
+}
+
+impl hyper::service::Service<Request<Incoming>> for ProxyService {
+    type Response = Response<ProxyBody>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<ProxyBody>, Infallible>> + Send>>;
+
+    fn call(&self, request: Request<Incoming>) -> Self::Future {
+        let shared = Arc::clone(&self.shared);
+        let peer = self.peer;
+        Box::pin(async move { Ok(handle(&shared, peer, request).await) })
+    }
+}
+
+/// What the access log and metrics learn about one request.
+struct Outcome<'runtime> {
+    route: &'runtime RouteRuntime,
+    route_name: &'runtime str,
+    target: Option<&'runtime str>,
+    address: Option<String>,
+    pick_reason: Option<split::PickReason>,
+    retries: u32,
+    fell_back: bool,
+    error: Option<ProxyErrorKind>,
+}
+
+/// The request body as the attempts see it.
+enum BodySource {
+    /// Empty, or kept whole: every attempt gets a copy.
+    Kept(Bytes),
+    /// Streamed; the next attempt can have it only if no attempt read from it.
+    Streamed(Option<Incoming>),
+}
+
+/// Proxies one request; never fails (errors become responses).
+pub async fn handle(
+    shared: &Shared,
+    peer: SocketAddr,
+    request: Request<Incoming>,
+) -> Response<ProxyBody> {
+    let started = Instant::now();
+    let runtime = shared.runtime();
+    let method = request.method().clone();
+    let version = request.version();
+    let path_for_log = request.uri().path().to_owned();
+
+    // Phase 1 and 2: limits, route.
+    let host = request_host(&request);
+    let route_match = {
+        let header_pairs: Vec<(&str, &str)> = if runtime.matches_headers {
+            request
+                .headers()
+                .iter()
+                .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let found = runtime.table.match_request(
+            method.as_str(),
+            host.as_deref(),
+            request.uri().path(),
+            &header_pairs,
+        );
+        (found.rank, found.route)
+    };
+    let (rank, route) = route_match;
+    let route_runtime = &runtime.routes[rank];
+    let mut outcome = Outcome {
+        route: route_runtime,
+        route_name: &route.name,
+        target: None,
+        address: None,
+        pick_reason: None,
+        retries: 0,
+        fell_back: false,
+        error: None,
+    };
+
+    let uri_len = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |pq| pq.as_str().len());
+    let response = if uri_len > runtime.settings.limits.max_uri_bytes {
+        outcome.error = Some(ProxyErrorKind::UriTooLong);
+        error_response(ProxyErrorKind::UriTooLong, &route.name, None, None)
+    } else if version == Version::HTTP_10
+        && request
+            .headers()
+            .contains_key(http::header::TRANSFER_ENCODING)
+    {
+        // hyper rejects this already (RFC 9112 6.1); kept as a second line of defence.
+        outcome.error = Some(ProxyErrorKind::BadRequest);
+        error_response(ProxyErrorKind::BadRequest, &route.name, None, None)
+    } else {
+        forward(shared, &runtime, peer, request, route, host, &mut outcome).await
+    };
+
+    log_and_count(
+        &runtime,
+        &outcome,
+        &method,
+        version,
+        peer,
+        &path_for_log,
+        &response,
+        started,
+    );
+    response
+}
+
+/// Phases 3 to 6.
+async fn forward<'runtime>(
+    shared: &Shared,
+    runtime: &'runtime Runtime,
+    peer: SocketAddr,
+    mut request: Request<Incoming>,
+    route: &'runtime crate::config::settings::Route,
+    host: Option<String>,
+    outcome: &mut Outcome<'runtime>,
+) -> Response<ProxyBody> {
+    let _ = shared;
+    let route_runtime = outcome.route;
+
+    // Phase 3: pick.
+    let pick = split::pick(route, request.headers(), request.uri().query());
+    outcome.pick_reason = Some(pick.reason);
+    let mut target = route_runtime.targets[pick.target_idx].clone();
+
+    // Phase 4: prepare.
+    let is_upgrade = is_upgrade_request(&request);
+    let client_upgrade = is_upgrade.then(|| hyper::upgrade::on(&mut request));
+    let (mut parts, incoming) = request.into_parts();
+    split::strip_override(&mut parts.headers);
+    headers::remove_hop_by_hop(&mut parts.headers, is_upgrade);
+    parts.headers.remove(CONTENT_LENGTH);
+    if !parts.headers.contains_key(HOST)
+        && let Some(host) = host
+            .as_deref()
+            .and_then(|host| HeaderValue::from_str(host).ok())
+    {
+        parts.headers.insert(HOST, host);
+    }
+    let trusted = runtime.settings.trusted_hops.contains(peer.ip());
+    let client_info = headers::ClientInfo {
+        peer,
+        scheme: "http",
+        host: host.clone(),
+        version: parts.version,
+    };
+    headers::set_forwarding(
+        &mut parts.headers,
+        &client_info,
+        &runtime.settings.trusted_hops,
+        &runtime.settings.proxy_name,
+    );
+    let request_id = headers::ensure_request_id(&mut parts.headers, trusted);
+    headers::propagate_traceparent(&mut parts.headers);
+    // Upstream connections are HTTP/1.1 or HTTP/2 by the upstream's settings, whatever the
+    // client spoke.
+    parts.version = Version::HTTP_11;
+
+    let idempotent = is_idempotent(&parts.method);
+    let mut body = if incoming.is_end_stream() {
+        BodySource::Kept(Bytes::new())
+    } else if idempotent
+        && incoming
+            .size_hint()
+            .exact()
+            .is_some_and(|length| length <= runtime.settings.limits.replay_buffer_bytes as u64)
+    {
+        match collect_limited(incoming, runtime.settings.limits.replay_buffer_bytes).await {
+            Ok(Some(bytes)) => BodySource::Kept(bytes),
+            // The declared length was a lie or the client went away: nothing to forward.
+            Ok(None) | Err(_) => {
+                outcome.error = Some(ProxyErrorKind::BadRequest);
+                return error_response(
+                    ProxyErrorKind::BadRequest,
+                    &route.name,
+                    None,
+                    Some(&request_id),
+                );
+            }
+        }
+    } else {
+        BodySource::Streamed(Some(incoming))
+    };
+
+    // Phase 5: send.
+    let mut tried_addresses: Vec<usize> = Vec::new();
+    let mut retry_left = true;
+    let mut last_failure: Option<FailureKind> = None;
+    let upstream_response = loop {
+        let Some(address_idx) = target.pool.pick_address(&tried_addresses) else {
+            // No usable address left on this upstream.
+            if let Some(fallback) = fallback_target(route_runtime, &target, outcome, &body) {
+                target.metrics.record_fallback_to(&fallback.metrics);
+                target = fallback;
+                tried_addresses.clear();
+                retry_left = true;
+                continue;
+            }
+            let kind = match last_failure {
+                None => ProxyErrorKind::NoHealthyAddress,
+                Some(failure) => error_kind(failure),
+            };
+            outcome.target = Some(target_name(route, &target));
+            outcome.error = Some(kind);
+            return error_response(
+                kind,
+                &route.name,
+                Some(target.pool.name()),
+                Some(&request_id),
+            );
+        };
+        tried_addresses.push(address_idx);
+        let (attempt_body, reclaim) = attempt_body(&mut body);
+        let attempt = Request::from_parts(parts.clone(), attempt_body);
+        match target.pool.send(address_idx, attempt).await {
+            Ok(response) => {
+                target.pool.report_success(address_idx);
+                outcome.address = Some(target.pool.addresses[address_idx].text.clone());
+                break response;
+            }
+            Err(failure) => {
+                last_failure = Some(failure);
+                target.metrics.record_upstream_error(failure.label());
+                if target.pool.report_failure(address_idx) {
+                    shared_record_ejection(runtime, &target, address_idx);
+                }
+                tracing::debug!(
+                    route = %route.name,
+                    upstream = %target.pool.name(),
+                    address = %target.pool.addresses[address_idx].text,
+                    failure = failure.label(),
+                    "upstream attempt failed"
+                );
+                if let Some(reclaim) = reclaim {
+                    body = BodySource::Streamed(reclaim.reclaim());
+                }
+                let replayable = match failure {
+                    FailureKind::Connect => has_body(&body),
+                    FailureKind::Reset => idempotent && has_body(&body),
+                    FailureKind::Timeout | FailureKind::Protocol => false,
+                };
+                if !replayable {
+                    let kind = error_kind(failure);
+                    outcome.target = Some(target_name(route, &target));
+                    outcome.error = Some(kind);
+                    return error_response(
+                        kind,
+                        &route.name,
+                        Some(target.pool.name()),
+                        Some(&request_id),
+                    );
+                }
+                match failure {
+                    // Another address of the same upstream, if any is left.
+                    FailureKind::Connect => {}
+                    // One more try on the same upstream, any address (a fresh connection).
+                    _ if retry_left => {
+                        retry_left = false;
+                        tried_addresses.pop();
+                    }
+                    // Used up: let the next turn fall back or answer.
+                    _ => tried_addresses.extend(0..target.pool.addresses.len()),
+                }
+                outcome.retries += 1;
+                target.metrics.record_retry();
+            }
+        }
+    };
+    outcome.target = Some(target_name(route, &target));
+
+    // Phase 6: respond.
+    let mut response = upstream_response;
+    let switching = response.status() == http::StatusCode::SWITCHING_PROTOCOLS;
+    if switching && let Some(client_upgrade) = client_upgrade {
+        let upstream_upgrade = hyper::upgrade::on(&mut response);
+        tokio::spawn(async move {
+            let (Ok(client), Ok(upstream)) = tokio::join!(client_upgrade, upstream_upgrade) else {
+                return;
+            };
+            let mut client = TokioIo::new(client);
+            let mut upstream = TokioIo::new(upstream);
+            let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+        });
+    }
+    let (mut response_parts, response_body) = response.into_parts();
+    headers::remove_hop_by_hop(&mut response_parts.headers, switching);
+    headers::append_via_response(
+        &mut response_parts.headers,
+        response_parts.version,
+        &runtime.settings.proxy_name,
+    );
+    response_parts.version = Version::HTTP_11;
+    response_parts
+        .headers
+        .entry(headers::REQUEST_ID_HEADER)
+        .or_insert(request_id);
+    Response::from_parts(response_parts, ProxyBody::Incoming(response_body))
+}
+
+/// The body for the next attempt, and the handle to take a streamed one back after a failure.
+fn attempt_body(body: &mut BodySource) -> (ProxyBody, Option<ReclaimHandle>) {
+    match body {
+        BodySource::Kept(bytes) => (ProxyBody::full(bytes.clone()), None),
+        BodySource::Streamed(incoming) => match incoming.take() {
+            Some(incoming) => {
+                let (body, reclaim) = ProxyBody::reclaimable(incoming);
+                (body, Some(reclaim))
+            }
+            None => (ProxyBody::Empty, None),
+        },
+    }
+}
+
+fn has_body(body: &BodySource) -> bool {
+    match body {
+        BodySource::Kept(_) => true,
+        BodySource::Streamed(incoming) => incoming.is_some(),
+    }
+}
+
+/// The default upstream, when the route falls back, the request is replayable and it is not
+/// the upstream that just failed.
+fn fallback_target(
+    route: &RouteRuntime,
+    failed: &TargetRuntime,
+    outcome: &mut Outcome<'_>,
+    body: &BodySource,
+) -> Option<TargetRuntime> {
+    let fallback = route.fallback.as_ref()?;
+    if outcome.fell_back || Arc::ptr_eq(&fallback.pool, &failed.pool) || !has_body(body) {
+        return None;
+    }
+    outcome.fell_back = true;
+    Some(fallback.clone())
+}
+
+fn shared_record_ejection(runtime: &Runtime, target: &TargetRuntime, address_idx: usize) {
+    let _ = runtime;
+    tracing::warn!(
+        upstream = %target.pool.name(),
+        address = %target.pool.addresses[address_idx].text,
+        "address ejected after consecutive failures"
+    );
+}
+
+fn target_name<'runtime>(
+    route: &'runtime crate::config::settings::Route,
+    target: &TargetRuntime,
+) -> &'runtime str {
+    // The name lives in the runtime's settings for as long as the route does.
+    let _ = route;
+    let name = target.pool.name();
+    // SAFETY-free lifetime trick avoided: look the name up in the route's own targets.
+    route
+        .targets
+        .iter()
+        .map(|route_target| route_target.upstream.as_str())
+        .find(|upstream| *upstream == name)
+        .unwrap_or(crate::metrics::NO_TARGET)
+}
+
+fn error_kind(failure: FailureKind) -> ProxyErrorKind {
+    match failure {
+        FailureKind::Connect | FailureKind::Reset => ProxyErrorKind::Unreachable,
+        FailureKind::Protocol => ProxyErrorKind::BadResponse,
+        FailureKind::Timeout => ProxyErrorKind::Timeout,
+    }
+}
+
+/// RFC 9110 9.2.2.
+fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
+    )
+}
+
+/// An HTTP/1.1 request asking to switch protocols (`Connection: upgrade` and `Upgrade`).
+fn is_upgrade_request(request: &Request<Incoming>) -> bool {
+    request.version() == Version::HTTP_11
+        && request.headers().contains_key(UPGRADE)
+        && request
+            .headers()
+            .get_all(CONNECTION)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .any(|token| token.trim().eq_ignore_ascii_case("upgrade"))
+}
+
+/// The host the request names: `Host`, or the authority of an absolute URI / `:authority`.
+fn request_host(request: &Request<Incoming>) -> Option<String> {
+    if let Some(authority) = request.uri().authority() {
+        return Some(authority.as_str().to_owned());
+    }
+    request
+        .headers()
+        .get(HOST)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn log_and_count(
+    runtime: &Runtime,
+    outcome: &Outcome<'_>,
+    method: &Method,
+    version: Version,
+    peer: SocketAddr,
+    path: &str,
+    response: &Response<ProxyBody>,
+    started: Instant,
+) {
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    let target_metrics = match (outcome.error, outcome.target) {
+        (None, Some(target)) => outcome
+            .route
+            .targets
+            .iter()
+            .chain(outcome.route.fallback.iter())
+            .find(|candidate| candidate.pool.name() == target)
+            .map(|candidate| &candidate.metrics),
+        _ => None,
+    };
+    match target_metrics {
+        Some(metrics) => metrics.record_response(status, elapsed),
+        None => outcome
+            .route
+            .metrics
+            .proxy_answered()
+            .record_response(status, elapsed),
+    }
+    if !runtime.settings.access_log {
+        return;
+    }
+    tracing::info!(
+        target: "ficus::access",
+        peer = %peer,
+        method = %method,
+        path = %path,
+        version = ?version,
+        route = outcome.route_name,
+        upstream = outcome.target.unwrap_or(crate::metrics::NO_TARGET),
+        address = outcome.address.as_deref().unwrap_or(""),
+        status,
+        duration_us = elapsed.as_micros() as u64,
+        retries = outcome.retries,
+        fallback = outcome.fell_back,
+        pick = outcome.pick_reason.map_or("", |reason| reason.as_str()),
+        error = outcome.error.map_or("", |kind| kind.code()),
+        request_id = response
+            .headers()
+            .get(headers::REQUEST_ID_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or(""),
+    );
+}

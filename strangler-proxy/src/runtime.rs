@@ -1,0 +1,149 @@
+//! The third form of the configuration: everything a request needs, compiled from validated
+//! [`Settings`] and swapped whole on reload. [`Runtime`] holds the route table, per-route
+//! targets with their upstream pools and metric handles, and the trusted hops; [`Shared`]
+//! holds the current runtime behind an [`ArcSwap`] plus what outlives reloads (metrics, the
+//! config file's path).
+//!
+//! A request loads the runtime once ([`Shared::runtime`]) and keeps that `Arc` until it
+//! finishes, so in-flight requests end on the table they started with. Building a runtime
+//! never fails (settings are already valid) and keeps the [`UpstreamPool`] of every upstream
+//! whose settings are unchanged, so a reload keeps warm connections and health state.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+
+use crate::config::Settings;
+use crate::metrics::{Metrics, RouteMetrics, TargetMetrics};
+use crate::route_table::RouteTable;
+use crate::upstream::UpstreamPool;
+
+/// What outlives reloads, shared by every connection, the reloader and the admin API.
+pub struct Shared {
+    runtime: ArcSwap<Runtime>,
+    pub metrics: Arc<Metrics>,
+    /// The file the configuration came from; reloads read it, weight changes write it.
+    pub config_path: PathBuf,
+    /// `--listen`, which wins over the file's `listen` on every reload.
+    pub listen_override: Option<std::net::SocketAddr>,
+    /// Held while a configuration is read, built and swapped in, so that a file change, a
+    /// SIGHUP and an admin change never interleave.
+    pub reload_lock: std::sync::Mutex<()>,
+}
+
+/// One compiled configuration.
+pub struct Runtime {
+    pub settings: Settings,
+    pub table: RouteTable,
+    /// Indexed by [`crate::route_table::RouteMatch::rank`]; the default route is last.
+    pub routes: Vec<RouteRuntime>,
+    pub upstreams: HashMap<String, Arc<UpstreamPool>>,
+    /// Whether any route has a `headers` condition (else matching skips collecting headers).
+    pub matches_headers: bool,
+}
+
+/// A route's targets, resolved to their pools, and its metric handles.
+pub struct RouteRuntime {
+    pub metrics: RouteMetrics,
+    /// In the route's target order.
+    pub targets: Vec<TargetRuntime>,
+    /// The default upstream, when the route may fall back to it (`fallback = true` and it is
+    /// not already every target).
+    pub fallback: Option<TargetRuntime>,
+}
+
+/// One target of one route.
+#[derive(Clone)]
+pub struct TargetRuntime {
+    pub pool: Arc<UpstreamPool>,
+    pub metrics: TargetMetrics,
+}
+
+impl Shared {
+    pub fn new(
+        runtime: Runtime,
+        metrics: Arc<Metrics>,
+        config_path: PathBuf,
+        listen_override: Option<std::net::SocketAddr>,
+    ) -> Shared {
+        Shared {
+            runtime: ArcSwap::from_pointee(runtime),
+            metrics,
+            config_path,
+            listen_override,
+            reload_lock: std::sync::Mutex::new(()),
+        }
+    }
+
+    /// The current runtime; hold it for the whole request.
+    pub fn runtime(&self) -> Arc<Runtime> {
+        self.runtime.load_full()
+    }
+
+    /// Makes `runtime` current; requests already running keep the one they loaded.
+    pub fn swap(&self, runtime: Runtime) {
+        self.runtime.store(Arc::new(runtime));
+    }
+}
+
+impl Runtime {
+    /// Compiles `settings`, reusing the pools of `previous` whose upstream settings are equal.
+    /// Must run inside a tokio runtime (health-check tasks are spawned for new pools).
+    pub fn build(settings: Settings, previous: Option<&Runtime>, metrics: &Metrics) -> Runtime {
+        let mut upstreams = HashMap::with_capacity(settings.upstreams.len());
+        for upstream in &settings.upstreams {
+            let reused = previous
+                .and_then(|previous| previous.upstreams.get(&upstream.name))
+                .filter(|pool| pool.settings == *upstream)
+                .cloned();
+            let pool = reused.unwrap_or_else(|| {
+                let pool = Arc::new(UpstreamPool::new(upstream));
+                pool.spawn_health_checks();
+                pool
+            });
+            upstreams.insert(upstream.name.clone(), pool);
+        }
+
+        let table = RouteTable::new(&settings);
+        let default_pool = &upstreams[&settings.default_upstream];
+        let routes = table
+            .routes()
+            .chain(std::iter::once(table.default_route()))
+            .map(|route| {
+                let route_metrics = metrics.route(&route.name);
+                let targets: Vec<TargetRuntime> = route
+                    .targets
+                    .iter()
+                    .map(|target| TargetRuntime {
+                        // Validation guarantees every target names a known upstream.
+                        pool: Arc::clone(&upstreams[&target.upstream]),
+                        metrics: route_metrics.target(&target.upstream),
+                    })
+                    .collect();
+                let only_default = route
+                    .targets
+                    .iter()
+                    .all(|target| target.upstream == settings.default_upstream);
+                let fallback = (route.fallback && !only_default).then(|| TargetRuntime {
+                    pool: Arc::clone(default_pool),
+                    metrics: route_metrics.target(&settings.default_upstream),
+                });
+                RouteRuntime {
+                    metrics: route_metrics,
+                    targets,
+                    fallback,
+                }
+            })
+            .collect();
+        let matches_headers = table.routes().any(|route| !route.headers.is_empty());
+        Runtime {
+            settings,
+            table,
+            routes,
+            upstreams,
+            matches_headers,
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! The listening side: accepts client connections, applies the connection-level limits and
+//! serves each connection with hyper (HTTP/1.1 and HTTP/2 with prior knowledge, detected per
+//! connection; upgrades allowed) through [`crate::proxy::ProxyService`].
+//!
+//! Limits applied here: at most `max_connections` open connections (beyond it, new ones wait
+//! in the kernel's listen backlog until one closes); `max_header_count` and `max_header_bytes`
+//! (hyper answers `431`); the header read timeout, counted from a request's first byte
+//! (slowloris defence; hyper closes the connection); and the idle timeout, which closes a
+//! connection that neither read nor wrote a byte for that long, between requests or inside a
+//! body. Framing is hyper's (RFC 9112): a request with both `Transfer-Encoding` and
+//! `Content-Length` is read by `Transfer-Encoding` and its connection closed afterwards,
+//! `Transfer-Encoding` in HTTP/1.0, a final coding other than `chunked`, and conflicting or
+//! invalid `Content-Length` values get `400`.
+//!
+//! Shutdown stops accepting, lets in-flight requests finish (connections close once idle),
+//! and cuts what is left after `shutdown_timeout`. Listener settings (`listen`, limits) are
+//! read at start; a reload does not rebind.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tokio::time::Sleep;
+
+use crate::config::settings::Limits;
+use crate::proxy::ProxyService;
+use crate::runtime::Shared;
+
+/// Serves `listener` until `shutdown` completes, then drains connections for at most
+/// `limits.shutdown_timeout`.
+pub async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) {
+    let builder = connection_builder(&limits);
+    let graceful = GracefulShutdown::new();
+    let permits = Arc::new(Semaphore::new(limits.max_connections));
+    let mut shutdown = std::pin::pin!(shutdown);
+
+    loop {
+        let permit = tokio::select! {
+            permit = Arc::clone(&permits).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                // The semaphore is never closed.
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let io = TokioIo::new(IdleTimeout::new(stream, limits.idle_timeout));
+        let service = hyper::service::service_fn({
+            let service = ProxyService {
+                shared: Arc::clone(&shared),
+                peer,
+            };
+            move |request| {
+                let service = service.clone();
+                async move { hyper::service::Service::call(&service, request).await }
+            }
+        });
+        let connection = builder
+            .serve_connection_with_upgrades(io, service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        let guard = shared.metrics.connection_opened();
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%peer, error = %error, "client connection ended with an error");
+            }
+            drop(guard);
+            drop(permit);
+        });
+    }
+
+    drop(listener);
+    tracing::info!(
+        connections = graceful.count(),
+        "shutting down: draining connections"
+    );
+    if tokio::time::timeout(limits.shutdown_timeout, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("shutdown timeout reached; closing the connections left");
+    }
+}
+
+/// The hyper connection builder with the limits applied.
+fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_headers(limits.max_header_count)
+        // hyper's minimum buffer is 8 KiB; validation keeps max_header_bytes at least that.
+        .max_buf_size(limits.max_header_bytes.max(8192))
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(limits.max_header_bytes).unwrap_or(u32::MAX))
+        .max_concurrent_streams(256)
+        .keep_alive_interval(Some(limits.idle_timeout / 2))
+        .keep_alive_timeout(Duration::from_secs(20));
+    builder
+}
+
+/// A TCP stream that fails with `TimedOut` once no byte was read or written for `idle`.
+/// The timer is re-armed lazily: progress only records an instant, and when the sleep fires
+/// early because of progress it is pushed back.
+struct IdleTimeout {
+    stream: TcpStream,
+    idle: Duration,
+    last_activity: Instant,
+    sleep: Pin<Box<Sleep>>,
+}
+
+impl IdleTimeout {
+    fn new(stream: TcpStream, idle: Duration) -> IdleTimeout {
+        IdleTimeout {
+            stream,
+            idle,
+            last_activity: Instant::now(),
+            sleep: Box::pin(tokio::time::sleep(idle)),
+        }
+    }
+
+    /// Called when an operation is pending: errors once the connection has been idle too long.
+    fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
+        loop {
+            if self.sleep.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            let deadline = self.last_activity + self.idle;
+            if Instant::now() >= deadline {
+                return Poll::Ready(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "client connection idle timeout",
+                ));
+            }
+            self.sleep
+                .as_mut()
+                .reset(tokio::time::Instant::from_std(deadline));
+        }
+    }
+}
+
+impl AsyncRead for IdleTimeout {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.stream).poll_read(cx, buf) {
+            Poll::Ready(result) => {
+                this.last_activity = Instant::now();
+                Poll::Ready(result)
+            }
+            Poll::Pending => this.poll_idle(cx).map(Err),
+        }
+    }
+}
+
+impl AsyncWrite for IdleTimeout {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.stream).poll_write(cx, buf) {
+            Poll::Ready(result) => {
+                this.last_activity = Instant::now();
+                Poll::Ready(result)
+            }
+            Poll::Pending => this.poll_idle(cx).map(Err),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        match Pin::new(&mut this.stream).poll_write_vectored(cx, bufs) {
+            Poll::Ready(result) => {
+                this.last_activity = Instant::now();
+                Poll::Ready(result)
+            }
+            Poll::Pending => this.poll_idle(cx).map(Err),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
