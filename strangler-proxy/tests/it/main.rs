@@ -1,7 +1,8 @@
 //! Integration tests of the proxy: real hyper upstream servers and the real proxy on
 //! ephemeral loopback ports, driven over real sockets. `support` starts everything with
-//! timeouts; each module covers one capability.
+//! timeouts; each module covers one capability. `bench_config` checks the benchmark's table.
 
 mod support;
 
+mod bench_config;
 mod forwarding;
