@@ -35,3 +35,12 @@ pub use trace_context::{
     TRACEPARENT_HEADER, TRACESTATE_HEADER, TraceContext, propagate_traceparent,
 };
 pub use trusted_hops::{TrustedHopProblem, TrustedHops, TrustedHopsError};
+
+/// Writes the low `out.len()` hex digits of `value`, lowercase, most significant first.
+fn write_hex(out: &mut [u8], mut value: u128) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for slot in out.iter_mut().rev() {
+        *slot = DIGITS[(value & 0xf) as usize];
+        value >>= 4;
+    }
+}

@@ -95,7 +95,12 @@ pub async fn handle(
     let runtime = shared.runtime();
     let method = request.method().clone();
     let version = request.version();
-    let path_for_log = request.uri().path().to_owned();
+    // Copied only when it will be logged.
+    let path_for_log = if runtime.settings.access_log {
+        request.uri().path().to_owned()
+    } else {
+        String::new()
+    };
 
     // Phase 1 and 2: limits, route.
     let host = request_host(&request);

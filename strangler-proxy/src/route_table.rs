@@ -33,7 +33,8 @@
 //! Paths are matched on raw segments: the query string is ignored, empty segments are skipped
 //! (`//a/` matches like `/a`), and nothing is percent-decoded.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 use crate::config::Settings;
 use crate::config::settings::{Route, Target};
@@ -91,7 +92,7 @@ struct CompiledRoute {
 
 #[derive(Debug, Clone, Default)]
 struct Node {
-    literal_children: HashMap<String, Node>,
+    literal_children: FxHashMap<String, Node>,
     wildcard_child: Option<Box<Node>>,
     /// Ranks of routes whose pattern ends exactly here.
     exact_routes: Vec<usize>,
@@ -170,11 +171,13 @@ impl RouteTable {
         headers: &[(&str, &str)],
     ) -> RouteMatch<'table, 'request> {
         let path = path.split(['?', '#']).next().unwrap_or_default();
-        let segments: Vec<&'request str> = path
+        // Stack buffers: a request path rarely has more than 16 segments or a table more than
+        // 8 candidate routes for one path.
+        let segments: SmallVec<[&'request str; 16]> = path
             .split('/')
             .filter(|segment| !segment.is_empty())
             .collect();
-        let mut candidates = Vec::new();
+        let mut candidates: SmallVec<[usize; 8]> = SmallVec::new();
         collect_candidates(&self.root, &segments, &mut candidates);
         candidates.sort_unstable();
         candidates.dedup();
@@ -237,7 +240,7 @@ fn precedence_key(route: &Route) -> (u8, usize, usize, usize) {
     }
 }
 
-fn collect_candidates(node: &Node, segments: &[&str], candidates: &mut Vec<usize>) {
+fn collect_candidates(node: &Node, segments: &[&str], candidates: &mut SmallVec<[usize; 8]>) {
     // A prefix route matches its prefix itself and anything below it.
     candidates.extend_from_slice(&node.prefix_routes);
     let Some((first, rest)) = segments.split_first() else {

@@ -53,7 +53,9 @@ pub fn set_forwarding(
         }
     }
 
-    append_list_element(headers, X_FORWARDED_FOR, &peer_ip.to_string());
+    let mut ip_text = Vec::with_capacity(48);
+    push_ip(&mut ip_text, peer_ip);
+    append_list_element(headers, X_FORWARDED_FOR, &ip_text);
     if !headers.contains_key(X_FORWARDED_PROTO)
         && is_uri_scheme(client.scheme)
         && let Ok(value) = HeaderValue::from_str(client.scheme)
@@ -66,16 +68,12 @@ pub fn set_forwarding(
     {
         headers.insert(X_FORWARDED_HOST, value);
     }
-    append_list_element(
-        headers,
-        header::FORWARDED,
-        &forwarded_element(peer_ip, client),
-    );
-    append_list_element(
-        headers,
-        header::VIA,
-        &via_element(client.version, proxy_name),
-    );
+    let mut element = Vec::with_capacity(64);
+    push_forwarded_element(&mut element, peer_ip, &ip_text, client);
+    append_list_element(headers, header::FORWARDED, &element);
+    element.clear();
+    push_via_element(&mut element, client.version, proxy_name);
+    append_list_element(headers, header::VIA, &element);
 }
 
 /// Appends `<version> <proxy_name>` to a response's `Via`, `version` being the protocol the
@@ -84,7 +82,9 @@ pub fn set_forwarding(
 /// `proxy_name` should be a token such as `ficus` or a host name, optionally with a port;
 /// other characters are replaced by `-`, and an empty name becomes `ficus`.
 pub fn append_via_response(headers: &mut HeaderMap, version: Version, proxy_name: &str) {
-    append_list_element(headers, header::VIA, &via_element(version, proxy_name));
+    let mut element = Vec::with_capacity(32);
+    push_via_element(&mut element, version, proxy_name);
+    append_list_element(headers, header::VIA, &element);
 }
 
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
@@ -93,9 +93,17 @@ const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host")
 
 /// Replaces the lines of `name` by one line: the non-empty existing lines, then `element`, all
 /// separated by `", "`. Does nothing if `element` cannot be a field value.
-fn append_list_element(headers: &mut HeaderMap, name: HeaderName, element: &str) {
-    let mut joined: Vec<u8> = Vec::new();
-    for existing in headers.get_all(&name) {
+fn append_list_element(headers: &mut HeaderMap, name: HeaderName, element: &[u8]) {
+    let mut existing_lines = headers.get_all(&name).iter().peekable();
+    if existing_lines.peek().is_none() {
+        // The common case: nothing to join.
+        if let Ok(value) = HeaderValue::from_bytes(element) {
+            headers.insert(name, value);
+        }
+        return;
+    }
+    let mut joined: Vec<u8> = Vec::with_capacity(64);
+    for existing in existing_lines {
         let existing = existing.as_bytes().trim_ascii();
         if existing.is_empty() {
             continue;
@@ -103,82 +111,117 @@ fn append_list_element(headers: &mut HeaderMap, name: HeaderName, element: &str)
         joined.extend_from_slice(existing);
         joined.extend_from_slice(b", ");
     }
-    joined.extend_from_slice(element.as_bytes());
+    joined.extend_from_slice(element);
     if let Ok(value) = HeaderValue::from_bytes(&joined) {
         headers.insert(name, value);
     }
 }
 
-/// One RFC 7239 `forwarded-element`: `for=...;proto=...;host=...`.
-fn forwarded_element(peer_ip: IpAddr, client: &ClientInfo) -> String {
-    let mut element = match peer_ip {
-        IpAddr::V4(ip) => format!("for={ip}"),
-        IpAddr::V6(ip) => format!("for=\"[{ip}]\""),
-    };
-    if is_uri_scheme(client.scheme) {
-        element.push_str(";proto=");
-        element.push_str(client.scheme);
-    }
-    if let Some(host) = &client.host
-        && let Some(value) = forwarded_value(host)
-    {
-        element.push_str(";host=");
-        element.push_str(&value);
-    }
-    element
-}
-
-/// `text` as an RFC 7239 `value`: a token as is, otherwise a quoted-string with `"` and `\`
-/// escaped. `None` if it holds characters a quoted-string cannot carry (controls, non-ASCII).
-fn forwarded_value(text: &str) -> Option<String> {
-    if text.is_empty() {
-        return None;
-    }
-    if text.bytes().all(is_tchar) {
-        return Some(text.to_owned());
-    }
-    let mut quoted = String::with_capacity(text.len() + 2);
-    quoted.push('"');
-    for character in text.chars() {
-        match character {
-            '"' | '\\' => {
-                quoted.push('\\');
-                quoted.push(character);
+/// `ip` as text: dotted IPv4 written by hand (the hot path), IPv6 through `Display`.
+fn push_ip(out: &mut Vec<u8>, ip: IpAddr) {
+    match ip {
+        IpAddr::V4(ip) => {
+            for (octet_idx, octet) in ip.octets().into_iter().enumerate() {
+                if octet_idx > 0 {
+                    out.push(b'.');
+                }
+                if octet >= 100 {
+                    out.push(b'0' + octet / 100);
+                }
+                if octet >= 10 {
+                    out.push(b'0' + (octet / 10) % 10);
+                }
+                out.push(b'0' + octet % 10);
             }
-            ' ' | '\t' | '!'..='~' => quoted.push(character),
-            _ => return None,
+        }
+        IpAddr::V6(ip) => {
+            use std::io::Write;
+            // Writing to a Vec cannot fail.
+            let _ = write!(out, "{ip}");
         }
     }
-    quoted.push('"');
-    Some(quoted)
+}
+
+/// One RFC 7239 `forwarded-element`: `for=...;proto=...;host=...`; `ip_text` is `peer_ip`
+/// written by [`push_ip`].
+fn push_forwarded_element(out: &mut Vec<u8>, peer_ip: IpAddr, ip_text: &[u8], client: &ClientInfo) {
+    match peer_ip {
+        IpAddr::V4(_) => {
+            out.extend_from_slice(b"for=");
+            out.extend_from_slice(ip_text);
+        }
+        IpAddr::V6(_) => {
+            out.extend_from_slice(b"for=\"[");
+            out.extend_from_slice(ip_text);
+            out.extend_from_slice(b"]\"");
+        }
+    }
+    if is_uri_scheme(client.scheme) {
+        out.extend_from_slice(b";proto=");
+        out.extend_from_slice(client.scheme.as_bytes());
+    }
+    if let Some(host) = &client.host {
+        let before_host = out.len();
+        out.extend_from_slice(b";host=");
+        if !push_forwarded_value(out, host) {
+            out.truncate(before_host);
+        }
+    }
+}
+
+/// Appends `text` as an RFC 7239 `value`: a token as is, otherwise a quoted-string with `"` and
+/// `\` escaped. Returns false (and may leave partial output for the caller to truncate) if it is
+/// empty or holds characters a quoted-string cannot carry (controls, non-ASCII).
+fn push_forwarded_value(out: &mut Vec<u8>, text: &str) -> bool {
+    if text.is_empty() {
+        return false;
+    }
+    if text.bytes().all(is_tchar) {
+        out.extend_from_slice(text.as_bytes());
+        return true;
+    }
+    out.push(b'"');
+    for byte in text.bytes() {
+        match byte {
+            b'"' | b'\\' => {
+                out.push(b'\\');
+                out.push(byte);
+            }
+            b' ' | b'\t' | b'!'..=b'~' => out.push(byte),
+            _ => return false,
+        }
+    }
+    out.push(b'"');
+    true
 }
 
 /// One `Via` element: `received-protocol received-by`, the protocol name omitted for HTTP.
-fn via_element(version: Version, proxy_name: &str) -> String {
-    let protocol_version = match version {
-        Version::HTTP_09 => "0.9",
-        Version::HTTP_10 => "1.0",
-        Version::HTTP_2 => "2",
-        Version::HTTP_3 => "3",
+fn push_via_element(out: &mut Vec<u8>, version: Version, proxy_name: &str) {
+    let protocol_version: &[u8] = match version {
+        Version::HTTP_09 => b"0.9",
+        Version::HTTP_10 => b"1.0",
+        Version::HTTP_2 => b"2",
+        Version::HTTP_3 => b"3",
         // HTTP/1.1, and any version `http` adds later: 1.1 is the safe description.
-        _ => "1.1",
+        _ => b"1.1",
     };
-    format!("{protocol_version} {}", via_received_by(proxy_name))
+    out.extend_from_slice(protocol_version);
+    out.push(b' ');
+    push_via_received_by(out, proxy_name);
 }
 
-/// `proxy_name` as a `Via` received-by: a pseudonym (token) or `host[:port]`.
-fn via_received_by(proxy_name: &str) -> String {
+/// `proxy_name` as a `Via` received-by: a pseudonym (token) or `host[:port]`; other characters
+/// become `-`, an empty name `ficus`.
+fn push_via_received_by(out: &mut Vec<u8>, proxy_name: &str) {
     if proxy_name.is_empty() {
-        return "ficus".to_owned();
+        out.extend_from_slice(b"ficus");
+        return;
     }
-    proxy_name
-        .chars()
-        .map(|character| {
-            let allowed = character.is_ascii()
-                && (is_tchar(character as u8) || matches!(character, ':' | '[' | ']'));
-            if allowed { character } else { '-' }
-        })
-        .collect()
+    for character in proxy_name.chars() {
+        let allowed = character.is_ascii()
+            && (is_tchar(character as u8) || matches!(character, ':' | '[' | ']'));
+        out.push(if allowed { character as u8 } else { b'-' });
+    }
 }
 
 /// RFC 9110 `tchar`: the characters of a token.

@@ -31,6 +31,11 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 /// upgrade, such as a WebSocket), `Upgrade` is kept and, if it is present, `Connection` is set
 /// to exactly `upgrade`; every other `Connection` option is still removed.
 pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
+    // The common case, no hop-by-hop field at all, costs one pass over the names; only a field
+    // that `Connection` could list needs `Connection` itself, so that is covered too.
+    if !headers.keys().any(|name| ALWAYS_HOP_BY_HOP.contains(name)) {
+        return;
+    }
     let listed_names = connection_options(headers);
     let accepts_trailers = te_accepts_trailers(headers);
 

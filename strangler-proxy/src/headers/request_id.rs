@@ -41,7 +41,8 @@ fn new_request_id() -> HeaderValue {
     const VARIANT_RFC_9562: u128 = 0b10 << 62;
     let random = fastrand::u128(..);
     let uuid = (random & !VERSION_MASK & !VARIANT_MASK) | VERSION_4 | VARIANT_RFC_9562;
-    let text = format!("{uuid:032x}");
+    let mut text = [0; 32];
+    super::write_hex(&mut text, uuid);
     // Cannot fail: 32 lowercase hex digits are a valid header value.
-    HeaderValue::from_str(&text).expect("hex digits are a valid header value")
+    HeaderValue::from_bytes(&text).expect("hex digits are a valid header value")
 }

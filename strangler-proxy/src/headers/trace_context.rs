@@ -30,17 +30,28 @@ pub const TRACESTATE_HEADER: &str = "tracestate";
 /// The trace this request belongs to, for the proxy's logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceContext {
-    /// 32 lowercase hex digits, the same on every hop of the trace.
-    pub trace_id: String,
-    /// 16 lowercase hex digits: this hop's span, sent upstream as the `traceparent` parent-id.
-    pub span_id: String,
+    /// The `traceparent` value sent upstream: `00-<trace-id>-<span-id>-<flags>`.
+    traceparent: [u8; VERSION_00_LEN],
     /// Whether the incoming `traceparent` was missing or invalid, so this proxy started the trace.
     pub started_here: bool,
 }
 
+impl TraceContext {
+    /// 32 lowercase hex digits, the same on every hop of the trace.
+    pub fn trace_id(&self) -> &str {
+        // Built from ASCII hex digits and dashes only.
+        std::str::from_utf8(&self.traceparent[3..35]).unwrap_or_default()
+    }
+
+    /// 16 lowercase hex digits: this hop's span, sent upstream as the `traceparent` parent-id.
+    pub fn span_id(&self) -> &str {
+        std::str::from_utf8(&self.traceparent[36..52]).unwrap_or_default()
+    }
+}
+
 /// Rewrites `traceparent` with a new parent-id (this hop's span id), keeping the incoming
 /// trace-id and flags; starts a new trace with flags `01` (sampled) and drops `tracestate` when
-/// the incoming `traceparent` is missing or invalid.
+/// the incoming `traceparent` is missing or invalid. Allocates only the new header value.
 pub fn propagate_traceparent(headers: &mut HeaderMap) -> TraceContext {
     let traceparent_name = HeaderName::from_static(TRACEPARENT_HEADER);
     let mut lines = headers.get_all(&traceparent_name).iter();
@@ -50,23 +61,31 @@ pub fn propagate_traceparent(headers: &mut HeaderMap) -> TraceContext {
     };
 
     let started_here = incoming.is_none();
-    let (trace_id, flags) = match incoming {
-        Some(incoming) => (incoming.trace_id, incoming.flags),
-        None => (new_trace_id(), SAMPLED),
+    let mut traceparent = *b"00-00000000000000000000000000000000-0000000000000000-00";
+    let flags = match incoming {
+        Some(incoming) => {
+            traceparent[3..35].copy_from_slice(&incoming.trace_id);
+            incoming.flags
+        }
+        None => {
+            // Zero is the one invalid trace-id.
+            super::write_hex(&mut traceparent[3..35], fastrand::u128(1..));
+            SAMPLED
+        }
     };
-    let span_id = new_span_id();
+    // Zero is the one invalid span (parent) id.
+    super::write_hex(&mut traceparent[36..52], u128::from(fastrand::u64(1..)));
+    super::write_hex(&mut traceparent[53..55], u128::from(flags));
 
-    let traceparent = format!("00-{trace_id}-{span_id}-{flags:02x}");
     // Cannot fail: the value is ASCII hex digits and dashes.
-    let value = HeaderValue::from_str(&traceparent).expect("hex digits are a valid header value");
+    let value = HeaderValue::from_bytes(&traceparent).expect("hex digits are a valid header value");
     headers.insert(traceparent_name, value);
     if started_here {
         headers.remove(TRACESTATE_HEADER);
     }
 
     TraceContext {
-        trace_id,
-        span_id,
+        traceparent,
         started_here,
     }
 }
@@ -79,7 +98,7 @@ const VERSION_00_LEN: usize = 55;
 /// The fields of a valid incoming `traceparent` that this hop keeps.
 #[derive(Debug)]
 struct IncomingTraceparent {
-    trace_id: String,
+    trace_id: [u8; 32],
     flags: u8,
 }
 
@@ -117,8 +136,10 @@ fn parse_traceparent(value: &[u8]) -> Option<IncomingTraceparent> {
     // Cannot fail: `flags` is two lowercase hex digits, checked above.
     let flags_text = std::str::from_utf8(flags).ok()?;
     let flags = u8::from_str_radix(flags_text, 16).ok()?;
+    let mut kept_trace_id = [0; 32];
+    kept_trace_id.copy_from_slice(trace_id);
     Some(IncomingTraceparent {
-        trace_id: String::from_utf8_lossy(trace_id).into_owned(),
+        trace_id: kept_trace_id,
         flags: flags & (SAMPLED | RANDOM_TRACE_ID),
     })
 }
@@ -141,16 +162,4 @@ fn is_lowercase_hex(bytes: &[u8]) -> bool {
 
 fn is_all_zeros(bytes: &[u8]) -> bool {
     bytes.iter().all(|byte| *byte == b'0')
-}
-
-fn new_trace_id() -> String {
-    // Zero is the one invalid trace-id.
-    let trace_id = fastrand::u128(1..);
-    format!("{trace_id:032x}")
-}
-
-fn new_span_id() -> String {
-    // Zero is the one invalid span (parent) id.
-    let span_id = fastrand::u64(1..);
-    format!("{span_id:016x}")
 }

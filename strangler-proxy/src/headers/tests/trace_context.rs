@@ -33,8 +33,8 @@ fn check_trace(input: &[(&str, &str)], expected_kept: Option<(&str, &str)>) -> H
         panic!("malformed outgoing traceparent {outgoing}");
     };
     assert_eq!(*version, "00");
-    assert_eq!(*trace_id, context.trace_id);
-    assert_eq!(*parent_id, context.span_id);
+    assert_eq!(*trace_id, context.trace_id());
+    assert_eq!(*parent_id, context.span_id());
     assert!(is_lowercase_hex(trace_id, 32) && *trace_id != "0".repeat(32));
     assert!(is_lowercase_hex(parent_id, 16) && *parent_id != "0".repeat(16));
     let incoming_fields: Vec<&str> = input
@@ -233,7 +233,7 @@ fn duplicated_traceparent_restarts() {
 fn each_hop_gets_a_fresh_span_id() {
     let first = propagate_traceparent(&mut header_map(&[("traceparent", SPEC_TRACEPARENT)]));
     let second = propagate_traceparent(&mut header_map(&[("traceparent", SPEC_TRACEPARENT)]));
-    assert_eq!(first.trace_id, second.trace_id);
-    assert_ne!(first.span_id, second.span_id);
-    assert_ne!(first.span_id, SPEC_PARENT_ID);
+    assert_eq!(first.trace_id(), second.trace_id());
+    assert_ne!(first.span_id(), second.span_id());
+    assert_ne!(first.span_id(), SPEC_PARENT_ID);
 }
