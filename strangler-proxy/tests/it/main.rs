@@ -4,4 +4,12 @@
 
 mod support;
 
+mod admin;
 mod forwarding;
+mod headers;
+mod http2;
+mod metrics;
+mod routing;
+mod split;
+mod streaming;
+mod websocket;
