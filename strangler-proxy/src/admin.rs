@@ -273,19 +273,25 @@ async fn set_weights(
     route_name: &str,
     body: &[u8],
 ) -> Response<Full<Bytes>> {
+    // A refused change is audited too, with the reason.
+    let refuse = |status: StatusCode, error: String| {
+        let details = json!({"route": route_name, "body": String::from_utf8_lossy(body)});
+        audit(state, peer, "set_weights", &details, &Err(error.clone()));
+        json_response(status, &json!({ "error": error }))
+    };
     let request: Value = match serde_json::from_slice(body) {
         Ok(value) => value,
         Err(error) => {
-            return json_response(
+            return refuse(
                 StatusCode::BAD_REQUEST,
-                &json!({"error": format!("body is not JSON: {error}")}),
+                format!("body is not JSON: {error}"),
             );
         }
     };
     let Some(weights) = request.get("weights").and_then(Value::as_object) else {
-        return json_response(
+        return refuse(
             StatusCode::BAD_REQUEST,
-            &json!({"error": "expected {\"weights\": {\"<upstream>\": <weight>}}"}),
+            "expected {\"weights\": {\"<upstream>\": <weight>}}".to_owned(),
         );
     };
     let mut new_weights = BTreeMap::new();
@@ -294,9 +300,12 @@ async fn set_weights(
             .as_u64()
             .and_then(|weight| u32::try_from(weight).ok())
         else {
-            return json_response(
+            return refuse(
                 StatusCode::BAD_REQUEST,
-                &json!({"error": format!("weights.{upstream}: expected an integer from 0 to {}", u32::MAX)}),
+                format!(
+                    "weights.{upstream}: expected an integer from 0 to {}",
+                    u32::MAX
+                ),
             );
         };
         new_weights.insert(upstream.clone(), weight);
@@ -308,9 +317,9 @@ async fn set_weights(
         .routes()
         .find(|route| route.name == route_name)
     else {
-        return json_response(
+        return refuse(
             StatusCode::NOT_FOUND,
-            &json!({"error": format!("no route named {route_name:?}")}),
+            format!("no route named {route_name:?}"),
         );
     };
     let before: BTreeMap<String, u32> = route
@@ -322,17 +331,19 @@ async fn set_weights(
         .keys()
         .find(|upstream| !before.contains_key(*upstream))
     {
-        return json_response(
+        return refuse(
             StatusCode::BAD_REQUEST,
-            &json!({"error": format!("weights.{unknown}: not a target of route {route_name:?}; add targets in the file")}),
+            format!(
+                "weights.{unknown}: not a target of route {route_name:?}; add targets in the file"
+            ),
         );
     }
     let mut after = before.clone();
     after.extend(new_weights.clone());
     if after.values().all(|weight| *weight == 0) {
-        return json_response(
+        return refuse(
             StatusCode::BAD_REQUEST,
-            &json!({"error": "every weight would be 0; at least one target needs a weight above 0"}),
+            "every weight would be 0; at least one target needs a weight above 0".to_owned(),
         );
     }
     drop(runtime);

@@ -248,6 +248,9 @@ async fn forward<'runtime>(
     let mut tried_addresses: Vec<usize> = Vec::new();
     let mut retry_left = true;
     let mut last_failure: Option<FailureKind> = None;
+    // Set after a replayable failure; counted as a retry only if the same target is tried
+    // again (a fallback is counted as a fallback instead).
+    let mut retry_pending = false;
     let upstream_response = loop {
         let Some(address_idx) = target.pool.pick_address(&tried_addresses) else {
             // No usable address left on this upstream.
@@ -256,13 +259,14 @@ async fn forward<'runtime>(
                 target = fallback;
                 tried_addresses.clear();
                 retry_left = true;
+                retry_pending = false;
                 continue;
             }
             let kind = match last_failure {
                 None => ProxyErrorKind::NoHealthyAddress,
                 Some(failure) => error_kind(failure),
             };
-            outcome.target = Some(target_name(route, &target));
+            outcome.target = Some(target_name(runtime, route, &target));
             outcome.error = Some(kind);
             return error_response(
                 kind,
@@ -271,6 +275,10 @@ async fn forward<'runtime>(
                 Some(&request_id),
             );
         };
+        if std::mem::take(&mut retry_pending) {
+            outcome.retries += 1;
+            target.metrics.record_retry();
+        }
         tried_addresses.push(address_idx);
         let (attempt_body, reclaim) = attempt_body(&mut body);
         let attempt = Request::from_parts(parts.clone(), attempt_body);
@@ -303,7 +311,7 @@ async fn forward<'runtime>(
                 };
                 if !replayable {
                     let kind = error_kind(failure);
-                    outcome.target = Some(target_name(route, &target));
+                    outcome.target = Some(target_name(runtime, route, &target));
                     outcome.error = Some(kind);
                     return error_response(
                         kind,
@@ -323,12 +331,11 @@ async fn forward<'runtime>(
                     // Used up: let the next turn fall back or answer.
                     _ => tried_addresses.extend(0..target.pool.addresses.len()),
                 }
-                outcome.retries += 1;
-                target.metrics.record_retry();
+                retry_pending = true;
             }
         }
     };
-    outcome.target = Some(target_name(route, &target));
+    outcome.target = Some(target_name(runtime, route, &target));
 
     // Phase 6: respond.
     let mut response = upstream_response;
@@ -405,18 +412,19 @@ fn shared_record_ejection(runtime: &Runtime, target: &TargetRuntime, address_idx
     );
 }
 
+/// The name of `target`, borrowed from the runtime: one of the route's targets, or the
+/// default upstream the route fell back to.
 fn target_name<'runtime>(
+    runtime: &'runtime Runtime,
     route: &'runtime crate::config::settings::Route,
     target: &TargetRuntime,
 ) -> &'runtime str {
-    // The name lives in the runtime's settings for as long as the route does.
-    let _ = route;
     let name = target.pool.name();
-    // SAFETY-free lifetime trick avoided: look the name up in the route's own targets.
     route
         .targets
         .iter()
         .map(|route_target| route_target.upstream.as_str())
+        .chain(std::iter::once(runtime.settings.default_upstream.as_str()))
         .find(|upstream| *upstream == name)
         .unwrap_or(crate::metrics::NO_TARGET)
 }

@@ -4,5 +4,13 @@
 
 mod support;
 
+mod admin;
 mod bench_config;
 mod forwarding;
+mod headers;
+mod http2;
+mod metrics;
+mod routing;
+mod split;
+mod streaming;
+mod websocket;

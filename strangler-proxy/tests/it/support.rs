@@ -147,10 +147,18 @@ impl Drop for Upstream {
     }
 }
 
-/// A loopback address nothing listens on (bound, then released).
+/// A loopback address nothing listens on: connecting to it is refused at once. The port stays
+/// bound (never listening) until the test process ends, so that a server started by another
+/// test running in parallel cannot be given it.
 pub async fn dead_address() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    listener.local_addr().expect("address")
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind("127.0.0.1:0".parse().expect("address"))
+        .expect("bind");
+    let addr = socket.local_addr().expect("address");
+    // Kept open on purpose (one descriptor per call): see above.
+    std::mem::forget(socket);
+    addr
 }
 
 /// The proxy under test, started from a configuration written to a temporary folder.
@@ -165,7 +173,16 @@ pub struct Proxy {
 impl Proxy {
     /// Starts the proxy with `config` (TOML; `listen` is overridden to `127.0.0.1:0`).
     pub async fn start(config: &str) -> Proxy {
+        Proxy::start_with_files(config, &[]).await
+    }
+
+    /// Like [`Proxy::start`], with `files` (`(name, content)`) written beside the config
+    /// first, such as the admin token file (relative paths in the config resolve there).
+    pub async fn start_with_files(config: &str, files: &[(&str, &str)]) -> Proxy {
         let folder = tempfile::tempdir().expect("temporary folder");
+        for (name, content) in files {
+            std::fs::write(folder.path().join(name), content).expect("write file");
+        }
         let config_path = folder.path().join("proxy.toml");
         std::fs::write(&config_path, config).expect("write config");
         let running = launch::start(Options {
@@ -188,6 +205,17 @@ impl Proxy {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// `http://<admin address><path>`; the config must have an `[admin]` table.
+    pub fn admin_url(&self, path: &str) -> String {
+        let admin_addr = self.admin_addr.expect("the config has an [admin] table");
+        format!("http://{admin_addr}{path}")
+    }
+
+    /// The path of a file in the proxy's temporary folder.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.folder.path().join(name)
+    }
+
     pub async fn shutdown(mut self) {
         if let Some(running) = self.running.take() {
             running.shutdown().await;
@@ -207,6 +235,65 @@ pub fn config_with_upstreams(upstreams: &[(&str, SocketAddr)]) -> String {
     config
 }
 
+/// The admin bearer token that [`ADMIN_SECTION`] reads from [`ADMIN_TOKEN_FILE`].
+pub const ADMIN_TOKEN: &str = "test-admin-token-4f1c";
+/// Name of the token file to pass to [`Proxy::start_with_files`].
+pub const ADMIN_TOKEN_FILE: &str = "admin-token";
+/// An `[admin]` table to append to a config: loopback port 0, token from
+/// [`ADMIN_TOKEN_FILE`] (no environment variables: tests run in parallel), audit log
+/// `audit.log` in the proxy's folder.
+pub const ADMIN_SECTION: &str = "\n[admin]\nlisten = \"127.0.0.1:0\"\ntoken_file = \"admin-token\"\naudit_log = \"audit.log\"\n";
+
+/// Starts the proxy with [`ADMIN_SECTION`] appended to `config` and the token file written.
+pub async fn start_with_admin(config: &str) -> Proxy {
+    let config = format!("{config}{ADMIN_SECTION}");
+    Proxy::start_with_files(&config, &[(ADMIN_TOKEN_FILE, &format!("{ADMIN_TOKEN}\n"))]).await
+}
+
+/// A request to the admin API with `Authorization: Bearer <token>` when `token` is given.
+pub async fn admin(
+    client: &Client<HttpConnector, Full<Bytes>>,
+    proxy: &Proxy,
+    method: http::Method,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> Reply {
+    let mut builder = Request::builder().method(method).uri(proxy.admin_url(path));
+    if let Some(token) = token {
+        builder = builder.header("authorization", format!("Bearer {token}"));
+    }
+    let request = builder
+        .body(Full::new(Bytes::from(body.to_owned())))
+        .expect("request");
+    send(client, request).await
+}
+
+/// `PUT /routes/{route}/weights` with the right token; panics unless it answers `200`.
+pub async fn set_weights(
+    client: &Client<HttpConnector, Full<Bytes>>,
+    proxy: &Proxy,
+    route: &str,
+    weights: &[(&str, u32)],
+) {
+    let weights: serde_json::Map<String, serde_json::Value> = weights
+        .iter()
+        .map(|(upstream, weight)| ((*upstream).to_owned(), (*weight).into()))
+        .collect();
+    let body = serde_json::json!({ "weights": weights }).to_string();
+    let path = format!("/routes/{route}/weights");
+    let reply = admin(
+        client,
+        proxy,
+        http::Method::PUT,
+        &path,
+        Some(ADMIN_TOKEN),
+        &body,
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+}
+
 /// An HTTP/1.1 client with keep-alive.
 pub fn client() -> Client<HttpConnector, Full<Bytes>> {
     Client::builder(TokioExecutor::new()).build_http()
@@ -215,6 +302,7 @@ pub fn client() -> Client<HttpConnector, Full<Bytes>> {
 /// A completed response: status, headers and body.
 pub struct Reply {
     pub status: http::StatusCode,
+    pub version: http::Version,
     pub headers: http::HeaderMap,
     pub body: Bytes,
 }
@@ -226,6 +314,26 @@ impl Reply {
 
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).expect("JSON body")
+    }
+
+    /// The values of response header `name`, as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .map(|value| value.to_str().expect("visible ASCII header value"))
+    }
+
+    /// The values of request header `name` as an [`Upstream::echo`] received them (empty when
+    /// absent).
+    pub fn echoed(&self, name: &str) -> Vec<String> {
+        let json = self.json();
+        let Some(values) = json["headers"][name].as_array() else {
+            return Vec::new();
+        };
+        values
+            .iter()
+            .map(|value| value.as_str().expect("string header value").to_owned())
+            .collect()
     }
 }
 
@@ -240,6 +348,7 @@ pub async fn send(
         let body = body.collect().await.expect("body").to_bytes();
         Reply {
             status: parts.status,
+            version: parts.version,
             headers: parts.headers,
             body,
         }
