@@ -25,6 +25,8 @@ pub enum ProxyBody {
     Full(Option<Bytes>),
     Incoming(Incoming),
     Reclaimable(Reclaimable),
+    /// A response from an upstream, which hands its connection back when read to the end.
+    Upstream(crate::upstream::UpstreamBody),
 }
 
 /// A streamed body whose source stays reclaimable until the first poll.
@@ -99,6 +101,7 @@ impl Body for ProxyBody {
             ProxyBody::Empty => Poll::Ready(None),
             ProxyBody::Full(bytes) => Poll::Ready(bytes.take().map(|bytes| Ok(Frame::data(bytes)))),
             ProxyBody::Incoming(incoming) => Pin::new(incoming).poll_frame(cx),
+            ProxyBody::Upstream(upstream) => Pin::new(upstream).poll_frame(cx),
             ProxyBody::Reclaimable(reclaimable) => {
                 if reclaimable.taken.is_none() {
                     reclaimable.taken = reclaimable
@@ -121,6 +124,7 @@ impl Body for ProxyBody {
             ProxyBody::Empty => true,
             ProxyBody::Full(bytes) => bytes.is_none(),
             ProxyBody::Incoming(incoming) => incoming.is_end_stream(),
+            ProxyBody::Upstream(upstream) => upstream.is_end_stream(),
             ProxyBody::Reclaimable(reclaimable) => match &reclaimable.taken {
                 Some(incoming) => incoming.is_end_stream(),
                 None => reclaimable.size_hint.exact() == Some(0),
@@ -135,6 +139,7 @@ impl Body for ProxyBody {
                 SizeHint::with_exact(bytes.as_ref().map_or(0, |bytes| bytes.len() as u64))
             }
             ProxyBody::Incoming(incoming) => incoming.size_hint(),
+            ProxyBody::Upstream(upstream) => upstream.size_hint(),
             ProxyBody::Reclaimable(reclaimable) => match &reclaimable.taken {
                 Some(incoming) => incoming.size_hint(),
                 None => reclaimable.size_hint,

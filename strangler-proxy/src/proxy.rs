@@ -363,7 +363,7 @@ async fn forward<'runtime>(
         .headers
         .entry(headers::REQUEST_ID_HEADER)
         .or_insert(request_id);
-    Response::from_parts(response_parts, ProxyBody::Incoming(response_body))
+    Response::from_parts(response_parts, response_body)
 }
 
 /// The body for the next attempt, and the handle to take a streamed one back after a failure.
