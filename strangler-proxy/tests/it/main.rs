@@ -4,4 +4,8 @@
 
 mod support;
 
+mod failures;
 mod forwarding;
+mod plan_file;
+mod reload;
+mod smuggling;
