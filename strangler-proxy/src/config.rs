@@ -4,6 +4,7 @@
 //! watches them or applies CLI and environment overrides.
 
 pub mod file;
+mod locate;
 pub mod settings;
 pub mod validate;
 
@@ -17,7 +18,7 @@ pub use settings::Settings;
 pub use validate::validate;
 
 /// Why a proxy configuration was rejected. Each variant names the file; `Invalid` also names
-/// the field path, such as `route[2].targets[0].upstream`.
+/// the field path, such as `route[2].targets[0].upstream`, and its line when [`load`] found it.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The text is not valid TOML or does not fit the schema; the message carries line and column.
@@ -27,11 +28,13 @@ pub enum ConfigError {
     #[error("{}: {message}", file.display())]
     Read { file: PathBuf, message: String },
     /// The text parsed but a field's value is unacceptable.
-    #[error("{}: {field}: {message}", file.display())]
+    #[error("{}: {}{field}: {message}", file.display(), line.map(|line| format!("line {line}: ")).unwrap_or_default())]
     Invalid {
         file: PathBuf,
         field: String,
         message: String,
+        /// 1-based line of the field (or of its nearest enclosing table) in the text.
+        line: Option<usize>,
     },
 }
 
@@ -40,20 +43,25 @@ pub enum ConfigError {
 /// schema; see [`Source`].
 pub fn load(text: &str, file: &Path) -> Result<Settings, ConfigError> {
     let (file_config, source) = FileConfig::parse_any(text, file)?;
-    validate(file_config, file).map_err(|error| match (error, source) {
-        (
+    validate(file_config, file).map_err(|error| match error {
+        ConfigError::Invalid {
+            file,
+            field,
+            message,
+            line: _,
+        } => {
+            let field = match source {
+                Source::Plan => format!("{}.{field}", Source::PLAN_TABLE),
+                Source::ProxyFile => field,
+            };
             ConfigError::Invalid {
+                line: locate::line_of(text, &field),
                 file,
                 field,
                 message,
-            },
-            Source::Plan,
-        ) => ConfigError::Invalid {
-            file,
-            field: format!("{}.{field}", Source::PLAN_TABLE),
-            message,
-        },
-        (error, _) => error,
+            }
+        }
+        error => error,
     })
 }
 

@@ -52,7 +52,13 @@ pub struct RunningProxy {
 
 /// Loads the configuration and starts serving. Must run inside a tokio runtime.
 pub async fn start(options: Options) -> Result<RunningProxy, StartError> {
-    let mut settings = config::load_file(&options.config_path)?;
+    // Read once: the reloader compares the file with exactly what was loaded.
+    let text =
+        std::fs::read_to_string(&options.config_path).map_err(|error| ConfigError::Read {
+            file: options.config_path.clone(),
+            message: error.to_string(),
+        })?;
+    let mut settings = config::load(&text, &options.config_path)?;
     if let Some(listen) = options.listen {
         settings.listen = listen;
     }
@@ -89,7 +95,10 @@ pub async fn start(options: Options) -> Result<RunningProxy, StartError> {
         }
         None => None,
     };
-    background.push(reload::spawn_reloader(Arc::clone(&shared)));
+    background.push(reload::spawn_reloader(
+        Arc::clone(&shared),
+        text.into_bytes(),
+    ));
 
     let (stop, stopped) = oneshot::channel::<()>();
     let server = tokio::spawn(server::serve(

@@ -56,10 +56,12 @@ pub fn reload(shared: &Shared) -> Result<(), ConfigError> {
     result
 }
 
-/// Watches the file and `SIGHUP` until the returned task is aborted.
-pub fn spawn_reloader(shared: Arc<Shared>) -> tokio::task::JoinHandle<()> {
+/// Watches the file and `SIGHUP` until the returned task is aborted. `loaded` is the content
+/// the running configuration was built from: a change made after that, even before this task
+/// first runs, is a change to reload.
+pub fn spawn_reloader(shared: Arc<Shared>, loaded: Vec<u8>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut last_seen = std::fs::read(&shared.config_path).ok();
+        let mut last_seen = Some(loaded);
         #[cfg(unix)]
         let mut hangup =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();

@@ -225,7 +225,7 @@ fn unknown_upstream_in_target() {
         + &route("c", "/c", r#"[{ upstream = "payments" }]"#);
     check_error(
         &with_routes(&routes),
-        r#"proxy.toml: route[2].targets[0].upstream: unknown upstream "payments""#,
+        r#"proxy.toml: line 21: route[2].targets[0].upstream: unknown upstream "payments""#,
     );
 }
 
@@ -233,7 +233,7 @@ fn unknown_upstream_in_target() {
 fn unknown_default_upstream() {
     check_error(
         "default_upstream = \"mono\"\n[[upstream]]\nname = \"monolith\"\naddresses = [\"a:1\"]\n",
-        r#"proxy.toml: default_upstream: unknown upstream "mono""#,
+        r#"proxy.toml: line 1: default_upstream: unknown upstream "mono""#,
     );
 }
 
@@ -246,7 +246,7 @@ fn all_weights_zero() {
     );
     check_error(
         &with_routes(&routes),
-        "proxy.toml: route[0].targets: every weight is 0; at least one target needs a weight above 0",
+        "proxy.toml: line 13: route[0].targets: every weight is 0; at least one target needs a weight above 0",
     );
 }
 
@@ -259,7 +259,7 @@ fn negative_weight() {
     );
     check_error(
         &with_routes(&routes),
-        "proxy.toml: route[0].targets[1].weight: weight -1 is out of range 0..=4294967295",
+        "proxy.toml: line 13: route[0].targets[1].weight: weight -1 is out of range 0..=4294967295",
     );
 }
 
@@ -277,7 +277,7 @@ fn one_zero_weight_is_allowed() {
 fn empty_targets() {
     check_error(
         &with_routes(&route("a", "/a", "[]")),
-        "proxy.toml: route[0].targets: needs at least one target",
+        "proxy.toml: line 13: route[0].targets: needs at least one target",
     );
 }
 
@@ -287,7 +287,7 @@ fn duplicate_route_name() {
         + &route("a", "/b", r#"[{ upstream = "billing" }]"#);
     check_error(
         &with_routes(&routes),
-        r#"proxy.toml: route[1].name: duplicate route name "a""#,
+        r#"proxy.toml: line 15: route[1].name: duplicate route name "a""#,
     );
 }
 
@@ -295,7 +295,7 @@ fn duplicate_route_name() {
 fn reserved_route_name() {
     check_error(
         &with_routes(&route("default", "/a", r#"[{ upstream = "billing" }]"#)),
-        r#"proxy.toml: route[0].name: "default" is reserved for the catch-all route"#,
+        r#"proxy.toml: line 11: route[0].name: "default" is reserved for the catch-all route"#,
     );
 }
 
@@ -303,14 +303,14 @@ fn reserved_route_name() {
 fn duplicate_upstream_name() {
     check_error(
         &format!("{UPSTREAMS}[[upstream]]\nname = \"billing\"\naddresses = [\"b:1\"]\n"),
-        r#"proxy.toml: upstream[2].name: duplicate upstream name "billing""#,
+        r#"proxy.toml: line 10: upstream[2].name: duplicate upstream name "billing""#,
     );
 }
 
 fn check_pattern_error(pattern: &str, expected: &str) {
     check_error(
         &with_routes(&route("a", pattern, r#"[{ upstream = "billing" }]"#)),
-        &format!("proxy.toml: route[0].path: {expected}"),
+        &format!("proxy.toml: line 12: route[0].path: {expected}"),
     );
 }
 
@@ -343,7 +343,7 @@ fn check_address_error(address: &str) {
             "default_upstream = \"m\"\n[[upstream]]\nname = \"m\"\naddresses = [\"a:1\", {address:?}]\n"
         ),
         &format!(
-            "proxy.toml: upstream[0].addresses[1]: invalid address {address:?}, expected host:port"
+            "proxy.toml: line 4: upstream[0].addresses[1]: invalid address {address:?}, expected host:port"
         ),
     );
 }
@@ -362,7 +362,7 @@ fn invalid_addresses() {
 fn empty_addresses() {
     check_error(
         "default_upstream = \"m\"\n[[upstream]]\nname = \"m\"\naddresses = []\n",
-        "proxy.toml: upstream[0].addresses: needs at least one address",
+        "proxy.toml: line 4: upstream[0].addresses: needs at least one address",
     );
 }
 
@@ -370,7 +370,7 @@ fn empty_addresses() {
 fn invalid_listen() {
     check_error(
         &format!("listen = \"localhost\"\n{UPSTREAMS}"),
-        r#"proxy.toml: listen: invalid address "localhost", expected ip:port"#,
+        r#"proxy.toml: line 1: listen: invalid address "localhost", expected ip:port"#,
     );
 }
 
@@ -378,7 +378,7 @@ fn invalid_listen() {
 fn zero_timeout() {
     check_error(
         "default_upstream = \"m\"\n[[upstream]]\nname = \"m\"\naddresses = [\"a:1\"]\nconnect_timeout_ms = 0\n",
-        "proxy.toml: upstream[0].connect_timeout_ms: must be above 0",
+        "proxy.toml: line 5: upstream[0].connect_timeout_ms: must be above 0",
     );
 }
 
@@ -387,22 +387,22 @@ fn invalid_method_host_and_header() {
     let base = route("a", "/a", r#"[{ upstream = "billing" }]"#);
     check_error(
         &with_routes(&format!("{base}methods = [\"GE T\"]\n")),
-        r#"proxy.toml: route[0].methods[0]: invalid method "GE T""#,
+        r#"proxy.toml: line 14: route[0].methods[0]: invalid method "GE T""#,
     );
     check_error(
         &with_routes(&format!("{base}methods = []\n")),
-        "proxy.toml: route[0].methods: is empty; leave it out to take every method",
+        "proxy.toml: line 14: route[0].methods: is empty; leave it out to take every method",
     );
     check_error(
         &with_routes(&format!("{base}host = \"a.example:80\"\n")),
-        r#"proxy.toml: route[0].host: invalid host "a.example:80", expected a name without port"#,
+        r#"proxy.toml: line 14: route[0].host: invalid host "a.example:80", expected a name without port"#,
     );
     check_error(
         &with_routes(&format!("{base}headers = {{ \"x y\" = \"1\" }}\n")),
-        r#"proxy.toml: route[0].headers.x y: invalid header name "x y""#,
+        r#"proxy.toml: line 14: route[0].headers.x y: invalid header name "x y""#,
     );
     check_error(
         &with_routes(&format!("{base}headers = {{ x-a = \"1\", X-A = \"2\" }}\n")),
-        "proxy.toml: route[0].headers.x-a: header named twice (names ignore case)",
+        "proxy.toml: line 14: route[0].headers.x-a: header named twice (names ignore case)",
     );
 }

@@ -23,10 +23,12 @@ use crate::route_table::DEFAULT_ROUTE_NAME;
 
 /// Validates `file_config`, read from `file` (used only in error messages).
 pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, ConfigError> {
+    // The line is filled in by `config::load`, which has the text.
     let invalid = |field: String, message: String| ConfigError::Invalid {
         file: file.to_path_buf(),
         field,
         message,
+        line: None,
     };
     let listen: SocketAddr = file_config.listen.parse().map_err(|_| {
         invalid(

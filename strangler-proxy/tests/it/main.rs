@@ -6,11 +6,15 @@ mod support;
 
 mod admin;
 mod bench_config;
+mod failures;
 mod forwarding;
 mod headers;
 mod http2;
 mod metrics;
+mod plan_file;
+mod reload;
 mod routing;
+mod smuggling;
 mod split;
 mod streaming;
 mod websocket;

@@ -3,6 +3,10 @@
 
 #![allow(dead_code)]
 
+pub mod admin;
+pub mod poll;
+pub mod raw;
+
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;

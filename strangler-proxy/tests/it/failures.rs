@@ -1,0 +1,385 @@
+//! Upstream failures as clients see them: timeouts and refused connections become JSON error
+//! responses naming the route; a GET that met a dead keep-alive connection is retried while a
+//! POST whose body left is never replayed; a route falls back to the monolith when its
+//! service is down; passive and active health take an address out and bring it back.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response};
+use http_body_util::{BodyExt, Full};
+
+use crate::support::admin::{admin_request, admin_section};
+use crate::support::poll::eventually;
+use crate::support::raw::{Action, RawClient, RawUpstream, ok_response};
+use crate::support::{Proxy, Reply, Upstream, client, dead_address, get, send};
+
+/// `default_upstream = "monolith"`, the upstreams `(name, address, extra fields)` and one route
+/// `svc` on `/svc/**` to upstream `svc` with extra route fields.
+fn config(upstreams: &[(&str, String, &str)], route_extra: &str) -> String {
+    let mut text = "default_upstream = \"monolith\"\n".to_owned();
+    for (name, address, extra) in upstreams {
+        text.push_str(&format!(
+            "\n[[upstream]]\nname = \"{name}\"\naddresses = [\"{address}\"]\n{extra}\n"
+        ));
+    }
+    text.push_str(&format!(
+        "\n[[route]]\nname = \"svc\"\npath = \"/svc/**\"\ntargets = [{{ upstream = \"svc\" }}]\n{route_extra}\n"
+    ));
+    text
+}
+
+/// Asserts that the proxy answered itself: `status`, `x-ficus-error: code`, and a JSON body
+/// naming the error, the route and the upstream.
+fn check_error(reply: &Reply, status: u16, code: &str, route: &str, upstream: &str) {
+    assert_eq!(reply.status, status, "{}", reply.text());
+    assert_eq!(reply.headers["x-ficus-error"], code);
+    assert_eq!(reply.headers["content-type"], "application/json");
+    let json = reply.json();
+    assert_eq!(json["error"], code);
+    assert_eq!(json["status"], status);
+    assert_eq!(json["route"], route);
+    assert_eq!(json["upstream"], upstream);
+}
+
+/// An upstream answering `<name>`, or, while `slow` is set, never within the tests' timeouts.
+async fn switchable(name: &str, slow: Arc<AtomicBool>) -> Upstream {
+    let body = name.to_owned();
+    Upstream::start(name, move |_request| {
+        let slow = slow.load(Ordering::SeqCst);
+        let body = body.clone();
+        Box::pin(async move {
+            if slow {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+            }
+            Response::new(Full::new(Bytes::from(body)))
+        })
+    })
+    .await
+}
+
+#[tokio::test]
+async fn request_timeout_is_a_504_naming_the_route() {
+    let monolith = Upstream::named("monolith").await;
+    let slow = switchable("svc", Arc::new(AtomicBool::new(true))).await;
+    let proxy = Proxy::start(&config(
+        &[
+            ("monolith", monolith.addr.to_string(), ""),
+            ("svc", slow.addr.to_string(), "request_timeout_ms = 200"),
+        ],
+        "",
+    ))
+    .await;
+
+    let reply = get(&client(), &proxy.url("/svc/report"), &[]).await;
+    check_error(&reply, 504, "upstream_timeout", "svc", "svc");
+    // A timeout is not replayed: the upstream may be working on it.
+    assert_eq!(slow.hits(), 1);
+    assert_eq!(monolith.hits(), 0);
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn refused_connection_without_anywhere_to_fall_back_is_a_502() {
+    let dead = dead_address().await;
+    let proxy = Proxy::start(&config(
+        &[
+            ("monolith", dead.to_string(), ""),
+            ("svc", dead.to_string(), ""),
+        ],
+        "",
+    ))
+    .await;
+
+    let reply = get(&client(), &proxy.url("/orders/1"), &[]).await;
+    check_error(&reply, 502, "upstream_unreachable", "default", "monolith");
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn route_without_fallback_answers_502_and_leaves_the_monolith_alone() {
+    let monolith = Upstream::named("monolith").await;
+    let dead = dead_address().await;
+    let proxy = Proxy::start(&config(
+        &[
+            ("monolith", monolith.addr.to_string(), ""),
+            ("svc", dead.to_string(), ""),
+        ],
+        "fallback = false",
+    ))
+    .await;
+
+    let reply = get(&client(), &proxy.url("/svc/1"), &[]).await;
+    check_error(&reply, 502, "upstream_unreachable", "svc", "svc");
+    assert_eq!(monolith.hits(), 0);
+    proxy.shutdown().await;
+}
+
+/// A raw upstream that answers the first request of each connection and, on a later request
+/// on the same connection, reads it and closes without answering: the keep-alive race.
+async fn closes_on_second_request() -> RawUpstream {
+    RawUpstream::start(|request| {
+        if request.index_on_connection == 0 {
+            Action::Respond(ok_response(&format!("svc {}", request.target)))
+        } else {
+            Action::Close
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn get_on_a_dead_pooled_connection_is_retried_on_a_new_one() {
+    let monolith = Upstream::named("monolith").await;
+    let svc = closes_on_second_request().await;
+    let proxy = Proxy::start(&config(
+        &[
+            ("monolith", monolith.addr.to_string(), ""),
+            ("svc", svc.addr.to_string(), ""),
+        ],
+        "",
+    ))
+    .await;
+    let client = client();
+
+    let first = get(&client, &proxy.url("/svc/first"), &[]).await;
+    assert_eq!(first.text(), "svc /svc/first");
+    let second = get(&client, &proxy.url("/svc/second"), &[]).await;
+    assert_eq!(second.status, 200, "{}", second.text());
+    assert_eq!(second.text(), "svc /svc/second");
+
+    let seen: Vec<(String, usize)> = svc
+        .requests()
+        .into_iter()
+        .map(|request| (request.target, request.connection))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("/svc/first".to_owned(), 0),
+            // On the pooled connection, which closed unanswered...
+            ("/svc/second".to_owned(), 0),
+            // ...then again on a new one.
+            ("/svc/second".to_owned(), 1),
+        ]
+    );
+    assert_eq!(monolith.hits(), 0);
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn post_whose_body_was_sent_is_never_replayed() {
+    let monolith = Upstream::named("monolith").await;
+    let svc = closes_on_second_request().await;
+    let proxy = Proxy::start(&config(
+        &[
+            ("monolith", monolith.addr.to_string(), ""),
+            ("svc", svc.addr.to_string(), ""),
+        ],
+        "",
+    ))
+    .await;
+    let client = client();
+
+    let first = get(&client, &proxy.url("/svc/first"), &[]).await;
+    assert_eq!(first.status, 200);
+    let request = Request::post(proxy.url("/svc/orders"))
+        .body(Full::new(Bytes::from_static(b"{\"item\":42}")))
+        .expect("request");
+    let reply = send(&client, request).await;
+    check_error(&reply, 502, "upstream_unreachable", "svc", "svc");
+
+    let posts: Vec<_> = svc
+        .requests()
+        .into_iter()
+        .filter(|request| request.method == "POST")
+        .collect();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert_eq!(posts[0].body, b"{\"item\":42}");
+    // Not to the monolith either: it may have been applied already.
+    assert_eq!(monolith.hits(), 0);
+    proxy.shutdown().await;
+}
+
+/// An upstream answering `<name>: <the body it received>`.
+async fn body_echo(name: &str) -> Upstream {
+    let name = name.to_owned();
+    Upstream::start(&name.clone(), move |request| {
+        let name = name.clone();
+        Box::pin(async move {
+            let body = request
+                .into_body()
+                .collect()
+                .await
+                .map(|body| body.to_bytes())
+                .unwrap_or_default();
+            let text = format!("{name}: {}", String::from_utf8_lossy(&body));
+            Response::new(Full::new(Bytes::from(text)))
+        })
+    })
+    .await
+}
+
+#[tokio::test]
+async fn get_falls_back_to_the_monolith_when_the_service_is_down() {
+    let monolith = body_echo("monolith").await;
+    let dead = dead_address().await;
+    let proxy = Proxy::start(&config(
+        &[
+            ("monolith", monolith.addr.to_string(), ""),
+            ("svc", dead.to_string(), ""),
+        ],
+        "",
+    ))
+    .await;
+
+    let reply = get(&client(), &proxy.url("/svc/1"), &[]).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.text(), "monolith: ");
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn streamed_post_falls_back_to_the_monolith_with_its_whole_body() {
+    let monolith = body_echo("monolith").await;
+    let dead = dead_address().await;
+    let proxy = Proxy::start(&config(
+        &[
+            ("monolith", monolith.addr.to_string(), ""),
+            ("svc", dead.to_string(), ""),
+        ],
+        "",
+    ))
+    .await;
+
+    let mut connection = RawClient::connect(proxy.addr).await;
+    assert!(
+        connection
+            .send(
+                b"POST /svc/orders HTTP/1.1\r\nHost: shop\r\nTransfer-Encoding: chunked\r\n\r\n\
+                  6\r\nfirst \r\n"
+            )
+            .await
+    );
+    // The rest of the body comes later, while the proxy is already at work.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(
+        connection
+            .send(b"6\r\nsecond\r\n7\r\n, third\r\n0\r\n\r\n")
+            .await
+    );
+    let reply = connection.response().await.expect("a response");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.text(), "monolith: first second, third");
+    proxy.shutdown().await;
+}
+
+/// The health the admin API reports for the single address of `upstream`.
+async fn address_health(proxy: &Proxy, upstream: &str) -> serde_json::Value {
+    let reply = admin_request(proxy, "GET", "/upstreams", "").await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let json = reply.json();
+    let found = json["upstreams"]
+        .as_array()
+        .expect("upstreams")
+        .iter()
+        .find(|entry| entry["name"] == upstream)
+        .unwrap_or_else(|| panic!("no upstream {upstream} in {json}"))
+        .clone();
+    found["addresses"][0].clone()
+}
+
+#[tokio::test]
+async fn failing_address_is_ejected_after_max_fails_and_comes_back_after_fail_timeout() {
+    let monolith = Upstream::named("monolith").await;
+    let slow = Arc::new(AtomicBool::new(true));
+    let svc = switchable("svc", Arc::clone(&slow)).await;
+    let admin = admin_section();
+    let mut text = config(
+        &[
+            ("monolith", monolith.addr.to_string(), ""),
+            (
+                "svc",
+                svc.addr.to_string(),
+                "request_timeout_ms = 200\nmax_fails = 2\nfail_timeout_ms = 3000",
+            ),
+        ],
+        "",
+    );
+    text.push_str(&admin.text);
+    let proxy = Proxy::start(&text).await;
+    let client = client();
+
+    for _ in 0..2 {
+        let reply = get(&client, &proxy.url("/svc/1"), &[]).await;
+        assert_eq!(reply.status, 504);
+    }
+    assert_eq!(svc.hits(), 2);
+    let health = address_health(&proxy, "svc").await;
+    assert_eq!(health["healthy"], false, "{health}");
+    assert!(health["ejected_for_ms"].as_u64().is_some(), "{health}");
+
+    // Ejected: straight to the monolith, the service is not even tried.
+    slow.store(false, Ordering::SeqCst);
+    let reply = get(&client, &proxy.url("/svc/1"), &[]).await;
+    assert_eq!(reply.text(), "monolith");
+    assert_eq!(svc.hits(), 2);
+
+    // Back after fail_timeout_ms.
+    eventually(async || get(&client, &proxy.url("/svc/1"), &[]).await.text() == "svc").await;
+    assert_eq!(address_health(&proxy, "svc").await["healthy"], true);
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn active_health_check_marks_an_address_down_and_up_again() {
+    let monolith = Upstream::named("monolith").await;
+    let healthy = Arc::new(AtomicBool::new(true));
+    let svc = Upstream::start("svc", {
+        let healthy = Arc::clone(&healthy);
+        move |request| {
+            let status = if request.uri().path() == "/healthz" && !healthy.load(Ordering::SeqCst) {
+                503
+            } else {
+                200
+            };
+            Box::pin(async move {
+                let mut response = Response::new(Full::new(Bytes::from_static(b"svc")));
+                *response.status_mut() = http::StatusCode::from_u16(status).expect("status");
+                response
+            })
+        }
+    })
+    .await;
+    let admin = admin_section();
+    let mut text = config(
+        &[
+            ("monolith", monolith.addr.to_string(), ""),
+            (
+                "svc",
+                svc.addr.to_string(),
+                "health_check = { path = \"/healthz\", interval_ms = 100 }",
+            ),
+        ],
+        "",
+    );
+    text.push_str(&admin.text);
+    let proxy = Proxy::start(&text).await;
+    let client = client();
+    assert_eq!(get(&client, &proxy.url("/svc/1"), &[]).await.text(), "svc");
+
+    healthy.store(false, Ordering::SeqCst);
+    eventually(async || address_health(&proxy, "svc").await["health_check_down"] == true).await;
+    assert_eq!(address_health(&proxy, "svc").await["healthy"], false);
+    assert_eq!(
+        get(&client, &proxy.url("/svc/1"), &[]).await.text(),
+        "monolith"
+    );
+
+    healthy.store(true, Ordering::SeqCst);
+    eventually(async || address_health(&proxy, "svc").await["health_check_down"] == false).await;
+    assert_eq!(get(&client, &proxy.url("/svc/1"), &[]).await.text(), "svc");
+    proxy.shutdown().await;
+}
