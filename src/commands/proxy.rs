@@ -10,11 +10,20 @@ use ficus_proxy::launch::{self, Options};
 use crate::cli::ProxyArgs;
 
 pub(crate) fn run(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        std::num::NonZeroUsize::get,
+    );
+    // One thread: a current-thread runtime skips the work-stealing machinery, which has
+    // nothing to steal from on one core and costs time on every wake-up.
+    let mut builder = if threads == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.worker_threads(threads);
+        builder
+    };
     builder.enable_all().thread_name("ficus-proxy");
-    if let Some(threads) = args.threads {
-        builder.worker_threads(threads.get());
-    }
     let runtime = builder.build().context("starting the async runtime")?;
     runtime.block_on(async {
         let options = Options {

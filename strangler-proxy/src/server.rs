@@ -108,14 +108,21 @@ pub async fn serve(
     }
 }
 
+/// hyper's own default for the number of request headers.
+const HYPER_DEFAULT_MAX_HEADERS: usize = 100;
+
 /// The hyper connection builder with the limits applied.
 fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
+    if limits.max_header_count != HYPER_DEFAULT_MAX_HEADERS {
+        // hyper parses up to 100 headers into a stack array; any other limit costs a heap
+        // allocation per request, so it is set only when asked for.
+        builder.http1().max_headers(limits.max_header_count);
+    }
     builder
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
-        .max_headers(limits.max_header_count)
         // hyper's minimum buffer is 8 KiB; validation keeps max_header_bytes at least that.
         .max_buf_size(limits.max_header_bytes.max(8192))
         .keep_alive(true);

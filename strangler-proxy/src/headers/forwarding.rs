@@ -42,13 +42,16 @@ pub fn set_forwarding(
     proxy_name: &str,
 ) {
     let peer_ip = client.peer.ip().to_canonical();
-    if !trusted.contains(peer_ip) {
-        for name in [
-            X_FORWARDED_FOR,
-            X_FORWARDED_PROTO,
-            X_FORWARDED_HOST,
-            header::FORWARDED,
-        ] {
+    let forwarding_names = [
+        X_FORWARDED_FOR,
+        X_FORWARDED_PROTO,
+        X_FORWARDED_HOST,
+        header::FORWARDED,
+    ];
+    // One pass over the names first: most requests carry none of these.
+    let client_sent_some = headers.keys().any(|name| forwarding_names.contains(name));
+    if client_sent_some && !trusted.contains(peer_ip) {
+        for name in forwarding_names {
             headers.remove(name);
         }
     }
