@@ -142,14 +142,9 @@ pub async fn handle(
     let response = if uri_len > runtime.settings.limits.max_uri_bytes {
         outcome.error = Some(ProxyErrorKind::UriTooLong);
         error_response(ProxyErrorKind::UriTooLong, &route.name, None, None)
-    } else if version == Version::HTTP_10
-        && request
-            .headers()
-            .contains_key(http::header::TRANSFER_ENCODING)
-    {
-        // hyper rejects this already (RFC 9112 6.1); kept as a second line of defence.
-        outcome.error = Some(ProxyErrorKind::BadRequest);
-        error_response(ProxyErrorKind::BadRequest, &route.name, None, None)
+    } else if let Some(kind) = transfer_coding_problem(&request) {
+        outcome.error = Some(kind);
+        error_response(kind, &route.name, None, None)
     } else {
         forward(shared, &runtime, peer, request, route, host, &mut outcome).await
     };
@@ -435,6 +430,37 @@ fn error_kind(failure: FailureKind) -> ProxyErrorKind {
         FailureKind::Protocol => ProxyErrorKind::BadResponse,
         FailureKind::Timeout => ProxyErrorKind::Timeout,
     }
+}
+
+/// What is wrong with the request's `Transfer-Encoding`, if anything. hyper decodes only
+/// `chunked` and lets a list ending in it through (`gzip, chunked`, `identity, chunked`,
+/// `chunked, chunked`); forwarding the decoded body without its other codings would hand the
+/// upstream bytes it cannot read, so those get `501`, and `chunked` applied twice (which RFC 9112
+/// forbids) gets `400`. `Transfer-Encoding` in HTTP/1.0 is already refused by hyper; it is
+/// checked again here.
+fn transfer_coding_problem(request: &Request<Incoming>) -> Option<ProxyErrorKind> {
+    let mut lines = request
+        .headers()
+        .get_all(http::header::TRANSFER_ENCODING)
+        .iter()
+        .peekable();
+    lines.peek()?;
+    if request.version() == Version::HTTP_10 {
+        return Some(ProxyErrorKind::BadRequest);
+    }
+    let mut n_chunked = 0;
+    for coding in lines
+        .flat_map(|line| line.as_bytes().split(|byte| *byte == b','))
+        .map(<[u8]>::trim_ascii)
+        .filter(|coding| !coding.is_empty())
+    {
+        if coding.eq_ignore_ascii_case(b"chunked") {
+            n_chunked += 1;
+        } else {
+            return Some(ProxyErrorKind::UnsupportedTransferCoding);
+        }
+    }
+    (n_chunked > 1).then_some(ProxyErrorKind::BadRequest)
 }
 
 /// RFC 9110 9.2.2.

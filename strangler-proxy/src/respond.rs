@@ -1,5 +1,5 @@
 //! Every response the proxy writes itself: errors (`502`, `503`, `504`, and the limits' `400`,
-//! `414`) with a small JSON body naming the route, and the `x-ficus-error` header saying which
+//! `414`, `501`) with a small JSON body naming the route, and the `x-ficus-error` header saying which
 //! failure it was. Nothing else in the crate builds an error response; it never drops a
 //! connection silently.
 
@@ -28,6 +28,9 @@ pub enum ProxyErrorKind {
     UriTooLong,
     /// The request is malformed in a way the HTTP parser let through. `400`.
     BadRequest,
+    /// The request uses a transfer coding other than `chunked` (such as `gzip, chunked`),
+    /// which the proxy would have to decode and cannot. `501` (RFC 9112 6.1).
+    UnsupportedTransferCoding,
     /// The proxy is shutting down. `503`.
     ShuttingDown,
 }
@@ -42,6 +45,7 @@ impl ProxyErrorKind {
             ProxyErrorKind::Timeout => StatusCode::GATEWAY_TIMEOUT,
             ProxyErrorKind::UriTooLong => StatusCode::URI_TOO_LONG,
             ProxyErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+            ProxyErrorKind::UnsupportedTransferCoding => StatusCode::NOT_IMPLEMENTED,
         }
     }
 
@@ -54,6 +58,7 @@ impl ProxyErrorKind {
             ProxyErrorKind::Timeout => "upstream_timeout",
             ProxyErrorKind::UriTooLong => "uri_too_long",
             ProxyErrorKind::BadRequest => "bad_request",
+            ProxyErrorKind::UnsupportedTransferCoding => "unsupported_transfer_coding",
             ProxyErrorKind::ShuttingDown => "shutting_down",
         }
     }

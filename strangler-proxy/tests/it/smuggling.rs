@@ -237,23 +237,27 @@ async fn duplicated_te_ending_in_identity_is_rejected() {
 }
 
 #[tokio::test]
-async fn duplicated_te_ending_in_chunked_is_chunked() {
-    check_forwarded(
+async fn duplicated_te_with_a_coding_before_chunked_is_501() {
+    // hyper reads it as chunked; the proxy cannot undo `identity` (no longer a registered
+    // coding) for the upstream, so it refuses rather than forward half-decoded content.
+    check_rejected(
         &obfuscated("Transfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n"),
-        "/a",
-        b"",
-        Then::Closed,
+        501,
     )
     .await;
 }
 
 #[tokio::test]
-async fn duplicated_te_chunked_is_decoded_once() {
-    check_forwarded(
+async fn gzip_then_chunked_is_501() {
+    check_rejected(&obfuscated("Transfer-Encoding: gzip, chunked\r\n"), 501).await;
+}
+
+#[tokio::test]
+async fn duplicated_te_chunked_is_rejected() {
+    // RFC 9112 7: chunked must not be applied more than once.
+    check_rejected(
         &obfuscated("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"),
-        "/a",
-        b"",
-        Then::Closed,
+        400,
     )
     .await;
 }
