@@ -3,4 +3,5 @@
 mod analyze;
 mod cli;
 mod plan;
+mod proxy;
 mod tidy;
