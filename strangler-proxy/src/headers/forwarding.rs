@@ -59,11 +59,17 @@ pub fn set_forwarding(
     let mut ip_text = Vec::with_capacity(48);
     push_ip(&mut ip_text, peer_ip);
     append_list_element(headers, X_FORWARDED_FOR, &ip_text);
-    if !headers.contains_key(X_FORWARDED_PROTO)
-        && is_uri_scheme(client.scheme)
-        && let Ok(value) = HeaderValue::from_str(client.scheme)
-    {
-        headers.insert(X_FORWARDED_PROTO, value);
+    if !headers.contains_key(X_FORWARDED_PROTO) {
+        let value = match client.scheme {
+            // The two schemes a proxy sees, without a copy.
+            "http" => Some(HeaderValue::from_static("http")),
+            "https" => Some(HeaderValue::from_static("https")),
+            other if is_uri_scheme(other) => HeaderValue::from_str(other).ok(),
+            _ => None,
+        };
+        if let Some(value) = value {
+            headers.insert(X_FORWARDED_PROTO, value);
+        }
     }
     if !headers.contains_key(X_FORWARDED_HOST)
         && let Some(host) = &client.host

@@ -24,6 +24,7 @@
 //!   are not visible ASCII.
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use smallvec::SmallVec;
 
 /// Removes the hop-by-hop fields from a request's or a response's `headers`.
 ///
@@ -31,9 +32,15 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 /// upgrade, such as a WebSocket), `Upgrade` is kept and, if it is present, `Connection` is set
 /// to exactly `upgrade`; every other `Connection` option is still removed.
 pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
-    // The common case, no hop-by-hop field at all, costs one pass over the names; only a field
-    // that `Connection` could list needs `Connection` itself, so that is covered too.
-    if !headers.keys().any(|name| ALWAYS_HOP_BY_HOP.contains(name)) {
+    // One pass over the names finds the hop-by-hop fields present; the common cases (none, or
+    // just `Connection: keep-alive`) then cost one or two removals, not one per known name.
+    let mut present: SmallVec<[HeaderName; 4]> = SmallVec::new();
+    for name in headers.keys() {
+        if ALWAYS_HOP_BY_HOP.contains(name) {
+            present.push(name.clone());
+        }
+    }
+    if present.is_empty() {
         return;
     }
     let listed_names = connection_options(headers);
@@ -46,7 +53,7 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
             headers.remove(&name);
         }
     }
-    for name in ALWAYS_HOP_BY_HOP {
+    for name in present {
         if keep_upgrade && name == header::UPGRADE {
             continue;
         }
@@ -76,8 +83,8 @@ const ALWAYS_HOP_BY_HOP: [HeaderName; 9] = [
 
 /// The field names listed by every `Connection` value (comma-separated, any case, optional
 /// whitespace). `HeaderName::from_bytes` lowercases them.
-fn connection_options(headers: &HeaderMap) -> Vec<HeaderName> {
-    let mut names = Vec::new();
+fn connection_options(headers: &HeaderMap) -> SmallVec<[HeaderName; 4]> {
+    let mut names = SmallVec::new();
     for value in headers.get_all(header::CONNECTION) {
         for option in value.as_bytes().split(|byte| *byte == b',') {
             let option = option.trim_ascii();
