@@ -172,7 +172,6 @@ async fn forward<'runtime>(
     host: Option<String>,
     outcome: &mut Outcome<'runtime>,
 ) -> Response<ProxyBody> {
-    let _ = shared;
     let route_runtime = outcome.route;
 
     // Phase 3: pick.
@@ -287,7 +286,7 @@ async fn forward<'runtime>(
                 last_failure = Some(failure);
                 target.metrics.record_upstream_error(failure.label());
                 if target.pool.report_failure(address_idx) {
-                    shared_record_ejection(runtime, &target, address_idx);
+                    record_ejection(shared, &target, address_idx);
                 }
                 tracing::debug!(
                     route = %route.name,
@@ -398,11 +397,13 @@ fn fallback_target(
     Some(fallback.clone())
 }
 
-fn shared_record_ejection(runtime: &Runtime, target: &TargetRuntime, address_idx: usize) {
-    let _ = runtime;
+/// Logs and counts an address that passive health just ejected.
+fn record_ejection(shared: &Shared, target: &TargetRuntime, address_idx: usize) {
+    let address = &target.pool.addresses[address_idx].text;
+    shared.metrics.record_ejection(target.pool.name(), address);
     tracing::warn!(
         upstream = %target.pool.name(),
-        address = %target.pool.addresses[address_idx].text,
+        address = %address,
         "address ejected after consecutive failures"
     );
 }

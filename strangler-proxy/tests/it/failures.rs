@@ -320,6 +320,12 @@ async fn failing_address_is_ejected_after_max_fails_and_comes_back_after_fail_ti
     let health = address_health(&proxy, "svc").await;
     assert_eq!(health["healthy"], false, "{health}");
     assert!(health["ejected_for_ms"].as_u64().is_some(), "{health}");
+    let metrics = admin_request(&proxy, "GET", "/metrics", "").await.text();
+    let ejection_line = format!(
+        "ficus_proxy_ejections_total{{upstream=\"svc\",address=\"{}\"}} 1",
+        svc.addr
+    );
+    assert!(metrics.contains(&ejection_line), "{metrics}");
 
     // Ejected: straight to the monolith, the service is not even tried.
     slow.store(false, Ordering::SeqCst);
