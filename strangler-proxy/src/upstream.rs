@@ -184,6 +184,10 @@ impl UpstreamPool {
         // Pooled connections that turn out closed hand the request back; after this many, a
         // fresh connection is opened.
         let mut pooled_tries = 2;
+        // A fresh connection that also hands the request back (the upstream closes every
+        // connection at once) is tried once more; after that the request, still never written,
+        // fails as a connect failure: nothing reached the upstream.
+        let mut fresh_tries = 2;
         loop {
             let pooled = if pooled_tries > 0 {
                 pooled_tries -= 1;
@@ -193,7 +197,11 @@ impl UpstreamPool {
             };
             let mut sender = match pooled {
                 Some(sender) => sender,
-                None => self.connect_http1(address).await?,
+                None if fresh_tries == 0 => return Err(FailureKind::Connect),
+                None => {
+                    fresh_tries -= 1;
+                    self.connect_http1(address).await?
+                }
             };
             let sent = tokio::time::timeout_at(deadline, sender.try_send_request(request)).await;
             match sent {

@@ -242,6 +242,44 @@ async fn get_falls_back_to_the_monolith_when_the_service_is_down() {
 }
 
 #[tokio::test]
+async fn get_falls_back_when_the_service_closes_every_connection_at_once() {
+    // The service accepts and hangs up: whether hyper notices before or after writing the
+    // request, the GET must end at the monolith (a fresh connection, then the fallback), and
+    // the proxy must not loop on new connections.
+    let monolith = body_echo("monolith").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let hang_up = listener.local_addr().expect("address");
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let acceptor = tokio::spawn({
+        let accepted = Arc::clone(&accepted);
+        async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                accepted.fetch_add(1, Ordering::SeqCst);
+                drop(stream);
+            }
+        }
+    });
+    let proxy = Proxy::start(&config(
+        &[
+            ("monolith", monolith.addr.to_string(), ""),
+            ("svc", hang_up.to_string(), "max_fails = 0"),
+        ],
+        "",
+    ))
+    .await;
+
+    let reply = get(&client(), &proxy.url("/svc/1"), &[]).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.text(), "monolith: ");
+    let connections = accepted.load(Ordering::SeqCst);
+    assert!((1..=4).contains(&connections), "{connections} connections");
+    acceptor.abort();
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
 async fn streamed_post_falls_back_to_the_monolith_with_its_whole_body() {
     let monolith = body_echo("monolith").await;
     let dead = dead_address().await;

@@ -6,6 +6,7 @@ mod support;
 
 mod admin;
 mod bench_config;
+mod example_config;
 mod failures;
 mod forwarding;
 mod headers;
