@@ -142,12 +142,32 @@ pub async fn handle(
     let response = if uri_len > runtime.settings.limits.max_uri_bytes {
         outcome.error = Some(ProxyErrorKind::UriTooLong);
         error_response(ProxyErrorKind::UriTooLong, &route.name, None, None)
+    } else if method == Method::CONNECT {
+        // An authority-form target names a host to tunnel to; a reverse proxy has no business
+        // opening tunnels for clients (WebSocket uses an upgraded GET instead).
+        outcome.error = Some(ProxyErrorKind::ConnectNotSupported);
+        error_response(ProxyErrorKind::ConnectNotSupported, &route.name, None, None)
     } else if let Some(kind) = transfer_coding_problem(&request) {
         outcome.error = Some(kind);
         error_response(kind, &route.name, None, None)
     } else {
         forward(shared, &runtime, peer, request, route, host, &mut outcome).await
     };
+    let mut response = response;
+    if matches!(
+        outcome.error,
+        Some(
+            ProxyErrorKind::ConnectNotSupported
+                | ProxyErrorKind::UnsupportedTransferCoding
+                | ProxyErrorKind::BadRequest
+        )
+    ) {
+        // The request's body, or what a tunnel client sends next, was not read: the
+        // connection cannot carry another request safely.
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+    }
 
     log_and_count(
         &runtime,

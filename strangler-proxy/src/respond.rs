@@ -1,5 +1,5 @@
 //! Every response the proxy writes itself: errors (`502`, `503`, `504`, and the limits' `400`,
-//! `414`, `501`) with a small JSON body naming the route, and the `x-ficus-error` header saying which
+//! `405`, `414`, `501`) with a small JSON body naming the route, and the `x-ficus-error` header saying which
 //! failure it was. Nothing else in the crate builds an error response; it never drops a
 //! connection silently.
 
@@ -28,6 +28,8 @@ pub enum ProxyErrorKind {
     UriTooLong,
     /// The request is malformed in a way the HTTP parser let through. `400`.
     BadRequest,
+    /// `CONNECT`: this is a reverse proxy, not a tunnel for clients. `405`.
+    ConnectNotSupported,
     /// The request uses a transfer coding other than `chunked` (such as `gzip, chunked`),
     /// which the proxy would have to decode and cannot. `501` (RFC 9112 6.1).
     UnsupportedTransferCoding,
@@ -46,6 +48,7 @@ impl ProxyErrorKind {
             ProxyErrorKind::UriTooLong => StatusCode::URI_TOO_LONG,
             ProxyErrorKind::BadRequest => StatusCode::BAD_REQUEST,
             ProxyErrorKind::UnsupportedTransferCoding => StatusCode::NOT_IMPLEMENTED,
+            ProxyErrorKind::ConnectNotSupported => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
 
@@ -59,6 +62,7 @@ impl ProxyErrorKind {
             ProxyErrorKind::UriTooLong => "uri_too_long",
             ProxyErrorKind::BadRequest => "bad_request",
             ProxyErrorKind::UnsupportedTransferCoding => "unsupported_transfer_coding",
+            ProxyErrorKind::ConnectNotSupported => "connect_not_supported",
             ProxyErrorKind::ShuttingDown => "shutting_down",
         }
     }

@@ -446,3 +446,12 @@ async fn connections_beyond_max_connections_wait_until_one_closes() {
     assert_eq!(third.status, 200);
     proxy.shutdown().await;
 }
+
+#[tokio::test]
+async fn connect_is_refused_with_405() {
+    check_rejected(
+        b"CONNECT internal.example:22 HTTP/1.1\r\nHost: internal.example:22\r\n\r\n",
+        405,
+    )
+    .await;
+}
