@@ -280,14 +280,7 @@ async fn forward<'runtime>(
                 None => ProxyErrorKind::NoHealthyAddress,
                 Some(failure) => error_kind(failure),
             };
-            outcome.target = Some(target_name(runtime, route, &target));
-            outcome.error = Some(kind);
-            return error_response(
-                kind,
-                &route.name,
-                Some(target.pool.name()),
-                Some(&request_id),
-            );
+            return answer_failure(outcome, runtime, route, &target, kind, &request_id);
         };
         if std::mem::take(&mut retry_pending) {
             outcome.retries += 1;
@@ -325,14 +318,7 @@ async fn forward<'runtime>(
                 };
                 if !replayable {
                     let kind = error_kind(failure);
-                    outcome.target = Some(target_name(runtime, route, &target));
-                    outcome.error = Some(kind);
-                    return error_response(
-                        kind,
-                        &route.name,
-                        Some(target.pool.name()),
-                        Some(&request_id),
-                    );
+                    return answer_failure(outcome, runtime, route, &target, kind, &request_id);
                 }
                 match failure {
                     // Another address of the same upstream, if any is left.
@@ -378,6 +364,26 @@ async fn forward<'runtime>(
         .entry(headers::REQUEST_ID_HEADER)
         .or_insert(request_id);
     Response::from_parts(response_parts, response_body)
+}
+
+/// The proxy's own answer when `target` failed for good: recorded in `outcome` for the log and
+/// metrics, and sent to the client naming the route and upstream.
+fn answer_failure<'runtime>(
+    outcome: &mut Outcome<'runtime>,
+    runtime: &'runtime Runtime,
+    route: &'runtime crate::config::settings::Route,
+    target: &TargetRuntime,
+    kind: ProxyErrorKind,
+    request_id: &HeaderValue,
+) -> Response<ProxyBody> {
+    outcome.target = Some(target_name(runtime, route, target));
+    outcome.error = Some(kind);
+    error_response(
+        kind,
+        &route.name,
+        Some(target.pool.name()),
+        Some(request_id),
+    )
 }
 
 /// The body for the next attempt, and the handle to take a streamed one back after a failure.

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use ficus_proxy::config::{self, Settings};
 use ficus_proxy::route_table::RouteTable;
 
+use crate::support::describe_route;
+
 fn config_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/proxy/ficus-bench.toml")
 }
@@ -24,13 +26,8 @@ fn load() -> Settings {
 
 /// `expected` is the route name, then `upstream=weight` for each target in order.
 fn check(path: &str, expected: &str) {
-    let settings = load();
-    let table = RouteTable::new(&settings);
-    let matched = table.match_request("GET", Some("127.0.0.1:18092"), path, &[]);
-    let mut actual = matched.route.name.clone();
-    for target in &matched.route.targets {
-        actual.push_str(&format!(" {}={}", target.upstream, target.weight));
-    }
+    let table = RouteTable::new(&load());
+    let actual = describe_route(&table, "GET", "127.0.0.1:18092", path);
     assert_eq!(actual, expected, "GET {path}");
 }
 

@@ -7,16 +7,14 @@ use std::path::Path;
 use ficus_proxy::config;
 use ficus_proxy::route_table::RouteTable;
 
+use crate::support::describe_route;
+
 /// `expected` is the route name, then `upstream=weight` for each target in order.
 fn check(method: &str, path: &str, expected: &str) {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/shop-monolith/proxy.toml");
     let settings = config::load_file(&file).unwrap_or_else(|error| panic!("{error}"));
     let table = RouteTable::new(&settings);
-    let matched = table.match_request(method, Some("127.0.0.1:8000"), path, &[]);
-    let mut actual = matched.route.name.clone();
-    for target in &matched.route.targets {
-        actual.push_str(&format!(" {}={}", target.upstream, target.weight));
-    }
+    let actual = describe_route(&table, method, "127.0.0.1:8000", path);
     assert_eq!(actual, expected, "{method} {path}");
 }
 

@@ -130,8 +130,9 @@ async fn closes_on_second_request() -> RawUpstream {
     .await
 }
 
-#[tokio::test]
-async fn get_on_a_dead_pooled_connection_is_retried_on_a_new_one() {
+/// A monolith, a service that [closes on the second request](closes_on_second_request), and
+/// the proxy routing `/svc/**` to the service.
+async fn start_with_closing_service() -> (Upstream, RawUpstream, Proxy) {
     let monolith = Upstream::named("monolith").await;
     let svc = closes_on_second_request().await;
     let proxy = Proxy::start(&config(
@@ -142,6 +143,12 @@ async fn get_on_a_dead_pooled_connection_is_retried_on_a_new_one() {
         "",
     ))
     .await;
+    (monolith, svc, proxy)
+}
+
+#[tokio::test]
+async fn get_on_a_dead_pooled_connection_is_retried_on_a_new_one() {
+    let (monolith, svc, proxy) = start_with_closing_service().await;
     let client = client();
 
     let first = get(&client, &proxy.url("/svc/first"), &[]).await;
@@ -171,16 +178,7 @@ async fn get_on_a_dead_pooled_connection_is_retried_on_a_new_one() {
 
 #[tokio::test]
 async fn post_whose_body_was_sent_is_never_replayed() {
-    let monolith = Upstream::named("monolith").await;
-    let svc = closes_on_second_request().await;
-    let proxy = Proxy::start(&config(
-        &[
-            ("monolith", monolith.addr.to_string(), ""),
-            ("svc", svc.addr.to_string(), ""),
-        ],
-        "",
-    ))
-    .await;
+    let (monolith, svc, proxy) = start_with_closing_service().await;
     let client = client();
 
     let first = get(&client, &proxy.url("/svc/first"), &[]).await;

@@ -383,3 +383,19 @@ pub async fn within<T>(future: impl Future<Output = T>) -> T {
         .await
         .expect("finished within the test timeout")
 }
+
+/// The route `table` picks for `method path` with `host`, written as its name followed by
+/// `upstream=weight` for each target in order, e.g. `orders monolith=90 service=10`.
+pub fn describe_route(
+    table: &ficus_proxy::route_table::RouteTable,
+    method: &str,
+    host: &str,
+    path: &str,
+) -> String {
+    let matched = table.match_request(method, Some(host), path, &[]);
+    let mut description = matched.route.name.clone();
+    for target in &matched.route.targets {
+        description.push_str(&format!(" {}={}", target.upstream, target.weight));
+    }
+    description
+}
