@@ -28,7 +28,9 @@ mod trusted_hops;
 #[cfg(test)]
 mod tests;
 
-pub use forwarding::{ClientInfo, append_via_response, set_forwarding};
+pub use forwarding::{
+    ClientInfo, ForwardingFields, append_via_response, set_forwarding, set_forwarding_fields,
+};
 pub use hop_by_hop::remove_hop_by_hop;
 pub use request_id::{REQUEST_ID_HEADER, ensure_request_id};
 pub use trace_context::{

@@ -220,14 +220,22 @@ async fn forward<'runtime>(
         host: host.clone(),
         version: parts.version,
     };
-    headers::set_forwarding(
+    let header_options = runtime.settings.headers;
+    headers::set_forwarding_fields(
         &mut parts.headers,
         &client_info,
         &runtime.settings.trusted_hops,
         &runtime.settings.proxy_name,
+        header_options.forwarding,
     );
-    let request_id = headers::ensure_request_id(&mut parts.headers, trusted);
-    headers::propagate_traceparent(&mut parts.headers);
+    let request_id = if header_options.request_id {
+        Some(headers::ensure_request_id(&mut parts.headers, trusted))
+    } else {
+        parts.headers.get(headers::REQUEST_ID_HEADER).cloned()
+    };
+    if header_options.trace_context {
+        headers::propagate_traceparent(&mut parts.headers);
+    }
     // Upstream connections are HTTP/1.1 or HTTP/2 by the upstream's settings, whatever the
     // client spoke.
     parts.version = Version::HTTP_11;
@@ -250,7 +258,7 @@ async fn forward<'runtime>(
                     ProxyErrorKind::BadRequest,
                     &route.name,
                     None,
-                    Some(&request_id),
+                    request_id.as_ref(),
                 );
             }
         }
@@ -280,7 +288,7 @@ async fn forward<'runtime>(
                 None => ProxyErrorKind::NoHealthyAddress,
                 Some(failure) => error_kind(failure),
             };
-            return answer_failure(outcome, runtime, route, &target, kind, &request_id);
+            return answer_failure(outcome, runtime, route, &target, kind, request_id.as_ref());
         };
         if std::mem::take(&mut retry_pending) {
             outcome.retries += 1;
@@ -318,7 +326,14 @@ async fn forward<'runtime>(
                 };
                 if !replayable {
                     let kind = error_kind(failure);
-                    return answer_failure(outcome, runtime, route, &target, kind, &request_id);
+                    return answer_failure(
+                        outcome,
+                        runtime,
+                        route,
+                        &target,
+                        kind,
+                        request_id.as_ref(),
+                    );
                 }
                 match failure {
                     // Another address of the same upstream, if any is left.
@@ -353,16 +368,22 @@ async fn forward<'runtime>(
     }
     let (mut response_parts, response_body) = response.into_parts();
     headers::remove_hop_by_hop(&mut response_parts.headers, switching);
-    headers::append_via_response(
-        &mut response_parts.headers,
-        response_parts.version,
-        &runtime.settings.proxy_name,
-    );
+    if header_options.forwarding.via {
+        headers::append_via_response(
+            &mut response_parts.headers,
+            response_parts.version,
+            &runtime.settings.proxy_name,
+        );
+    }
     response_parts.version = Version::HTTP_11;
-    response_parts
-        .headers
-        .entry(headers::REQUEST_ID_HEADER)
-        .or_insert(request_id);
+    if header_options.request_id
+        && let Some(request_id) = request_id
+    {
+        response_parts
+            .headers
+            .entry(headers::REQUEST_ID_HEADER)
+            .or_insert(request_id);
+    }
     Response::from_parts(response_parts, response_body)
 }
 
@@ -374,16 +395,11 @@ fn answer_failure<'runtime>(
     route: &'runtime crate::config::settings::Route,
     target: &TargetRuntime,
     kind: ProxyErrorKind,
-    request_id: &HeaderValue,
+    request_id: Option<&HeaderValue>,
 ) -> Response<ProxyBody> {
     outcome.target = Some(target_name(runtime, route, target));
     outcome.error = Some(kind);
-    error_response(
-        kind,
-        &route.name,
-        Some(target.pool.name()),
-        Some(request_id),
-    )
+    error_response(kind, &route.name, Some(target.pool.name()), request_id)
 }
 
 /// The body for the next attempt, and the handle to take a streamed one back after a failure.

@@ -82,6 +82,45 @@ pub struct FileConfig {
     /// `[admin]`: the admin API. Default: no admin API.
     #[serde(default)]
     pub admin: Option<FileAdmin>,
+    /// `[headers]`: which fields the proxy adds to requests. Default: all of them.
+    #[serde(default)]
+    pub headers: FileHeaders,
+}
+
+/// `[headers]`: the fields the proxy adds to forwarded requests (and responses). Client-sent
+/// forwarding fields from untrusted peers are removed whatever these say.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileHeaders {
+    /// `X-Forwarded-For`, `X-Forwarded-Proto`, `X-Forwarded-Host`. Default: true.
+    #[serde(default = "default_true")]
+    pub x_forwarded: bool,
+    /// RFC 7239 `Forwarded`. Default: true.
+    #[serde(default = "default_true")]
+    pub forwarded: bool,
+    /// `Via` on requests and responses. Default: true.
+    #[serde(default = "default_true")]
+    pub via: bool,
+    /// `x-request-id`: kept from trusted hops, else generated; echoed on the response. When
+    /// false the proxy leaves the field as the client sent it. Default: true.
+    #[serde(default = "default_true")]
+    pub request_id: bool,
+    /// W3C `traceparent`: propagated with a new parent id, or a trace started. When false the
+    /// proxy leaves `traceparent` and `tracestate` as the client sent them. Default: true.
+    #[serde(default = "default_true")]
+    pub trace_context: bool,
+}
+
+impl Default for FileHeaders {
+    fn default() -> FileHeaders {
+        FileHeaders {
+            x_forwarded: true,
+            forwarded: true,
+            via: true,
+            request_id: true,
+            trace_context: true,
+        }
+    }
 }
 
 /// `[limits]`: what a client may send and how long it may take.

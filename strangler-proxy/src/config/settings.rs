@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::headers::TrustedHops;
+use crate::headers::{ForwardingFields, TrustedHops};
 use crate::pattern::PathPattern;
 
 /// The whole validated configuration.
@@ -24,6 +24,15 @@ pub struct Settings {
     pub access_log: bool,
     pub limits: Limits,
     pub admin: Option<Admin>,
+    pub headers: HeaderOptions,
+}
+
+/// Validated `[headers]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderOptions {
+    pub forwarding: ForwardingFields,
+    pub request_id: bool,
+    pub trace_context: bool,
 }
 
 /// Validated `[limits]`.

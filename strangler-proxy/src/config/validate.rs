@@ -14,10 +14,10 @@ use super::file::{
     FileAdmin, FileConfig, FileLimits, FileProtocol, FileRoute, FileSticky, FileUpstream,
 };
 use super::settings::{
-    Address, Admin, HealthCheck, Limits, Protocol, Route, Settings, Sticky, Target, TokenSource,
-    Upstream,
+    Address, Admin, HeaderOptions, HealthCheck, Limits, Protocol, Route, Settings, Sticky, Target,
+    TokenSource, Upstream,
 };
-use crate::headers::TrustedHops;
+use crate::headers::{ForwardingFields, TrustedHops};
 use crate::pattern::PathPattern;
 use crate::route_table::DEFAULT_ROUTE_NAME;
 
@@ -104,6 +104,15 @@ pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, Config
         access_log: file_config.access_log,
         limits,
         admin,
+        headers: HeaderOptions {
+            forwarding: ForwardingFields {
+                x_forwarded: file_config.headers.x_forwarded,
+                forwarded: file_config.headers.forwarded,
+                via: file_config.headers.via,
+            },
+            request_id: file_config.headers.request_id,
+            trace_context: file_config.headers.trace_context,
+        },
     })
 }
 

@@ -41,6 +41,38 @@ pub fn set_forwarding(
     trusted: &TrustedHops,
     proxy_name: &str,
 ) {
+    set_forwarding_fields(headers, client, trusted, proxy_name, ForwardingFields::ALL);
+}
+
+/// Which forwarding fields [`set_forwarding_fields`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForwardingFields {
+    /// `X-Forwarded-For`, `X-Forwarded-Proto`, `X-Forwarded-Host`.
+    pub x_forwarded: bool,
+    /// RFC 7239 `Forwarded`.
+    pub forwarded: bool,
+    /// `Via`.
+    pub via: bool,
+}
+
+impl ForwardingFields {
+    pub const ALL: ForwardingFields = ForwardingFields {
+        x_forwarded: true,
+        forwarded: true,
+        via: true,
+    };
+}
+
+/// [`set_forwarding`] writing only the `fields` chosen. Client-supplied forwarding fields from
+/// an untrusted peer are removed whatever `fields` says: a field the proxy does not write must
+/// not reach the upstream as the client's claim.
+pub fn set_forwarding_fields(
+    headers: &mut HeaderMap,
+    client: &ClientInfo,
+    trusted: &TrustedHops,
+    proxy_name: &str,
+    fields: ForwardingFields,
+) {
     let peer_ip = client.peer.ip().to_canonical();
     let forwarding_names = [
         X_FORWARDED_FOR,
@@ -58,7 +90,23 @@ pub fn set_forwarding(
 
     let mut ip_text = Vec::with_capacity(48);
     push_ip(&mut ip_text, peer_ip);
-    append_list_element(headers, X_FORWARDED_FOR, &ip_text);
+    if fields.x_forwarded {
+        set_x_forwarded(headers, client, &ip_text);
+    }
+    let mut element = Vec::with_capacity(64);
+    if fields.forwarded {
+        push_forwarded_element(&mut element, peer_ip, &ip_text, client);
+        append_list_element(headers, header::FORWARDED, &element);
+    }
+    if fields.via {
+        element.clear();
+        push_via_element(&mut element, client.version, proxy_name);
+        append_list_element(headers, header::VIA, &element);
+    }
+}
+
+fn set_x_forwarded(headers: &mut HeaderMap, client: &ClientInfo, ip_text: &[u8]) {
+    append_list_element(headers, X_FORWARDED_FOR, ip_text);
     if !headers.contains_key(X_FORWARDED_PROTO) {
         let value = match client.scheme {
             // The two schemes a proxy sees, without a copy.
@@ -77,12 +125,6 @@ pub fn set_forwarding(
     {
         headers.insert(X_FORWARDED_HOST, value);
     }
-    let mut element = Vec::with_capacity(64);
-    push_forwarded_element(&mut element, peer_ip, &ip_text, client);
-    append_list_element(headers, header::FORWARDED, &element);
-    element.clear();
-    push_via_element(&mut element, client.version, proxy_name);
-    append_list_element(headers, header::VIA, &element);
 }
 
 /// Appends `<version> <proxy_name>` to a response's `Via`, `version` being the protocol the

@@ -299,3 +299,32 @@ fn assert_is_hex(text: &str, len: usize) {
         "{text:?} is lowercase hex"
     );
 }
+
+#[tokio::test]
+async fn header_options_turned_off_add_nothing_but_still_drop_spoofed_forwarding() {
+    let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let reply = through_proxy(
+        "headers = { x_forwarded = false, forwarded = false, via = false, request_id = false, trace_context = false }",
+        &[
+            ("x-forwarded-for", "6.6.6.6"),
+            ("forwarded", "for=6.6.6.6"),
+            ("x-request-id", "client-id-1"),
+            ("traceparent", traceparent),
+        ],
+    )
+    .await;
+    check_received(
+        &reply,
+        &[
+            ("x-forwarded-for", None),
+            ("x-forwarded-proto", None),
+            ("x-forwarded-host", None),
+            ("forwarded", None),
+            ("via", None),
+            ("x-request-id", Some(&["client-id-1"])),
+            ("traceparent", Some(&[traceparent])),
+        ],
+    );
+    assert!(reply.headers.get("via").is_none());
+    assert!(reply.headers.get("x-request-id").is_none());
+}
