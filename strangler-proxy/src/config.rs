@@ -36,6 +36,89 @@ pub enum ConfigError {
         /// 1-based line of the field (or of its nearest enclosing table) in the text.
         line: Option<usize>,
     },
+    /// Several fields are unacceptable: each is an [`ConfigError::Invalid`], in file order of
+    /// the checks (top-level fields, upstreams, routes, then the remaining tables).
+    #[error("{}: {} problems:{}", file.display(), problems.len(), render_problems(problems))]
+    Problems {
+        file: PathBuf,
+        problems: Vec<ConfigError>,
+    },
+}
+
+impl ConfigError {
+    /// One `Invalid` for one problem, `Problems` for several. `problems` is not empty.
+    fn from_problems(file: &Path, problems: Vec<validate::FieldProblem>) -> ConfigError {
+        let mut errors: Vec<ConfigError> = problems
+            .into_iter()
+            .map(|(field, message)| ConfigError::Invalid {
+                file: file.to_path_buf(),
+                field,
+                message,
+                // Filled in by `load`, which has the text.
+                line: None,
+            })
+            .collect();
+        if errors.len() == 1 {
+            errors.remove(0)
+        } else {
+            ConfigError::Problems {
+                file: file.to_path_buf(),
+                problems: errors,
+            }
+        }
+    }
+
+    /// Prefixes the field with the plan's `[proxy]` table when needed and finds its line.
+    fn locate(self, text: &str, source: Source) -> ConfigError {
+        match self {
+            ConfigError::Invalid {
+                file,
+                field,
+                message,
+                line: _,
+            } => {
+                let field = match source {
+                    Source::Plan => format!("{}.{field}", Source::PLAN_TABLE),
+                    Source::ProxyFile => field,
+                };
+                ConfigError::Invalid {
+                    line: locate::line_of(text, &field),
+                    file,
+                    field,
+                    message,
+                }
+            }
+            ConfigError::Problems { file, problems } => ConfigError::Problems {
+                file,
+                problems: problems
+                    .into_iter()
+                    .map(|problem| problem.locate(text, source))
+                    .collect(),
+            },
+            error => error,
+        }
+    }
+}
+
+/// Each problem on its own indented line, without repeating the file name.
+fn render_problems(problems: &[ConfigError]) -> String {
+    let mut text = String::new();
+    for problem in problems {
+        if let ConfigError::Invalid {
+            field,
+            message,
+            line,
+            ..
+        } = problem
+        {
+            text.push_str("\n  ");
+            if let Some(line) = line {
+                text.push_str(&format!("line {line}: "));
+            }
+            text.push_str(&format!("{field}: {message}"));
+        }
+    }
+    text
 }
 
 /// Parses and validates `text`, read from `file` (used only in error messages). The text is
@@ -43,26 +126,7 @@ pub enum ConfigError {
 /// schema; see [`Source`].
 pub fn load(text: &str, file: &Path) -> Result<Settings, ConfigError> {
     let (file_config, source) = FileConfig::parse_any(text, file)?;
-    validate(file_config, file).map_err(|error| match error {
-        ConfigError::Invalid {
-            file,
-            field,
-            message,
-            line: _,
-        } => {
-            let field = match source {
-                Source::Plan => format!("{}.{field}", Source::PLAN_TABLE),
-                Source::ProxyFile => field,
-            };
-            ConfigError::Invalid {
-                line: locate::line_of(text, &field),
-                file,
-                field,
-                message,
-            }
-        }
-        error => error,
-    })
+    validate(file_config, file).map_err(|error| error.locate(text, source))
 }
 
 /// Reads and loads the file at `path`.

@@ -406,3 +406,37 @@ fn invalid_method_host_and_header() {
         "proxy.toml: line 14: route[0].headers.x-a: header named twice (names ignore case)",
     );
 }
+
+#[test]
+fn every_invalid_route_and_upstream_is_reported_at_once() {
+    let text = format!(
+        "{UPSTREAMS}\n[[upstream]]\nname = \"search\"\naddresses = [\"search:0\"]\n\n{}\n{}\n{}",
+        route("a", "/a", r#"[{ upstream = "payments" }]"#),
+        route("b", "/b", r#"[{ upstream = "billing" }]"#),
+        route("c", "no-slash", r#"[{ upstream = "search" }]"#),
+    );
+    let error = load(&text, Path::new("proxy.toml")).expect_err("three problems");
+    let message = error.to_string();
+    let lines: Vec<&str> = message.lines().collect();
+    assert_eq!(lines[0], "proxy.toml: 3 problems:", "{message}");
+    assert!(
+        lines[1].ends_with(
+            "upstream[2].addresses[0]: invalid address \"search:0\", expected host:port"
+        ),
+        "{message}"
+    );
+    assert!(
+        lines[2].ends_with("route[0].targets[0].upstream: unknown upstream \"payments\""),
+        "{message}"
+    );
+    assert!(lines[3].contains("route[2].path: "), "{message}");
+    // Each problem names its line; the route naming the upstream with the bad address is not
+    // reported again as naming an unknown upstream.
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|line| line.trim_start().starts_with("line ")),
+        "{message}"
+    );
+    assert_eq!(lines.len(), 4, "{message}");
+}

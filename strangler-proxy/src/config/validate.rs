@@ -1,6 +1,7 @@
-//! Turns a parsed [`FileConfig`] into [`Settings`], or the first problem found as a
-//! [`ConfigError::Invalid`] naming the field path (`route[2].targets[0].upstream`), with
-//! indexes counted from 0 in file order. It checks names, addresses, patterns, methods and
+//! Turns a parsed [`FileConfig`] into [`Settings`], or the problems found: one
+//! [`ConfigError::Invalid`] naming the field path (`route[2].targets[0].upstream`), or
+//! [`ConfigError::Problems`] when there are several (the first of each upstream, route and
+//! top-level field), with indexes counted from 0 in file order. It checks names, addresses, patterns, methods and
 //! weights; it does not resolve host names, connect anywhere, or reject overlapping routes
 //! (the route table's precedence decides between them).
 
@@ -21,37 +22,43 @@ use crate::headers::{ForwardingFields, TrustedHops};
 use crate::pattern::PathPattern;
 use crate::route_table::DEFAULT_ROUTE_NAME;
 
-/// Validates `file_config`, read from `file` (used only in error messages).
+/// Validates `file_config`, read from `file` (used only in error messages). Every upstream
+/// and route is checked, so one run reports the first problem of each of them (and of each
+/// top-level field), not only the first problem of the file.
 pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, ConfigError> {
-    // The line is filled in by `config::load`, which has the text.
-    let invalid = |field: String, message: String| ConfigError::Invalid {
-        file: file.to_path_buf(),
-        field,
-        message,
-        line: None,
+    let mut problems: Vec<FieldProblem> = Vec::new();
+    let listen: Option<SocketAddr> = match file_config.listen.parse() {
+        Ok(listen) => Some(listen),
+        Err(_) => {
+            problems.push((
+                "listen".to_owned(),
+                format!("invalid address {:?}, expected ip:port", file_config.listen),
+            ));
+            None
+        }
     };
-    let listen: SocketAddr = file_config.listen.parse().map_err(|_| {
-        invalid(
-            "listen".to_owned(),
-            format!("invalid address {:?}, expected ip:port", file_config.listen),
-        )
-    })?;
 
+    // Names of every upstream entry, valid or not, so that a route naming an upstream with a
+    // bad address is not reported a second time as naming an unknown one.
+    let upstream_names: HashSet<String> = file_config
+        .upstreams
+        .iter()
+        .map(|upstream| upstream.name.clone())
+        .collect();
     let mut upstreams = Vec::with_capacity(file_config.upstreams.len());
-    let mut upstream_names = HashSet::new();
+    let mut seen_upstreams = HashSet::new();
     for (upstream_idx, file_upstream) in file_config.upstreams.into_iter().enumerate() {
-        let upstream = validate_upstream(file_upstream, &format!("upstream[{upstream_idx}]"))
-            .map_err(|(field, message)| invalid(field, message))?;
-        if !upstream_names.insert(upstream.name.clone()) {
-            return Err(invalid(
+        match validate_upstream(file_upstream, &format!("upstream[{upstream_idx}]")) {
+            Ok(upstream) if !seen_upstreams.insert(upstream.name.clone()) => problems.push((
                 format!("upstream[{upstream_idx}].name"),
                 format!("duplicate upstream name {:?}", upstream.name),
-            ));
+            )),
+            Ok(upstream) => upstreams.push(upstream),
+            Err(problem) => problems.push(problem),
         }
-        upstreams.push(upstream);
     }
     if !upstream_names.contains(&file_config.default_upstream) {
-        return Err(invalid(
+        problems.push((
             "default_upstream".to_owned(),
             format!("unknown upstream {:?}", file_config.default_upstream),
         ));
@@ -60,19 +67,18 @@ pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, Config
     let mut routes = Vec::with_capacity(file_config.routes.len());
     let mut route_names = HashSet::new();
     for (route_idx, file_route) in file_config.routes.into_iter().enumerate() {
-        let route = validate_route(file_route, &format!("route[{route_idx}]"), &upstream_names)
-            .map_err(|(field, message)| invalid(field, message))?;
-        if !route_names.insert(route.name.clone()) {
-            return Err(invalid(
+        match validate_route(file_route, &format!("route[{route_idx}]"), &upstream_names) {
+            Ok(route) if !route_names.insert(route.name.clone()) => problems.push((
                 format!("route[{route_idx}].name"),
                 format!("duplicate route name {:?}", route.name),
-            ));
+            )),
+            Ok(route) => routes.push(route),
+            Err(problem) => problems.push(problem),
         }
-        routes.push(route);
     }
 
     if file_config.proxy_name.is_empty() || !is_token(&file_config.proxy_name) {
-        return Err(invalid(
+        problems.push((
             "proxy_name".to_owned(),
             format!(
                 "invalid name {:?}, expected letters, digits and -._",
@@ -80,20 +86,30 @@ pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, Config
             ),
         ));
     }
-    let trusted_hops = TrustedHops::parse(&file_config.trusted_hops).map_err(|error| {
-        invalid(
-            format!("trusted_hops[{}]", error.index),
-            format!("{:?}: {}", error.entry, error.problem),
-        )
-    })?;
-    let limits =
-        validate_limits(&file_config.limits).map_err(|(field, message)| invalid(field, message))?;
-    let admin = file_config
-        .admin
-        .map(|admin| validate_admin(admin, file, listen))
-        .transpose()
-        .map_err(|(field, message)| invalid(field, message))?;
+    let trusted_hops = TrustedHops::parse(&file_config.trusted_hops)
+        .map_err(|error| {
+            problems.push((
+                format!("trusted_hops[{}]", error.index),
+                format!("{:?}: {}", error.entry, error.problem),
+            ));
+        })
+        .ok();
+    let limits = validate_limits(&file_config.limits)
+        .map_err(|problem| problems.push(problem))
+        .ok();
+    let admin = match file_config.admin {
+        None => Some(None),
+        Some(admin) => validate_admin(admin, file, listen)
+            .map(Some)
+            .map_err(|problem| problems.push(problem))
+            .ok(),
+    };
 
+    let (Some(listen), Some(trusted_hops), Some(limits), Some(admin), true) =
+        (listen, trusted_hops, limits, admin, problems.is_empty())
+    else {
+        return Err(ConfigError::from_problems(file, problems));
+    };
     Ok(Settings {
         listen,
         upstreams,
@@ -153,7 +169,7 @@ fn validate_limits(limits: &FileLimits) -> Result<Limits, FieldProblem> {
 fn validate_admin(
     admin: FileAdmin,
     file: &Path,
-    listen: SocketAddr,
+    listen: Option<SocketAddr>,
 ) -> Result<Admin, FieldProblem> {
     let admin_listen: SocketAddr = admin.listen.parse().map_err(|_| {
         (
@@ -161,7 +177,7 @@ fn validate_admin(
             format!("invalid address {:?}, expected ip:port", admin.listen),
         )
     })?;
-    if admin_listen == listen {
+    if Some(admin_listen) == listen {
         return Err((
             "admin.listen".to_owned(),
             "is the same address as listen; the admin API needs its own port".to_owned(),
@@ -186,7 +202,7 @@ fn validate_admin(
 }
 
 /// A field path and the message about it.
-type FieldProblem = (String, String);
+pub(crate) type FieldProblem = (String, String);
 
 fn validate_upstream(file_upstream: FileUpstream, at: &str) -> Result<Upstream, FieldProblem> {
     check_name(&file_upstream.name, at)?;
