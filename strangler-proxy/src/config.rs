@@ -36,6 +36,9 @@ pub enum ConfigError {
         /// 1-based line of the field (or of its nearest enclosing table) in the text.
         line: Option<usize>,
     },
+    /// A TLS file named by the configuration cannot be used.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     /// Several fields are unacceptable: each is an [`ConfigError::Invalid`], in file order of
     /// the checks (top-level fields, upstreams, routes, then the remaining tables).
     #[error("{}: {} problems:{}", file.display(), problems.len(), render_problems(problems))]

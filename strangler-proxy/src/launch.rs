@@ -62,6 +62,12 @@ pub async fn start(options: Options) -> Result<RunningProxy, StartError> {
     if let Some(listen) = options.listen {
         settings.listen = listen;
     }
+    let tls = settings
+        .tls
+        .as_ref()
+        .map(crate::tls::server_config)
+        .transpose()
+        .map_err(ConfigError::from)?;
     let listener = TcpListener::bind(settings.listen)
         .await
         .map_err(|source| StartError::Bind {
@@ -76,7 +82,7 @@ pub async fn start(options: Options) -> Result<RunningProxy, StartError> {
     let limits = settings.limits.clone();
 
     let metrics = Arc::new(Metrics::new());
-    let runtime = Runtime::build(settings, None, &metrics);
+    let runtime = Runtime::build(settings, None, &metrics).map_err(ConfigError::from)?;
     let shared = Arc::new(Shared::new(
         runtime,
         metrics,
@@ -105,6 +111,7 @@ pub async fn start(options: Options) -> Result<RunningProxy, StartError> {
         listener,
         Arc::clone(&shared),
         limits,
+        tls,
         async move {
             let _ = stopped.await;
         },

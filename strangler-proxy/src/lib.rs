@@ -6,7 +6,8 @@
 //! [`config::Settings`], and the compiled [`runtime::Runtime`] (route table, upstream pools,
 //! metric handles) that a reload swaps whole. A request goes through [`proxy::handle`], whose
 //! module doc lists the phases; [`server`] owns the listening side, [`reload`] the hot
-//! reload, [`admin`] the admin API and [`launch`] wires them together for `ficus proxy`.
+//! reload, [`admin`] the admin API, [`tls`] the certificates of both sides, and [`launch`]
+//! wires them together for `ficus proxy`.
 
 pub mod admin;
 pub mod body;
@@ -22,4 +23,5 @@ pub mod route_table;
 pub mod runtime;
 pub mod server;
 pub mod split;
+pub mod tls;
 pub mod upstream;

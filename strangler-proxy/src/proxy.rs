@@ -50,7 +50,15 @@ use crate::upstream::FailureKind;
 #[derive(Clone)]
 pub struct ProxyService {
     pub shared: Arc<Shared>,
+    pub client: ClientConnection,
+}
+
+/// Where a request came from: the TCP peer and how it reached the proxy.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientConnection {
     pub peer: SocketAddr,
+    /// `"https"` when the listener terminates TLS, else `"http"`.
+    pub scheme: &'static str,
 }
 
 impl hyper::service::Service<Request<Incoming>> for ProxyService {
@@ -60,8 +68,8 @@ impl hyper::service::Service<Request<Incoming>> for ProxyService {
 
     fn call(&self, request: Request<Incoming>) -> Self::Future {
         let shared = Arc::clone(&self.shared);
-        let peer = self.peer;
-        Box::pin(async move { Ok(handle(&shared, peer, request).await) })
+        let client = self.client;
+        Box::pin(async move { Ok(handle(&shared, client, request).await) })
     }
 }
 
@@ -88,9 +96,10 @@ enum BodySource {
 /// Proxies one request; never fails (errors become responses).
 pub async fn handle(
     shared: &Shared,
-    peer: SocketAddr,
+    client: ClientConnection,
     request: Request<Incoming>,
 ) -> Response<ProxyBody> {
+    let peer = client.peer;
     let started = Instant::now();
     let runtime = shared.runtime();
     let method = request.method().clone();
@@ -151,7 +160,7 @@ pub async fn handle(
         outcome.error = Some(kind);
         error_response(kind, &route.name, None, None)
     } else {
-        forward(shared, &runtime, peer, request, route, host, &mut outcome).await
+        forward(shared, &runtime, client, request, route, host, &mut outcome).await
     };
     let mut response = response;
     if matches!(
@@ -186,12 +195,13 @@ pub async fn handle(
 async fn forward<'runtime>(
     shared: &Shared,
     runtime: &'runtime Runtime,
-    peer: SocketAddr,
+    client: ClientConnection,
     mut request: Request<Incoming>,
     route: &'runtime crate::config::settings::Route,
     host: Option<String>,
     outcome: &mut Outcome<'runtime>,
 ) -> Response<ProxyBody> {
+    let ClientConnection { peer, scheme } = client;
     let route_runtime = outcome.route;
 
     // Phase 3: pick.
@@ -216,7 +226,7 @@ async fn forward<'runtime>(
     let trusted = runtime.settings.trusted_hops.contains(peer.ip());
     let client_info = headers::ClientInfo {
         peer,
-        scheme: "http",
+        scheme,
         host: host.clone(),
         version: parts.version,
     };

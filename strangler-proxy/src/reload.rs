@@ -5,7 +5,7 @@
 //! `config_reloads_total{result="rejected"}`, and the old table keeps serving. Requests in
 //! flight finish on the runtime they loaded.
 //!
-//! What a reload cannot change: the listen address, `[limits]` and `[admin]` are read at
+//! What a reload cannot change: the listen address, `[limits]`, `[admin]` and `[tls]` are read at
 //! start; a reload that changes them is applied for routes and upstreams and logs a warning
 //! that those need a restart.
 
@@ -26,7 +26,7 @@ pub fn reload(shared: &Shared) -> Result<(), ConfigError> {
         .reload_lock
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let result = config::load_file(&shared.config_path).map(|mut settings| {
+    let result = config::load_file(&shared.config_path).and_then(|mut settings| {
         if let Some(listen) = shared.listen_override {
             settings.listen = listen;
         }
@@ -35,6 +35,7 @@ pub fn reload(shared: &Shared) -> Result<(), ConfigError> {
             (settings.listen != previous.settings.listen, "listen"),
             (settings.limits != previous.settings.limits, "[limits]"),
             (settings.admin != previous.settings.admin, "[admin]"),
+            (settings.tls != previous.settings.tls, "[tls]"),
         ] {
             if changed {
                 tracing::warn!(
@@ -43,8 +44,9 @@ pub fn reload(shared: &Shared) -> Result<(), ConfigError> {
                 );
             }
         }
-        let runtime = Runtime::build(settings, Some(&previous), &shared.metrics);
+        let runtime = Runtime::build(settings, Some(&previous), &shared.metrics)?;
         shared.swap(runtime);
+        Ok(())
     });
     shared.metrics.record_reload(result.is_ok());
     match &result {

@@ -18,6 +18,7 @@ use arc_swap::ArcSwap;
 use crate::config::Settings;
 use crate::metrics::{Metrics, RouteMetrics, TargetMetrics};
 use crate::route_table::RouteTable;
+use crate::tls::TlsError;
 use crate::upstream::UpstreamPool;
 
 /// What outlives reloads, shared by every connection, the reloader and the admin API.
@@ -90,20 +91,33 @@ impl Shared {
 
 impl Runtime {
     /// Compiles `settings`, reusing the pools of `previous` whose upstream settings are equal.
-    /// Must run inside a tokio runtime (health-check tasks are spawned for new pools).
-    pub fn build(settings: Settings, previous: Option<&Runtime>, metrics: &Metrics) -> Runtime {
+    /// Fails only when an `https` upstream's `ca_file` cannot be used. Must run inside a tokio
+    /// runtime (health-check tasks are spawned for new pools).
+    pub fn build(
+        settings: Settings,
+        previous: Option<&Runtime>,
+        metrics: &Metrics,
+    ) -> Result<Runtime, TlsError> {
         let mut upstreams = HashMap::with_capacity(settings.upstreams.len());
+        let mut new_pools = Vec::new();
         for upstream in &settings.upstreams {
             let reused = previous
                 .and_then(|previous| previous.upstreams.get(&upstream.name))
                 .filter(|pool| pool.settings == *upstream)
                 .cloned();
-            let pool = reused.unwrap_or_else(|| {
-                let pool = Arc::new(UpstreamPool::new(upstream));
-                pool.spawn_health_checks();
-                pool
-            });
+            let pool = match reused {
+                Some(pool) => pool,
+                None => {
+                    let pool = Arc::new(UpstreamPool::new(upstream)?);
+                    new_pools.push(Arc::clone(&pool));
+                    pool
+                }
+            };
             upstreams.insert(upstream.name.clone(), pool);
+        }
+        // Only once every pool is built: a failed build leaves no checks running.
+        for pool in new_pools {
+            pool.spawn_health_checks();
         }
 
         let table = RouteTable::new(&settings);
@@ -138,12 +152,12 @@ impl Runtime {
             })
             .collect();
         let matches_headers = table.routes().any(|route| !route.headers.is_empty());
-        Runtime {
+        Ok(Runtime {
             settings,
             table,
             routes,
             upstreams,
             matches_headers,
-        }
+        })
     }
 }

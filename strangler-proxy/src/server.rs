@@ -32,7 +32,7 @@ use tokio::sync::Semaphore;
 use tokio::time::Sleep;
 
 use crate::config::settings::Limits;
-use crate::proxy::ProxyService;
+use crate::proxy::{ClientConnection, ProxyService};
 use crate::runtime::Shared;
 
 /// Serves `listener` until `shutdown` completes, then drains connections for at most
@@ -41,8 +41,11 @@ pub async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
     limits: Limits,
+    tls: Option<Arc<rustls::ServerConfig>>,
     shutdown: impl Future<Output = ()>,
 ) {
+    let tls = tls.map(tokio_rustls::TlsAcceptor::from);
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let builder = connection_builder(&limits);
     let graceful = GracefulShutdown::new();
     let permits = Arc::new(Semaphore::new(limits.max_connections));
@@ -70,25 +73,43 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let io = TokioIo::new(IdleTimeout::new(stream, limits.idle_timeout));
-        let service = hyper::service::service_fn({
-            let service = ProxyService {
-                shared: Arc::clone(&shared),
-                peer,
-            };
-            move |request| {
-                let service = service.clone();
-                async move { hyper::service::Service::call(&service, request).await }
-            }
-        });
-        let connection = builder
-            .serve_connection_with_upgrades(io, service)
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let stream = IdleTimeout::new(stream, limits.idle_timeout);
+        let service = ProxyService {
+            shared: Arc::clone(&shared),
+            client: ClientConnection { peer, scheme },
+        };
         let guard = shared.metrics.connection_opened();
+        let Some(acceptor) = &tls else {
+            let connection = builder
+                .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                .into_owned();
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::debug!(%peer, error = %error, "client connection ended with an error");
+                }
+                drop(guard);
+                drop(permit);
+            });
+            continue;
+        };
+        // TLS: the handshake runs in the connection's task, bounded like reading headers.
+        let acceptor = acceptor.clone();
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
+        let handshake_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(%peer, error = %error, "client connection ended with an error");
+            match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
+                Ok(Ok(stream)) => {
+                    let connection = builder
+                        .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                        .into_owned();
+                    if let Err(error) = watcher.watch(connection).await {
+                        tracing::debug!(%peer, error = %error, "client connection ended with an error");
+                    }
+                }
+                Ok(Err(error)) => tracing::debug!(%peer, %error, "TLS handshake failed"),
+                Err(_elapsed) => tracing::debug!(%peer, "TLS handshake timed out"),
             }
             drop(guard);
             drop(permit);

@@ -32,16 +32,21 @@ use http::{Request, Response, Uri};
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::client::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use rustls_pki_types::ServerName;
 use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
 
 use crate::body::ProxyBody;
 use crate::config::settings::{Protocol, Upstream};
+use crate::tls::TlsError;
 
 /// An upstream's addresses, health and connection pools.
 pub struct UpstreamPool {
     pub settings: Upstream,
     pub addresses: Vec<AddressState>,
     next: AtomicUsize,
+    /// For `https`: the TLS client configuration (roots, ALPN).
+    tls: Option<TlsConnector>,
 }
 
 /// One address of an upstream: its connections and what the proxy knows of its health.
@@ -96,7 +101,12 @@ pub struct AddressHealth {
 }
 
 impl UpstreamPool {
-    pub fn new(settings: &Upstream) -> UpstreamPool {
+    /// Fails only for an `https` upstream whose `ca_file` cannot be read or used.
+    pub fn new(settings: &Upstream) -> Result<UpstreamPool, TlsError> {
+        let tls = match &settings.tls {
+            Some(tls) => Some(TlsConnector::from(crate::tls::client_config(tls)?)),
+            None => None,
+        };
         let addresses = settings
             .addresses
             .iter()
@@ -123,11 +133,12 @@ impl UpstreamPool {
                 }
             })
             .collect();
-        UpstreamPool {
+        Ok(UpstreamPool {
             settings: settings.clone(),
             addresses,
             next: AtomicUsize::new(0),
-        }
+            tls,
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -151,181 +162,171 @@ impl UpstreamPool {
     }
 
     /// Sends `request` (its URI holding only path and query) to address `address_idx`, on a
-    /// pooled connection or a new one. The connect timeout bounds opening a connection (a
-    /// failure there is [`FailureKind::Connect`]: nothing was sent); the request timeout bounds
-    /// the wait for the response headers.
+    /// pooled connection or a new one: HTTP/1.1 from the idle stack, or the address's shared
+    /// HTTP/2 connection (`h2c`, or `https` when the upstream chose `h2` by ALPN). The connect
+    /// timeout bounds opening a connection, TLS included (a failure there is
+    /// [`FailureKind::Connect`]: nothing was sent); the request timeout bounds the wait for the
+    /// response headers. A request a connection hands back unwritten goes out on another one.
     pub async fn send(
         &self,
         address_idx: usize,
-        request: Request<ProxyBody>,
-    ) -> Result<Response<ProxyBody>, FailureKind> {
-        match self.settings.protocol {
-            Protocol::Http1 => self.send_http1(address_idx, request).await,
-            Protocol::H2c => self.send_http2(address_idx, request).await,
-        }
-    }
-
-    async fn send_http1(
-        &self,
-        address_idx: usize,
         mut request: Request<ProxyBody>,
     ) -> Result<Response<ProxyBody>, FailureKind> {
         let address = &self.addresses[address_idx];
-        // Origin form on the request line; `Host` is the client's.
-        if request.uri().scheme().is_some() || request.uri().authority().is_some() {
-            let path_and_query = request
-                .uri()
-                .path_and_query()
-                .cloned()
-                .unwrap_or_else(|| PathAndQuery::from_static("/"));
-            *request.uri_mut() = Uri::from(path_and_query);
-        }
         let deadline = tokio::time::Instant::now() + self.settings.request_timeout;
-        // Pooled connections that turn out closed hand the request back; after this many, a
-        // fresh connection is opened.
-        let mut pooled_tries = 2;
-        // A fresh connection that also hands the request back (the upstream closes every
-        // connection at once) is tried once more; after that the request, still never written,
-        // fails as a connect failure: nothing reached the upstream.
-        let mut fresh_tries = 2;
-        loop {
-            let pooled = if pooled_tries > 0 {
-                pooled_tries -= 1;
-                address.idle.take()
-            } else {
-                None
-            };
-            let mut sender = match pooled {
-                Some(sender) => sender,
-                None if fresh_tries == 0 => return Err(FailureKind::Connect),
-                None => {
-                    fresh_tries -= 1;
-                    self.connect_http1(address).await?
-                }
-            };
-            let sent = tokio::time::timeout_at(deadline, sender.try_send_request(request)).await;
-            match sent {
-                Err(_elapsed) => return Err(FailureKind::Timeout),
-                Ok(Ok(response)) => {
-                    let reusable = response.status() != http::StatusCode::SWITCHING_PROTOCOLS;
-                    let release = reusable.then(|| (sender, Arc::clone(&address.idle)));
-                    return Ok(response
-                        .map(|incoming| ProxyBody::Upstream(UpstreamBody { incoming, release })));
-                }
-                Ok(Err(mut error)) => match error.take_message() {
-                    // Never written: the connection was closed. Try another one.
-                    Some(returned) => request = returned,
-                    None => return Err(classify(&error.into_error())),
-                },
-            }
-        }
-    }
-
-    async fn send_http2(
-        &self,
-        address_idx: usize,
-        mut request: Request<ProxyBody>,
-    ) -> Result<Response<ProxyBody>, FailureKind> {
-        let address = &self.addresses[address_idx];
         let path_and_query = request
             .uri()
             .path_and_query()
             .cloned()
             .unwrap_or_else(|| PathAndQuery::from_static("/"));
-        let mut parts = http::uri::Parts::default();
-        parts.scheme = Some(Scheme::HTTP);
-        parts.authority = Some(address.authority.clone());
-        parts.path_and_query = Some(path_and_query);
-        // Scheme, authority and path are all set, which is what `from_parts` requires.
-        *request.uri_mut() = Uri::from_parts(parts).expect("absolute URI from valid parts");
-        let deadline = tokio::time::Instant::now() + self.settings.request_timeout;
-        let mut tries = 2;
+        // Pooled connections found closed, then fresh ones that hang up before the request is
+        // written: bounded, after that nothing reached the upstream and it is a connect failure.
+        let mut pooled_tries = 2;
+        let mut fresh_tries = 2;
         loop {
-            tries -= 1;
-            let shared = address
-                .http2
-                .lock()
-                .ok()
-                .and_then(|slot| slot.as_ref().filter(|sender| !sender.is_closed()).cloned());
-            let mut sender = match shared {
-                Some(sender) => sender,
-                None => {
-                    let sender = self.connect_http2(address).await?;
-                    if let Ok(mut slot) = address.http2.lock() {
-                        *slot = Some(sender.clone());
-                    }
-                    sender
+            let connection = if let Some(sender) = address.shared_http2() {
+                Connection::Http2(sender)
+            } else if let Some(sender) = (pooled_tries > 0)
+                .then(|| {
+                    pooled_tries -= 1;
+                    address.idle.take()
+                })
+                .flatten()
+            {
+                Connection::Http1(sender)
+            } else if fresh_tries > 0 {
+                fresh_tries -= 1;
+                let connection = self.connect(address).await?;
+                if let Connection::Http2(sender) = &connection {
+                    address.keep_http2(sender.clone());
                 }
+                connection
+            } else {
+                return Err(FailureKind::Connect);
             };
-            match tokio::time::timeout_at(deadline, sender.try_send_request(request)).await {
-                Err(_elapsed) => return Err(FailureKind::Timeout),
-                Ok(Ok(response)) => {
-                    return Ok(response.map(|incoming| {
-                        ProxyBody::Upstream(UpstreamBody {
-                            incoming,
-                            release: None,
-                        })
-                    }));
-                }
-                Ok(Err(mut error)) => match error.take_message() {
-                    Some(returned) if tries > 0 => {
-                        if let Ok(mut slot) = address.http2.lock() {
-                            *slot = None;
+            match connection {
+                Connection::Http1(mut sender) => {
+                    // Origin form on the request line; `Host` is the client's.
+                    *request.uri_mut() = Uri::from(path_and_query.clone());
+                    let sent =
+                        tokio::time::timeout_at(deadline, sender.try_send_request(request)).await;
+                    match sent {
+                        Err(_elapsed) => return Err(FailureKind::Timeout),
+                        Ok(Ok(response)) => {
+                            let reusable =
+                                response.status() != http::StatusCode::SWITCHING_PROTOCOLS;
+                            let release = reusable.then(|| (sender, Arc::clone(&address.idle)));
+                            return Ok(response.map(|incoming| {
+                                ProxyBody::Upstream(UpstreamBody { incoming, release })
+                            }));
                         }
-                        request = returned;
+                        Ok(Err(mut error)) => match error.take_message() {
+                            // Never written: the connection was closed. Try another one.
+                            Some(returned) => request = returned,
+                            None => return Err(classify(&error.into_error())),
+                        },
                     }
-                    _ => return Err(classify(&error.into_error())),
-                },
+                }
+                Connection::Http2(mut sender) => {
+                    *request.uri_mut() = self.http2_uri(address, &request, &path_and_query);
+                    let sent =
+                        tokio::time::timeout_at(deadline, sender.try_send_request(request)).await;
+                    match sent {
+                        Err(_elapsed) => return Err(FailureKind::Timeout),
+                        Ok(Ok(response)) => {
+                            return Ok(response.map(|incoming| {
+                                ProxyBody::Upstream(UpstreamBody {
+                                    incoming,
+                                    release: None,
+                                })
+                            }));
+                        }
+                        Ok(Err(mut error)) => match error.take_message() {
+                            Some(returned) => {
+                                address.forget_http2();
+                                request = returned;
+                            }
+                            None => return Err(classify(&error.into_error())),
+                        },
+                    }
+                }
             }
         }
     }
 
-    async fn connect(&self, address: &AddressState) -> Result<TokioIo<TcpStream>, FailureKind> {
-        let stream = tokio::time::timeout(
-            self.settings.connect_timeout,
-            TcpStream::connect(address.text.as_str()),
-        )
-        .await
-        .map_err(|_elapsed| FailureKind::Connect)?
-        .map_err(|_error| FailureKind::Connect)?;
-        let _ = stream.set_nodelay(true);
-        Ok(TokioIo::new(stream))
-    }
-
-    async fn connect_http1(
+    /// The absolute URI an HTTP/2 request needs: `:scheme` by protocol, `:authority` the
+    /// client's `Host` (what an HTTP/1.1 upstream would see), else the address.
+    fn http2_uri(
         &self,
         address: &AddressState,
-    ) -> Result<http1::SendRequest<ProxyBody>, FailureKind> {
-        let io = self.connect(address).await?;
-        let (sender, connection) = http1::Builder::new()
-            .handshake(io)
-            .await
-            .map_err(|_error| FailureKind::Connect)?;
-        tokio::spawn(async move {
-            if let Err(error) = connection.with_upgrades().await {
-                tracing::debug!(%error, "upstream connection ended with an error");
-            }
+        request: &Request<ProxyBody>,
+        path_and_query: &PathAndQuery,
+    ) -> Uri {
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(if self.settings.protocol == Protocol::Https {
+            Scheme::HTTPS
+        } else {
+            Scheme::HTTP
         });
-        Ok(sender)
+        parts.authority = Some(
+            request
+                .headers()
+                .get(http::header::HOST)
+                .and_then(|host| Authority::try_from(host.as_bytes()).ok())
+                .unwrap_or_else(|| address.authority.clone()),
+        );
+        parts.path_and_query = Some(path_and_query.clone());
+        // Scheme, authority and path are all set, which is what `from_parts` requires.
+        Uri::from_parts(parts).expect("absolute URI from valid parts")
     }
 
-    async fn connect_http2(
-        &self,
-        address: &AddressState,
-    ) -> Result<http2::SendRequest<ProxyBody>, FailureKind> {
-        let io = self.connect(address).await?;
-        let (sender, connection) = http2::Builder::new(TokioExecutor::new())
-            .timer(TokioTimer::new())
-            .keep_alive_interval(Some(Duration::from_secs(30)))
-            .handshake(io)
-            .await
-            .map_err(|_error| FailureKind::Connect)?;
-        tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(%error, "upstream HTTP/2 connection ended with an error");
+    /// Opens a connection: TCP, TLS for `https` (whose ALPN answer picks the protocol), and
+    /// the HTTP handshake; the connection's task is spawned.
+    async fn connect(&self, address: &AddressState) -> Result<Connection, FailureKind> {
+        let connected = tokio::time::timeout(self.settings.connect_timeout, async {
+            let stream = TcpStream::connect(address.text.as_str())
+                .await
+                .map_err(|_error| FailureKind::Connect)?;
+            let _ = stream.set_nodelay(true);
+            match (&self.settings.protocol, &self.tls) {
+                (Protocol::Http1, _) => http1_handshake(TokioIo::new(stream)).await,
+                (Protocol::H2c, _) => http2_handshake(TokioIo::new(stream)).await,
+                (Protocol::Https, Some(connector)) => {
+                    let server_name = self.server_name(address)?;
+                    let stream = connector
+                        .connect(server_name, stream)
+                        .await
+                        .map_err(|error| {
+                            tracing::debug!(address = %address.text, %error, "TLS handshake failed");
+                            FailureKind::Connect
+                        })?;
+                    let negotiated_h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+                    if negotiated_h2 {
+                        http2_handshake(TokioIo::new(stream)).await
+                    } else {
+                        http1_handshake(TokioIo::new(stream)).await
+                    }
+                }
+                // Validation gives every https upstream its TLS settings.
+                (Protocol::Https, None) => Err(FailureKind::Connect),
             }
-        });
-        Ok(sender)
+        })
+        .await;
+        connected.unwrap_or(Err(FailureKind::Connect))
+    }
+
+    /// SNI and certificate name: `server_name`, else the address's host.
+    fn server_name(&self, address: &AddressState) -> Result<ServerName<'static>, FailureKind> {
+        let name = match self
+            .settings
+            .tls
+            .as_ref()
+            .and_then(|tls| tls.server_name.as_deref())
+        {
+            Some(name) => name.to_owned(),
+            None => address.authority.host().trim_matches(['[', ']']).to_owned(),
+        };
+        ServerName::try_from(name).map_err(|_invalid| FailureKind::Connect)
     }
 
     /// Records a response (any status) from the address: its failure count starts over.
@@ -405,19 +406,13 @@ impl UpstreamPool {
             if let Ok(host) = http::HeaderValue::from_str(&address.text) {
                 request.headers_mut().insert(http::header::HOST, host);
             }
-            let response = match self.settings.protocol {
-                Protocol::Http1 => {
+            let response = match self.connect(address).await.ok()? {
+                Connection::Http1(mut sender) => {
                     *request.uri_mut() = Uri::from(path);
-                    let mut sender = self.connect_http1(address).await.ok()?;
                     sender.send_request(request).await.ok()?
                 }
-                Protocol::H2c => {
-                    let mut parts = http::uri::Parts::default();
-                    parts.scheme = Some(Scheme::HTTP);
-                    parts.authority = Some(address.authority.clone());
-                    parts.path_and_query = Some(path);
-                    *request.uri_mut() = Uri::from_parts(parts).ok()?;
-                    let mut sender = self.connect_http2(address).await.ok()?;
+                Connection::Http2(mut sender) => {
+                    *request.uri_mut() = self.http2_uri(address, &request, &path);
                     sender.send_request(request).await.ok()?
                 }
             };
@@ -462,6 +457,66 @@ impl AddressState {
     fn is_usable(&self, now_ms: u64) -> bool {
         self.ejected_until_ms.load(Ordering::Relaxed) <= now_ms
             && !self.check_down.load(Ordering::Relaxed)
+    }
+}
+
+/// A ready connection to an address.
+enum Connection {
+    Http1(http1::SendRequest<ProxyBody>),
+    Http2(http2::SendRequest<ProxyBody>),
+}
+
+async fn http1_handshake<Io>(io: Io) -> Result<Connection, FailureKind>
+where
+    Io: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let (sender, connection) = http1::Builder::new()
+        .handshake(io)
+        .await
+        .map_err(|_error| FailureKind::Connect)?;
+    tokio::spawn(async move {
+        if let Err(error) = connection.with_upgrades().await {
+            tracing::debug!(%error, "upstream connection ended with an error");
+        }
+    });
+    Ok(Connection::Http1(sender))
+}
+
+async fn http2_handshake<Io>(io: Io) -> Result<Connection, FailureKind>
+where
+    Io: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let (sender, connection) = http2::Builder::new(TokioExecutor::new())
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Some(Duration::from_secs(30)))
+        .handshake(io)
+        .await
+        .map_err(|_error| FailureKind::Connect)?;
+    tokio::spawn(async move {
+        if let Err(error) = connection.await {
+            tracing::debug!(%error, "upstream HTTP/2 connection ended with an error");
+        }
+    });
+    Ok(Connection::Http2(sender))
+}
+
+impl AddressState {
+    /// The address's open HTTP/2 connection, if it has one.
+    fn shared_http2(&self) -> Option<http2::SendRequest<ProxyBody>> {
+        let slot = self.http2.lock().ok()?;
+        slot.as_ref().filter(|sender| !sender.is_closed()).cloned()
+    }
+
+    fn keep_http2(&self, sender: http2::SendRequest<ProxyBody>) {
+        if let Ok(mut slot) = self.http2.lock() {
+            *slot = Some(sender);
+        }
+    }
+
+    fn forget_http2(&self) {
+        if let Ok(mut slot) = self.http2.lock() {
+            *slot = None;
+        }
     }
 }
 

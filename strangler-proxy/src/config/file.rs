@@ -85,6 +85,20 @@ pub struct FileConfig {
     /// `[headers]`: which fields the proxy adds to requests. Default: all of them.
     #[serde(default)]
     pub headers: FileHeaders,
+    /// `[tls]`: terminate TLS on `listen` (HTTP/2 and HTTP/1.1 chosen by ALPN). Default: plain
+    /// TCP.
+    #[serde(default)]
+    pub tls: Option<FileTls>,
+}
+
+/// `[tls]`: the listener's certificate. Paths are relative to the configuration file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileTls {
+    /// PEM file with the certificate chain, leaf first. Required.
+    pub cert: String,
+    /// PEM file with the private key (PKCS#8, PKCS#1 or SEC1). Required.
+    pub key: String,
 }
 
 /// `[headers]`: the fields the proxy adds to forwarded requests (and responses). Client-sent
@@ -215,8 +229,8 @@ pub struct FileUpstream {
     /// Time an idle pooled connection is kept, in milliseconds. Default: 90000.
     #[serde(default = "default_upstream_idle_timeout_ms")]
     pub idle_timeout_ms: u64,
-    /// Protocol spoken to the upstream: `"http1"` or `"h2c"` (HTTP/2 without TLS, prior
-    /// knowledge). Default: `"http1"`.
+    /// Protocol spoken to the upstream: `"http1"`, `"h2c"` (HTTP/2 without TLS, prior
+    /// knowledge) or `"https"` (TLS, HTTP/2 or HTTP/1.1 by ALPN). Default: `"http1"`.
     #[serde(default)]
     pub protocol: FileProtocol,
     /// Consecutive failures (connect errors, timeouts, resets) after which an address is
@@ -229,6 +243,14 @@ pub struct FileUpstream {
     /// Active health check. Default: none (passive health only).
     #[serde(default)]
     pub health_check: Option<FileHealthCheck>,
+    /// With `protocol = "https"`: PEM file of the certificate authorities trusted for this
+    /// upstream, relative to the configuration file. Default: the Mozilla root store.
+    #[serde(default)]
+    pub ca_file: Option<String>,
+    /// With `protocol = "https"`: the name sent in SNI and checked against the certificate.
+    /// Default: the host of each address.
+    #[serde(default)]
+    pub server_name: Option<String>,
 }
 
 /// Protocol spoken to an upstream.
@@ -240,6 +262,8 @@ pub enum FileProtocol {
     Http1,
     /// HTTP/2 over cleartext with prior knowledge.
     H2c,
+    /// TLS; HTTP/2 or HTTP/1.1 as the upstream chooses by ALPN.
+    Https,
 }
 
 /// `health_check = { path = "/healthz" }`: a `GET` to each address every `interval_ms`; a

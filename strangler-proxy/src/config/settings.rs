@@ -25,6 +25,23 @@ pub struct Settings {
     pub limits: Limits,
     pub admin: Option<Admin>,
     pub headers: HeaderOptions,
+    pub tls: Option<ListenerTls>,
+}
+
+/// Validated `[tls]`: where the listener's certificate and key are (read at start).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListenerTls {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// TLS settings of an `https` upstream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamTls {
+    /// Extra trusted authorities; `None`: the Mozilla root store.
+    pub ca_file: Option<PathBuf>,
+    /// SNI and certificate name; `None`: each address's host.
+    pub server_name: Option<String>,
 }
 
 /// Validated `[headers]`.
@@ -79,6 +96,8 @@ pub struct Upstream {
     pub max_fails: u32,
     pub fail_timeout: Duration,
     pub health_check: Option<HealthCheck>,
+    /// Set exactly when `protocol` is [`Protocol::Https`].
+    pub tls: Option<UpstreamTls>,
 }
 
 /// Protocol spoken to an upstream.
@@ -86,6 +105,8 @@ pub struct Upstream {
 pub enum Protocol {
     Http1,
     H2c,
+    /// TLS, then HTTP/2 or HTTP/1.1 by ALPN.
+    Https,
 }
 
 /// A validated active health check.

@@ -15,8 +15,8 @@ use super::file::{
     FileAdmin, FileConfig, FileLimits, FileProtocol, FileRoute, FileSticky, FileUpstream,
 };
 use super::settings::{
-    Address, Admin, HeaderOptions, HealthCheck, Limits, Protocol, Route, Settings, Sticky, Target,
-    TokenSource, Upstream,
+    Address, Admin, HeaderOptions, HealthCheck, Limits, ListenerTls, Protocol, Route, Settings,
+    Sticky, Target, TokenSource, Upstream, UpstreamTls,
 };
 use crate::headers::{ForwardingFields, TrustedHops};
 use crate::pattern::PathPattern;
@@ -27,6 +27,8 @@ use crate::route_table::DEFAULT_ROUTE_NAME;
 /// top-level field), not only the first problem of the file.
 pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, ConfigError> {
     let mut problems: Vec<FieldProblem> = Vec::new();
+    // Relative paths in the file are relative to the file's folder.
+    let base = file.parent().unwrap_or(Path::new("."));
     let listen: Option<SocketAddr> = match file_config.listen.parse() {
         Ok(listen) => Some(listen),
         Err(_) => {
@@ -48,7 +50,7 @@ pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, Config
     let mut upstreams = Vec::with_capacity(file_config.upstreams.len());
     let mut seen_upstreams = HashSet::new();
     for (upstream_idx, file_upstream) in file_config.upstreams.into_iter().enumerate() {
-        match validate_upstream(file_upstream, &format!("upstream[{upstream_idx}]")) {
+        match validate_upstream(file_upstream, &format!("upstream[{upstream_idx}]"), base) {
             Ok(upstream) if !seen_upstreams.insert(upstream.name.clone()) => problems.push((
                 format!("upstream[{upstream_idx}].name"),
                 format!("duplicate upstream name {:?}", upstream.name),
@@ -129,6 +131,10 @@ pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, Config
             request_id: file_config.headers.request_id,
             trace_context: file_config.headers.trace_context,
         },
+        tls: file_config.tls.map(|tls| ListenerTls {
+            cert: base.join(tls.cert),
+            key: base.join(tls.key),
+        }),
     })
 }
 
@@ -204,7 +210,11 @@ fn validate_admin(
 /// A field path and the message about it.
 pub(crate) type FieldProblem = (String, String);
 
-fn validate_upstream(file_upstream: FileUpstream, at: &str) -> Result<Upstream, FieldProblem> {
+fn validate_upstream(
+    file_upstream: FileUpstream,
+    at: &str,
+    base: &Path,
+) -> Result<Upstream, FieldProblem> {
     check_name(&file_upstream.name, at)?;
     if file_upstream.addresses.is_empty() {
         return Err((
@@ -275,6 +285,38 @@ fn validate_upstream(file_upstream: FileUpstream, at: &str) -> Result<Upstream, 
             })
         })
         .transpose()?;
+    let protocol = match file_upstream.protocol {
+        FileProtocol::Http1 => Protocol::Http1,
+        FileProtocol::H2c => Protocol::H2c,
+        FileProtocol::Https => Protocol::Https,
+    };
+    let tls = if protocol == Protocol::Https {
+        if let Some(server_name) = &file_upstream.server_name
+            && rustls_pki_types::ServerName::try_from(server_name.as_str()).is_err()
+        {
+            return Err((
+                format!("{at}.server_name"),
+                format!("invalid server name {server_name:?}"),
+            ));
+        }
+        Some(UpstreamTls {
+            ca_file: file_upstream.ca_file.map(|ca_file| base.join(ca_file)),
+            server_name: file_upstream.server_name,
+        })
+    } else {
+        for (field, set) in [
+            ("ca_file", file_upstream.ca_file.is_some()),
+            ("server_name", file_upstream.server_name.is_some()),
+        ] {
+            if set {
+                return Err((
+                    format!("{at}.{field}"),
+                    "only applies to protocol = \"https\"".to_owned(),
+                ));
+            }
+        }
+        None
+    };
     Ok(Upstream {
         name: file_upstream.name,
         addresses,
@@ -282,13 +324,11 @@ fn validate_upstream(file_upstream: FileUpstream, at: &str) -> Result<Upstream, 
         request_timeout: Duration::from_millis(file_upstream.request_timeout_ms),
         pool_size: file_upstream.pool_size,
         idle_timeout: Duration::from_millis(file_upstream.idle_timeout_ms),
-        protocol: match file_upstream.protocol {
-            FileProtocol::Http1 => Protocol::Http1,
-            FileProtocol::H2c => Protocol::H2c,
-        },
+        protocol,
         max_fails: file_upstream.max_fails,
         fail_timeout: Duration::from_millis(file_upstream.fail_timeout_ms),
         health_check,
+        tls,
     })
 }
 

@@ -18,4 +18,5 @@ mod routing;
 mod smuggling;
 mod split;
 mod streaming;
+mod tls;
 mod websocket;

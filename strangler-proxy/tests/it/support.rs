@@ -187,6 +187,11 @@ impl Proxy {
         for (name, content) in files {
             std::fs::write(folder.path().join(name), content).expect("write file");
         }
+        Proxy::start_in_folder(folder, config).await
+    }
+
+    /// Like [`Proxy::start`], in a `folder` prepared by the caller (certificates, tokens).
+    pub async fn start_in_folder(folder: tempfile::TempDir, config: &str) -> Proxy {
         let config_path = folder.path().join("proxy.toml");
         std::fs::write(&config_path, config).expect("write config");
         let running = launch::start(Options {
