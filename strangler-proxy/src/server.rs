@@ -1,6 +1,8 @@
 //! The listening side: accepts client connections, applies the connection-level limits and
 //! serves each connection with hyper (HTTP/1.1 and HTTP/2 with prior knowledge, detected per
-//! connection; upgrades allowed) through [`crate::proxy::ProxyService`].
+//! connection; upgrades allowed) through [`crate::proxy::ProxyService`]. With `[tls]`, each
+//! connection first completes a TLS handshake (bounded by the header read timeout) and
+//! ALPN offers `h2` and `http/1.1`.
 //!
 //! Limits applied here: at most `max_connections` open connections (beyond it, new ones wait
 //! in the kernel's listen backlog until one closes); `max_header_count` and `max_header_bytes`
