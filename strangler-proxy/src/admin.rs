@@ -236,6 +236,7 @@ fn route_json(route: &Route) -> Value {
         "sticky": sticky,
         "allow_override": route.allow_override,
         "fallback": route.fallback,
+        "request_timeout_ms": route.request_timeout.map(|timeout| timeout.as_millis() as u64),
     })
 }
 

@@ -307,7 +307,11 @@ async fn forward<'runtime>(
         tried_addresses.push(address_idx);
         let (attempt_body, reclaim) = attempt_body(&mut body);
         let attempt = Request::from_parts(parts.clone(), attempt_body);
-        match target.pool.send(address_idx, attempt).await {
+        match target
+            .pool
+            .send(address_idx, attempt, route.request_timeout)
+            .await
+        {
             Ok(response) => {
                 target.pool.report_success(address_idx);
                 outcome.address = Some(target.pool.addresses[address_idx].text.clone());

@@ -151,6 +151,7 @@ impl RouteTable {
             sticky: None,
             allow_override: false,
             fallback: false,
+            request_timeout: None,
         };
         RouteTable {
             routes,

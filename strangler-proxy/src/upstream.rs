@@ -166,14 +166,17 @@ impl UpstreamPool {
     /// HTTP/2 connection (`h2c`, or `https` when the upstream chose `h2` by ALPN). The connect
     /// timeout bounds opening a connection, TLS included (a failure there is
     /// [`FailureKind::Connect`]: nothing was sent); the request timeout bounds the wait for the
-    /// response headers. A request a connection hands back unwritten goes out on another one.
+    /// response headers (`request_timeout`, a route's override, or the upstream's). A request a
+    /// connection hands back unwritten goes out on another one.
     pub async fn send(
         &self,
         address_idx: usize,
         mut request: Request<ProxyBody>,
+        request_timeout: Option<Duration>,
     ) -> Result<Response<ProxyBody>, FailureKind> {
         let address = &self.addresses[address_idx];
-        let deadline = tokio::time::Instant::now() + self.settings.request_timeout;
+        let deadline =
+            tokio::time::Instant::now() + request_timeout.unwrap_or(self.settings.request_timeout);
         let path_and_query = request
             .uri()
             .path_and_query()

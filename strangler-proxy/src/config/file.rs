@@ -322,6 +322,11 @@ pub struct FileRoute {
     /// method with a kept body). Default: true.
     #[serde(default = "default_true")]
     pub fallback: bool,
+    /// Time for the response headers on this route, in milliseconds, instead of the target
+    /// upstream's `request_timeout_ms` (a slow report endpoint, a fast health probe).
+    /// Default: the upstream's.
+    #[serde(default)]
+    pub request_timeout_ms: Option<u64>,
 }
 
 /// One entry of `targets`.

@@ -143,6 +143,8 @@ pub struct Route {
     pub sticky: Option<Sticky>,
     pub allow_override: bool,
     pub fallback: bool,
+    /// Overrides the upstreams' `request_timeout` on this route.
+    pub request_timeout: Option<Duration>,
 }
 
 /// A route's target upstream and its relative weight.

@@ -458,6 +458,16 @@ fn validate_route(
         })
         .transpose()?;
 
+    let request_timeout = match file_route.request_timeout_ms {
+        Some(0) => {
+            return Err((
+                format!("{at}.request_timeout_ms"),
+                "must be above 0".to_owned(),
+            ));
+        }
+        Some(milliseconds) => Some(Duration::from_millis(milliseconds)),
+        None => None,
+    };
     Ok(Route {
         name: file_route.name,
         path,
@@ -468,6 +478,7 @@ fn validate_route(
         sticky,
         allow_override: file_route.allow_override,
         fallback: file_route.fallback,
+        request_timeout,
     })
 }
 

@@ -41,6 +41,7 @@ fn route(weights: &[(&str, u32)], sticky: Option<Sticky>, allow_override: bool) 
         sticky,
         allow_override,
         fallback: true,
+        request_timeout: None,
     }
 }
 

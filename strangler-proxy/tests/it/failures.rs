@@ -82,6 +82,25 @@ async fn request_timeout_is_a_504_naming_the_route() {
 }
 
 #[tokio::test]
+async fn a_route_timeout_overrides_the_upstream_timeout() {
+    // The upstream allows 30 s; the route allows 200 ms and wins.
+    let monolith = Upstream::named("monolith").await;
+    let slow = switchable("svc", Arc::new(AtomicBool::new(true))).await;
+    let proxy = Proxy::start(&config(
+        &[
+            ("monolith", monolith.addr.to_string(), ""),
+            ("svc", slow.addr.to_string(), "request_timeout_ms = 30000"),
+        ],
+        "request_timeout_ms = 200",
+    ))
+    .await;
+
+    let reply = get(&client(), &proxy.url("/svc/report"), &[]).await;
+    check_error(&reply, 504, "upstream_timeout", "svc", "svc");
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
 async fn refused_connection_without_anywhere_to_fall_back_is_a_502() {
     let dead = dead_address().await;
     let proxy = Proxy::start(&config(
