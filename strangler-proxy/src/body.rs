@@ -10,6 +10,7 @@
 //! body whose declared length fits the replay buffer.
 
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
@@ -29,12 +30,42 @@ pub enum ProxyBody {
     Upstream(crate::upstream::UpstreamBody),
 }
 
+/// The error type of [`ProxyBody`]: hyper's, or [`BodyTooLarge`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A streamed request body went past `[limits] max_body_bytes`.
+#[derive(Debug, thiserror::Error)]
+#[error("request body larger than {max} bytes")]
+pub struct BodyTooLarge {
+    pub max: u64,
+}
+
 /// A streamed body whose source stays reclaimable until the first poll.
 #[derive(Debug)]
 pub struct Reclaimable {
     slot: Arc<Mutex<Option<Incoming>>>,
     taken: Option<Incoming>,
     size_hint: SizeHint,
+    limit: Option<BodyLimit>,
+}
+
+/// Counts a streamed body against `[limits] max_body_bytes`; `exceeded` tells the request
+/// path, after the upstream attempt failed, that the client was the cause.
+#[derive(Debug)]
+pub struct BodyLimit {
+    pub max: u64,
+    seen: u64,
+    pub exceeded: Arc<AtomicBool>,
+}
+
+impl BodyLimit {
+    pub fn new(max: u64, exceeded: Arc<AtomicBool>) -> BodyLimit {
+        BodyLimit {
+            max,
+            seen: 0,
+            exceeded,
+        }
+    }
 }
 
 /// Takes back the source of a [`Reclaimable`] that was never polled.
@@ -52,14 +83,16 @@ impl ProxyBody {
         }
     }
 
-    /// A body that can be taken back through the handle until it is first polled.
-    pub fn reclaimable(incoming: Incoming) -> (ProxyBody, ReclaimHandle) {
+    /// A body that can be taken back through the handle until it is first polled, cut off
+    /// with [`BodyTooLarge`] once it passes `limit`.
+    pub fn reclaimable(incoming: Incoming, limit: Option<BodyLimit>) -> (ProxyBody, ReclaimHandle) {
         let size_hint = incoming.size_hint();
         let slot = Arc::new(Mutex::new(Some(incoming)));
         let body = ProxyBody::Reclaimable(Reclaimable {
             slot: Arc::clone(&slot),
             taken: None,
             size_hint,
+            limit,
         });
         (body, ReclaimHandle { slot })
     }
@@ -91,17 +124,17 @@ pub async fn collect_limited(
 
 impl Body for ProxyBody {
     type Data = Bytes;
-    type Error = hyper::Error;
+    type Error = BoxError;
 
     fn poll_frame(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         match self.get_mut() {
             ProxyBody::Empty => Poll::Ready(None),
             ProxyBody::Full(bytes) => Poll::Ready(bytes.take().map(|bytes| Ok(Frame::data(bytes)))),
-            ProxyBody::Incoming(incoming) => Pin::new(incoming).poll_frame(cx),
-            ProxyBody::Upstream(upstream) => Pin::new(upstream).poll_frame(cx),
+            ProxyBody::Incoming(incoming) => Pin::new(incoming).poll_frame(cx).map_err(Into::into),
+            ProxyBody::Upstream(upstream) => Pin::new(upstream).poll_frame(cx).map_err(Into::into),
             ProxyBody::Reclaimable(reclaimable) => {
                 if reclaimable.taken.is_none() {
                     reclaimable.taken = reclaimable
@@ -110,11 +143,22 @@ impl Body for ProxyBody {
                         .ok()
                         .and_then(|mut slot| slot.take());
                 }
-                match &mut reclaimable.taken {
-                    Some(incoming) => Pin::new(incoming).poll_frame(cx),
+                let polled = match &mut reclaimable.taken {
+                    Some(incoming) => Pin::new(incoming).poll_frame(cx).map_err(BoxError::from),
                     // Reclaimed by the handle: the request failed already, nothing to send.
-                    None => Poll::Ready(None),
+                    None => return Poll::Ready(None),
+                };
+                if let (Poll::Ready(Some(Ok(frame))), Some(limit)) =
+                    (&polled, &mut reclaimable.limit)
+                    && let Some(data) = frame.data_ref()
+                {
+                    limit.seen += data.len() as u64;
+                    if limit.seen > limit.max {
+                        limit.exceeded.store(true, Ordering::Relaxed);
+                        return Poll::Ready(Some(Err(Box::new(BodyTooLarge { max: limit.max }))));
+                    }
                 }
+                polled
             }
         }
     }

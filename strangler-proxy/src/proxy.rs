@@ -31,6 +31,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -39,7 +40,7 @@ use http::{Method, Request, Response, Version};
 use hyper::body::{Body, Incoming};
 use hyper_util::rt::TokioIo;
 
-use crate::body::{ProxyBody, ReclaimHandle, collect_limited};
+use crate::body::{BodyLimit, ProxyBody, ReclaimHandle, collect_limited};
 use crate::headers;
 use crate::respond::{ProxyErrorKind, error_response};
 use crate::runtime::{RouteRuntime, Runtime, Shared, TargetRuntime};
@@ -151,6 +152,9 @@ pub async fn handle(
     let response = if uri_len > runtime.settings.limits.max_uri_bytes {
         outcome.error = Some(ProxyErrorKind::UriTooLong);
         error_response(ProxyErrorKind::UriTooLong, &route.name, None, None)
+    } else if declared_length_exceeds(&request, runtime.settings.limits.max_body_bytes) {
+        outcome.error = Some(ProxyErrorKind::BodyTooLarge);
+        error_response(ProxyErrorKind::BodyTooLarge, &route.name, None, None)
     } else if method == Method::CONNECT {
         // An authority-form target names a host to tunnel to; a reverse proxy has no business
         // opening tunnels for clients (WebSocket uses an upgraded GET instead).
@@ -169,6 +173,7 @@ pub async fn handle(
             ProxyErrorKind::ConnectNotSupported
                 | ProxyErrorKind::UnsupportedTransferCoding
                 | ProxyErrorKind::BadRequest
+                | ProxyErrorKind::BodyTooLarge
         )
     ) {
         // The request's body, or what a tunnel client sends next, was not read: the
@@ -277,6 +282,7 @@ async fn forward<'runtime>(
     };
 
     // Phase 5: send.
+    let body_too_large = Arc::new(AtomicBool::new(false));
     let mut tried_addresses: Vec<usize> = Vec::new();
     let mut retry_left = true;
     let mut last_failure: Option<FailureKind> = None;
@@ -305,7 +311,12 @@ async fn forward<'runtime>(
             target.metrics.record_retry();
         }
         tried_addresses.push(address_idx);
-        let (attempt_body, reclaim) = attempt_body(&mut body);
+        let limit = runtime
+            .settings
+            .limits
+            .max_body_bytes
+            .map(|max| BodyLimit::new(max, Arc::clone(&body_too_large)));
+        let (attempt_body, reclaim) = attempt_body(&mut body, limit);
         let attempt = Request::from_parts(parts.clone(), attempt_body);
         match target
             .pool
@@ -318,6 +329,16 @@ async fn forward<'runtime>(
                 break response;
             }
             Err(failure) => {
+                if body_too_large.load(Ordering::Relaxed) {
+                    // The client's body, not the upstream, ended this attempt.
+                    outcome.error = Some(ProxyErrorKind::BodyTooLarge);
+                    return error_response(
+                        ProxyErrorKind::BodyTooLarge,
+                        &route.name,
+                        None,
+                        request_id.as_ref(),
+                    );
+                }
                 last_failure = Some(failure);
                 target.metrics.record_upstream_error(failure.label());
                 if target.pool.report_failure(address_idx) {
@@ -417,12 +438,15 @@ fn answer_failure<'runtime>(
 }
 
 /// The body for the next attempt, and the handle to take a streamed one back after a failure.
-fn attempt_body(body: &mut BodySource) -> (ProxyBody, Option<ReclaimHandle>) {
+fn attempt_body(
+    body: &mut BodySource,
+    limit: Option<BodyLimit>,
+) -> (ProxyBody, Option<ReclaimHandle>) {
     match body {
         BodySource::Kept(bytes) => (ProxyBody::full(bytes.clone()), None),
         BodySource::Streamed(incoming) => match incoming.take() {
             Some(incoming) => {
-                let (body, reclaim) = ProxyBody::reclaimable(incoming);
+                let (body, reclaim) = ProxyBody::reclaimable(incoming, limit);
                 (body, Some(reclaim))
             }
             None => (ProxyBody::Empty, None),
@@ -518,6 +542,19 @@ fn transfer_coding_problem(request: &Request<Incoming>) -> Option<ProxyErrorKind
         }
     }
     (n_chunked > 1).then_some(ProxyErrorKind::BadRequest)
+}
+
+/// Whether the request declares a body longer than `max_body_bytes` (hyper has already
+/// rejected invalid or conflicting `Content-Length` values).
+fn declared_length_exceeds(request: &Request<Incoming>, max_body_bytes: Option<u64>) -> bool {
+    let Some(max) = max_body_bytes else {
+        return false;
+    };
+    request
+        .body()
+        .size_hint()
+        .exact()
+        .is_some_and(|length| length > max)
 }
 
 /// RFC 9110 9.2.2.

@@ -1,5 +1,5 @@
 //! Every response the proxy writes itself: errors (`502`, `503`, `504`, and the limits' `400`,
-//! `405`, `414`, `501`) with a small JSON body naming the route, and the `x-ficus-error` header saying which
+//! `405`, `413`, `414`, `501`) with a small JSON body naming the route, and the `x-ficus-error` header saying which
 //! failure it was. Nothing else in the crate builds an error response; it never drops a
 //! connection silently.
 
@@ -28,6 +28,8 @@ pub enum ProxyErrorKind {
     UriTooLong,
     /// The request is malformed in a way the HTTP parser let through. `400`.
     BadRequest,
+    /// The request body is larger than `limits.max_body_bytes`. `413`.
+    BodyTooLarge,
     /// `CONNECT`: this is a reverse proxy, not a tunnel for clients. `405`.
     ConnectNotSupported,
     /// The request uses a transfer coding other than `chunked` (such as `gzip, chunked`),
@@ -49,6 +51,7 @@ impl ProxyErrorKind {
             ProxyErrorKind::BadRequest => StatusCode::BAD_REQUEST,
             ProxyErrorKind::UnsupportedTransferCoding => StatusCode::NOT_IMPLEMENTED,
             ProxyErrorKind::ConnectNotSupported => StatusCode::METHOD_NOT_ALLOWED,
+            ProxyErrorKind::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
 
@@ -63,6 +66,7 @@ impl ProxyErrorKind {
             ProxyErrorKind::BadRequest => "bad_request",
             ProxyErrorKind::UnsupportedTransferCoding => "unsupported_transfer_coding",
             ProxyErrorKind::ConnectNotSupported => "connect_not_supported",
+            ProxyErrorKind::BodyTooLarge => "body_too_large",
             ProxyErrorKind::ShuttingDown => "shutting_down",
         }
     }

@@ -168,6 +168,11 @@ pub struct FileLimits {
     /// chunked bodies are streamed and never replayed. Default: 65536.
     #[serde(default = "default_replay_buffer_bytes")]
     pub replay_buffer_bytes: usize,
+    /// Largest request body accepted, in bytes: a larger declared `Content-Length` gets `413`
+    /// before anything is sent upstream, and a streamed body that grows past it is cut off and
+    /// answered `413` (if the upstream has not answered yet). 0: no limit. Default: 0.
+    #[serde(default)]
+    pub max_body_bytes: u64,
     /// Time in-flight requests get to finish on shutdown before connections are closed.
     /// Default: 30000.
     #[serde(default = "default_shutdown_timeout_ms")]
@@ -184,6 +189,7 @@ impl Default for FileLimits {
             header_read_timeout_ms: default_header_read_timeout_ms(),
             idle_timeout_ms: default_idle_timeout_ms(),
             replay_buffer_bytes: default_replay_buffer_bytes(),
+            max_body_bytes: 0,
             shutdown_timeout_ms: default_shutdown_timeout_ms(),
         }
     }

@@ -62,6 +62,8 @@ pub struct Limits {
     pub header_read_timeout: Duration,
     pub idle_timeout: Duration,
     pub replay_buffer_bytes: usize,
+    /// `None`: no limit.
+    pub max_body_bytes: Option<u64>,
     pub shutdown_timeout: Duration,
 }
 

@@ -168,6 +168,7 @@ fn validate_limits(limits: &FileLimits) -> Result<Limits, FieldProblem> {
         header_read_timeout: Duration::from_millis(limits.header_read_timeout_ms),
         idle_timeout: Duration::from_millis(limits.idle_timeout_ms),
         replay_buffer_bytes: limits.replay_buffer_bytes,
+        max_body_bytes: (limits.max_body_bytes > 0).then_some(limits.max_body_bytes),
         shutdown_timeout: Duration::from_millis(limits.shutdown_timeout_ms),
     })
 }

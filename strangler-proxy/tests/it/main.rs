@@ -6,6 +6,7 @@ mod support;
 
 mod admin;
 mod bench_config;
+mod body_limit;
 mod example_config;
 mod failures;
 mod forwarding;
