@@ -35,7 +35,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use bytes::Bytes;
-use http::header::{CONNECTION, CONTENT_LENGTH, HOST, HeaderValue, UPGRADE};
+use http::header::{CONNECTION, CONTENT_LENGTH, HOST, HeaderValue};
 use http::{Method, Request, Response, Version};
 use hyper::body::{Body, Incoming};
 use hyper_util::rt::TokioIo;
@@ -46,6 +46,13 @@ use crate::respond::{ProxyErrorKind, error_response};
 use crate::runtime::{RouteRuntime, Runtime, Shared, TargetRuntime};
 use crate::split;
 use crate::upstream::FailureKind;
+
+mod request_checks;
+
+use request_checks::{
+    declared_length_exceeds, is_idempotent, is_upgrade_request, request_host,
+    transfer_coding_problem,
+};
 
 /// The hyper service of one client connection.
 #[derive(Clone)]
@@ -511,83 +518,6 @@ fn error_kind(failure: FailureKind) -> ProxyErrorKind {
         FailureKind::Protocol => ProxyErrorKind::BadResponse,
         FailureKind::Timeout => ProxyErrorKind::Timeout,
     }
-}
-
-/// What is wrong with the request's `Transfer-Encoding`, if anything. hyper decodes only
-/// `chunked` and lets a list ending in it through (`gzip, chunked`, `identity, chunked`,
-/// `chunked, chunked`); forwarding the decoded body without its other codings would hand the
-/// upstream bytes it cannot read, so those get `501`, and `chunked` applied twice (which RFC 9112
-/// forbids) gets `400`. `Transfer-Encoding` in HTTP/1.0 is already refused by hyper; it is
-/// checked again here.
-fn transfer_coding_problem(request: &Request<Incoming>) -> Option<ProxyErrorKind> {
-    let mut lines = request
-        .headers()
-        .get_all(http::header::TRANSFER_ENCODING)
-        .iter()
-        .peekable();
-    lines.peek()?;
-    if request.version() == Version::HTTP_10 {
-        return Some(ProxyErrorKind::BadRequest);
-    }
-    let mut n_chunked = 0;
-    for coding in lines
-        .flat_map(|line| line.as_bytes().split(|byte| *byte == b','))
-        .map(<[u8]>::trim_ascii)
-        .filter(|coding| !coding.is_empty())
-    {
-        if coding.eq_ignore_ascii_case(b"chunked") {
-            n_chunked += 1;
-        } else {
-            return Some(ProxyErrorKind::UnsupportedTransferCoding);
-        }
-    }
-    (n_chunked > 1).then_some(ProxyErrorKind::BadRequest)
-}
-
-/// Whether the request declares a body longer than `max_body_bytes` (hyper has already
-/// rejected invalid or conflicting `Content-Length` values).
-fn declared_length_exceeds(request: &Request<Incoming>, max_body_bytes: Option<u64>) -> bool {
-    let Some(max) = max_body_bytes else {
-        return false;
-    };
-    request
-        .body()
-        .size_hint()
-        .exact()
-        .is_some_and(|length| length > max)
-}
-
-/// RFC 9110 9.2.2.
-fn is_idempotent(method: &Method) -> bool {
-    matches!(
-        *method,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
-    )
-}
-
-/// An HTTP/1.1 request asking to switch protocols (`Connection: upgrade` and `Upgrade`).
-fn is_upgrade_request(request: &Request<Incoming>) -> bool {
-    request.version() == Version::HTTP_11
-        && request.headers().contains_key(UPGRADE)
-        && request
-            .headers()
-            .get_all(CONNECTION)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(','))
-            .any(|token| token.trim().eq_ignore_ascii_case("upgrade"))
-}
-
-/// The host the request names: `Host`, or the authority of an absolute URI / `:authority`.
-fn request_host(request: &Request<Incoming>) -> Option<String> {
-    if let Some(authority) = request.uri().authority() {
-        return Some(authority.as_str().to_owned());
-    }
-    request
-        .headers()
-        .get(HOST)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -20,16 +20,12 @@
 //! It does not resolve names itself (the connector does, per connection), retry, or decide
 //! about fallback: [`crate::proxy`] does that with the errors this module classifies.
 
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use http::uri::{Authority, PathAndQuery, Scheme};
 use http::{Request, Response, Uri};
-use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::client::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use rustls_pki_types::ServerName;
@@ -38,7 +34,12 @@ use tokio_rustls::TlsConnector;
 
 use crate::body::ProxyBody;
 use crate::config::settings::{Protocol, Upstream};
+
+mod pooled;
+
 use crate::tls::TlsError;
+use pooled::IdleConnections;
+pub use pooled::UpstreamBody;
 
 /// An upstream's addresses, health and connection pools.
 pub struct UpstreamPool {
@@ -120,11 +121,10 @@ impl UpstreamPool {
                     // Validation only lets host names, IPv4 and IPv6 through, with a port.
                     authority: text.parse().expect("validated address is an authority"),
                     text,
-                    idle: Arc::new(IdleConnections {
-                        connections: Mutex::new(Vec::new()),
-                        capacity: settings.pool_size,
-                        idle_timeout: settings.idle_timeout,
-                    }),
+                    idle: Arc::new(IdleConnections::new(
+                        settings.pool_size,
+                        settings.idle_timeout,
+                    )),
                     http2: Mutex::new(None),
                     consecutive_failures: AtomicU32::new(0),
                     ejected_until_ms: AtomicU64::new(0),
@@ -220,7 +220,7 @@ impl UpstreamPool {
                                 response.status() != http::StatusCode::SWITCHING_PROTOCOLS;
                             let release = reusable.then(|| (sender, Arc::clone(&address.idle)));
                             return Ok(response.map(|incoming| {
-                                ProxyBody::Upstream(UpstreamBody { incoming, release })
+                                ProxyBody::Upstream(UpstreamBody::new(incoming, release))
                             }));
                         }
                         Ok(Err(mut error)) => match error.take_message() {
@@ -238,10 +238,7 @@ impl UpstreamPool {
                         Err(_elapsed) => return Err(FailureKind::Timeout),
                         Ok(Ok(response)) => {
                             return Ok(response.map(|incoming| {
-                                ProxyBody::Upstream(UpstreamBody {
-                                    incoming,
-                                    release: None,
-                                })
+                                ProxyBody::Upstream(UpstreamBody::new(incoming, None))
                             }));
                         }
                         Ok(Err(mut error)) => match error.take_message() {
@@ -520,104 +517,6 @@ impl AddressState {
         if let Ok(mut slot) = self.http2.lock() {
             *slot = None;
         }
-    }
-}
-
-/// The idle HTTP/1.1 connections of one address, most recently used last.
-pub struct IdleConnections {
-    connections: Mutex<Vec<(http1::SendRequest<ProxyBody>, Instant)>>,
-    capacity: usize,
-    idle_timeout: Duration,
-}
-
-impl IdleConnections {
-    /// The most recently used open connection; closed and expired ones are dropped on the way.
-    fn take(&self) -> Option<http1::SendRequest<ProxyBody>> {
-        let mut connections = self.connections.lock().ok()?;
-        while let Some((sender, idle_since)) = connections.pop() {
-            if !sender.is_closed() && idle_since.elapsed() < self.idle_timeout {
-                return Some(sender);
-            }
-        }
-        None
-    }
-
-    /// Keeps `sender` for the next request, unless the pool is full or it is closed.
-    fn put(&self, sender: http1::SendRequest<ProxyBody>) {
-        if sender.is_closed() {
-            return;
-        }
-        if let Ok(mut connections) = self.connections.lock()
-            && connections.len() < self.capacity
-        {
-            connections.push((sender, Instant::now()));
-        }
-    }
-}
-
-/// A response body from an upstream. Read to the end, it hands its HTTP/1.1 connection back
-/// to the pool; dropped before the end, the connection goes with it.
-#[derive(Debug)]
-pub struct UpstreamBody {
-    incoming: Incoming,
-    release: Option<(http1::SendRequest<ProxyBody>, Arc<IdleConnections>)>,
-}
-
-impl std::fmt::Debug for IdleConnections {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("IdleConnections")
-            .finish_non_exhaustive()
-    }
-}
-
-impl UpstreamBody {
-    fn release_if_done(&mut self) {
-        if self.incoming.is_end_stream()
-            && let Some((sender, idle)) = self.release.take()
-        {
-            idle.put(sender);
-        }
-    }
-}
-
-impl Body for UpstreamBody {
-    type Data = Bytes;
-    type Error = hyper::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
-        let polled = Pin::new(&mut self.incoming).poll_frame(cx);
-        match &polled {
-            Poll::Ready(None) => {
-                if let Some((sender, idle)) = self.release.take() {
-                    idle.put(sender);
-                }
-            }
-            Poll::Ready(Some(Ok(_))) => self.release_if_done(),
-            // An error: the connection is not reusable.
-            Poll::Ready(Some(Err(_))) => self.release = None,
-            Poll::Pending => {}
-        }
-        polled
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.incoming.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.incoming.size_hint()
-    }
-}
-
-impl Drop for UpstreamBody {
-    fn drop(&mut self) {
-        // Bodies that were empty from the start (204, 304, HEAD) or whose last frame was read
-        // without a final poll still give their connection back.
-        self.release_if_done();
     }
 }
 
