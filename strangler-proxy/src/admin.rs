@@ -8,7 +8,7 @@
 //! | `GET /routes` | routes in precedence order with their targets and weights, then the default route |
 //! | `GET /upstreams` | upstreams with each address's health |
 //! | `GET /metrics` | the Prometheus metrics |
-//! | `PUT /routes/{name}/weights` | sets weights: body `{"weights": {"monolith": 80, "billing": 20}}` |
+//! | `PUT /routes/{name}/weights` | sets weights: body `{"weights": {"monolith": 80, "billing": 20}}`; `name` percent-encoded |
 //! | `POST /reload` | reloads the configuration file now |
 //!
 //! A weight change is written to the configuration file first (only the `weight` values
@@ -139,7 +139,13 @@ async fn handle(
             response
         }
         (&Method::PUT, ["routes", route_name, "weights"]) => {
-            let route_name = (*route_name).to_owned();
+            // Percent-decoded after splitting, so a name may hold `/` and spaces (`%2F`, `%20`).
+            let Some(route_name) = percent_decode(route_name) else {
+                return json_response(
+                    StatusCode::BAD_REQUEST,
+                    &json!({"error": "route name is not valid percent-encoded UTF-8"}),
+                );
+            };
             let body = match read_body(request).await {
                 Ok(body) => body,
                 Err(response) => return response,
@@ -173,6 +179,24 @@ async fn handle(
             &json!({"error": "not found", "path": path}),
         ),
     }
+}
+
+/// `%XX` escapes decoded; `None` for a broken escape or a result that is not UTF-8.
+fn percent_decode(segment: &str) -> Option<String> {
+    let bytes = segment.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(index + 1..index + 3)?).ok()?;
+            decoded.push(u8::from_str_radix(hex, 16).ok()?);
+            index += 3;
+        } else {
+            decoded.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8(decoded).ok()
 }
 
 /// Constant-time comparison of the bearer token.
@@ -356,8 +380,12 @@ async fn set_weights(
     let result = tokio::task::spawn_blocking(move || {
         let old_text = std::fs::read_to_string(&config_path)
             .map_err(|error| format!("{}: {error}", config_path.display()))?;
-        let new_text = rewrite_weights(&old_text, &route_owned, &weights_owned)
-            .map_err(|error| format!("{}: {error}", config_path.display()))?;
+        let new_text = rewrite_weights(&old_text, &route_owned, &weights_owned).map_err(
+            |error| match error {
+                RewriteError::NotWritten(_) => format!("{NOT_WRITTEN_PREFIX}{error}"),
+                RewriteError::Invalid(_) => format!("{}: {error}", config_path.display()),
+            },
+        )?;
         write_atomically(&config_path, &new_text)
             .map_err(|error| format!("{}: {error}", config_path.display()))?;
         if let Err(error) = reload::reload(&shared) {
@@ -377,8 +405,27 @@ async fn set_weights(
             StatusCode::OK,
             &json!({"route": route_name, "weights": after}),
         ),
-        Err(error) => json_response(StatusCode::INTERNAL_SERVER_ERROR, &json!({"error": error})),
+        Err(error) => match error.strip_prefix(NOT_WRITTEN_PREFIX) {
+            Some(error) => json_response(StatusCode::CONFLICT, &json!({"error": error})),
+            None => json_response(StatusCode::INTERNAL_SERVER_ERROR, &json!({"error": error})),
+        },
     }
+}
+
+/// Marks a weight change refused because the route comes from the plan's migration states.
+const NOT_WRITTEN_PREFIX: &str = "not written: ";
+
+/// Why [`rewrite_weights`] could not edit the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RewriteError {
+    /// The route is not a `[[route]]` table of the file: it comes from a plan's migration
+    /// states (`[service.routes]`), whose state is what to change.
+    #[error(
+        "route {0:?} is not written in the file; it comes from the plan's [service.routes], change its state there"
+    )]
+    NotWritten(String),
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// Sets the `weight` of the named targets of route `route_name` in the TOML text, in either
@@ -387,10 +434,19 @@ pub fn rewrite_weights(
     text: &str,
     route_name: &str,
     weights: &BTreeMap<String, u32>,
-) -> Result<String, String> {
+) -> Result<String, RewriteError> {
+    rewrite_weights_inner(text, route_name, weights)
+}
+
+fn rewrite_weights_inner(
+    text: &str,
+    route_name: &str,
+    weights: &BTreeMap<String, u32>,
+) -> Result<String, RewriteError> {
+    let invalid = RewriteError::Invalid;
     let mut document: toml_edit::DocumentMut = text
         .parse()
-        .map_err(|error: toml_edit::TomlError| error.to_string())?;
+        .map_err(|error: toml_edit::TomlError| invalid(error.to_string()))?;
     let plan = document.get("proxy").is_some_and(toml_edit::Item::is_table)
         && !document.contains_key("default_upstream");
     let routes = if plan {
@@ -398,16 +454,17 @@ pub fn rewrite_weights(
     } else {
         document.get_mut("route")
     };
+    let not_written = || RewriteError::NotWritten(route_name.to_owned());
     let routes = routes
         .and_then(toml_edit::Item::as_array_of_tables_mut)
-        .ok_or_else(|| "no [[route]] tables".to_owned())?;
+        .ok_or_else(not_written)?;
     let route = routes
         .iter_mut()
         .find(|route| route.get("name").and_then(toml_edit::Item::as_str) == Some(route_name))
-        .ok_or_else(|| format!("no route named {route_name:?}"))?;
+        .ok_or_else(not_written)?;
     let targets = route
         .get_mut("targets")
-        .ok_or_else(|| format!("route {route_name:?} has no targets"))?;
+        .ok_or_else(|| invalid(format!("route {route_name:?} has no targets")))?;
     let mut seen = Vec::new();
     if let Some(array) = targets.as_array_mut() {
         for target in array.iter_mut() {
@@ -436,9 +493,9 @@ pub fn rewrite_weights(
         }
     }
     if let Some(missing) = weights.keys().find(|upstream| !seen.contains(upstream)) {
-        return Err(format!(
+        return Err(invalid(format!(
             "route {route_name:?} has no target {missing:?} in the file"
-        ));
+        )));
     }
     Ok(document.to_string())
 }

@@ -5,6 +5,7 @@
 
 pub mod file;
 mod locate;
+mod plan_routes;
 pub mod settings;
 pub mod validate;
 
@@ -128,7 +129,14 @@ fn render_problems(problems: &[ConfigError]) -> String {
 /// either a proxy file, or a plan file (`ficus.toml`) whose `[proxy]` table holds the same
 /// schema; see [`Source`].
 pub fn load(text: &str, file: &Path) -> Result<Settings, ConfigError> {
-    let (file_config, source) = FileConfig::parse_any(text, file)?;
+    let (mut file_config, source) = FileConfig::parse_any(text, file)?;
+    if source == Source::Plan {
+        let plan = ficus_plan::Plan::parse(text, file).map_err(|error| ConfigError::Parse {
+            file: file.to_path_buf(),
+            message: error.to_string(),
+        })?;
+        plan_routes::add_plan_routes(&plan, &mut file_config);
+    }
     validate(file_config, file).map_err(|error| error.locate(text, source))
 }
 
@@ -154,12 +162,12 @@ impl Source {
     /// The plan file's table that holds the proxy configuration.
     pub const PLAN_TABLE: &'static str = "proxy";
 
-    /// A file is a plan when it has a `[proxy]` table and no top-level `default_upstream`.
+    /// A file is a plan when it has no top-level `default_upstream` and has a `[proxy]` table
+    /// or a plan's `[monolith]` table.
     pub fn detect(document: &toml::Table) -> Source {
-        if document
-            .get(Source::PLAN_TABLE)
-            .is_some_and(toml::Value::is_table)
-            && !document.contains_key("default_upstream")
+        let has_table = |name: &str| document.get(name).is_some_and(toml::Value::is_table);
+        if !document.contains_key("default_upstream")
+            && (has_table(Source::PLAN_TABLE) || has_table("monolith"))
         {
             Source::Plan
         } else {

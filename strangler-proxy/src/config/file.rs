@@ -57,8 +57,10 @@ pub struct FileConfig {
     /// Address the proxy listens on, `ip:port`. Default: `127.0.0.1:8080`.
     #[serde(default = "default_listen")]
     pub listen: String,
-    /// Name of the upstream that gets every request no route matches: the monolith. Required.
-    pub default_upstream: String,
+    /// Name of the upstream that gets every request no route matches: the monolith. Required,
+    /// except in a plan file with `monolith.upstream`, where it defaults to `monolith`.
+    #[serde(default)]
+    pub default_upstream: Option<String>,
     /// `[[upstream]]` tables. Default: none (but `default_upstream` must name one).
     #[serde(default, rename = "upstream")]
     pub upstreams: Vec<FileUpstream>,
@@ -89,6 +91,35 @@ pub struct FileConfig {
     /// TCP.
     #[serde(default)]
     pub tls: Option<FileTls>,
+    /// In a plan file: options of the routes derived from its `[service.routes]`. Default:
+    /// no sticky key, no overrides, fallback on.
+    #[serde(default)]
+    pub plan_routes: FilePlanRoutes,
+}
+
+/// `plan_routes = { ... }`: how the routes a plan's migration states produce behave.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilePlanRoutes {
+    /// As a route's `sticky`. Default: none.
+    #[serde(default)]
+    pub sticky: Option<FileSticky>,
+    /// As a route's `allow_override`. Default: false.
+    #[serde(default)]
+    pub allow_override: bool,
+    /// As a route's `fallback`. Default: true.
+    #[serde(default = "default_true")]
+    pub fallback: bool,
+}
+
+impl Default for FilePlanRoutes {
+    fn default() -> FilePlanRoutes {
+        FilePlanRoutes {
+            sticky: None,
+            allow_override: false,
+            fallback: true,
+        }
+    }
 }
 
 /// `[tls]`: the listener's certificate. Paths are relative to the configuration file.
@@ -362,7 +393,8 @@ pub enum FileSticky {
 /// through this keeps toml's line and column in errors inside the table.
 #[derive(Deserialize)]
 struct PlanFile {
-    proxy: FileConfig,
+    #[serde(default)]
+    proxy: Option<FileConfig>,
 }
 
 impl FileConfig {
@@ -376,7 +408,12 @@ impl FileConfig {
         match super::Source::detect(&document) {
             super::Source::Plan => {
                 let plan: PlanFile = toml::from_str(text).map_err(parse_error)?;
-                Ok((plan.proxy, super::Source::Plan))
+                let proxy = match plan.proxy {
+                    Some(proxy) => proxy,
+                    // A plan without `[proxy]`: every field at its default.
+                    None => toml::from_str("").map_err(parse_error)?,
+                };
+                Ok((proxy, super::Source::Plan))
             }
             super::Source::ProxyFile => {
                 Ok((FileConfig::parse(text, file)?, super::Source::ProxyFile))

@@ -193,11 +193,10 @@ fn unknown_field_is_rejected_with_its_line() {
 }
 
 #[test]
-fn missing_default_upstream_is_a_parse_error() {
-    let error = load("", Path::new("proxy.toml")).unwrap_err().to_string();
-    assert!(
-        error.contains("missing field `default_upstream`"),
-        "{error}"
+fn missing_default_upstream_is_an_error() {
+    check_error(
+        "",
+        "proxy.toml: default_upstream: is required: the upstream (the monolith) that takes every request no route takes",
     );
 }
 

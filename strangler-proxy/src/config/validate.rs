@@ -59,10 +59,17 @@ pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, Config
             Err(problem) => problems.push(problem),
         }
     }
-    if !upstream_names.contains(&file_config.default_upstream) {
+    let default_upstream = file_config.default_upstream.unwrap_or_default();
+    if default_upstream.is_empty() {
         problems.push((
             "default_upstream".to_owned(),
-            format!("unknown upstream {:?}", file_config.default_upstream),
+            "is required: the upstream (the monolith) that takes every request no route takes"
+                .to_owned(),
+        ));
+    } else if !upstream_names.contains(&default_upstream) {
+        problems.push((
+            "default_upstream".to_owned(),
+            format!("unknown upstream {default_upstream:?}"),
         ));
     }
 
@@ -116,7 +123,7 @@ pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, Config
         listen,
         upstreams,
         routes,
-        default_upstream: file_config.default_upstream,
+        default_upstream,
         proxy_name: file_config.proxy_name,
         trusted_hops,
         access_log: file_config.access_log,

@@ -132,3 +132,114 @@ weight = 10
     // `proxy.route[0].weight` like validation errors do.
     assert!(!error.contains("proxy.route[0]"), "{error}");
 }
+
+/// A plan with no `[proxy]` table at all: upstreams from `monolith.upstream` and
+/// `service.upstream`, routes from the migration states.
+fn plan_with_states(monolith: SocketAddr, billing: SocketAddr) -> String {
+    format!(
+        r#"version = 1
+
+[monolith]
+name = "shop-monolith"
+source = "examples/shop-monolith"
+upstream = "http://{monolith}"
+
+[[service]]
+name = "billing"
+modules = ["shop::billing"]
+upstream = "http://{billing}"
+
+[service.routes]
+"GET /api/invoices/{{id}}" = "service"
+"POST /api/invoices" = {{ state = "canary", percent = 25 }}
+"GET /api/invoices/{{id}}/pdf/{{*rest}}" = "service"
+"GET /api/invoices" = "shadow"
+"DELETE /api/invoices/{{id}}" = "monolith"
+"#
+    )
+}
+
+#[test]
+fn migration_states_become_routes() {
+    let text = plan_with_states(
+        "127.0.0.1:8080".parse().expect("address"),
+        "127.0.0.1:9000".parse().expect("address"),
+    );
+    let settings = ficus_proxy::config::load(&text, std::path::Path::new("ficus.toml"))
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(settings.default_upstream, "monolith");
+    let table = ficus_proxy::route_table::RouteTable::new(&settings);
+    let check = |method: &str, path: &str, expected: &str| {
+        assert_eq!(
+            crate::support::describe_route(&table, method, "shop.test", path),
+            expected,
+            "{method} {path}"
+        );
+    };
+    check(
+        "GET",
+        "/api/invoices/7",
+        "billing GET /api/invoices/{id} billing=1",
+    );
+    check(
+        "POST",
+        "/api/invoices",
+        "billing POST /api/invoices monolith=75 billing=25",
+    );
+    check(
+        "GET",
+        "/api/invoices/7/pdf/page/2",
+        "billing GET /api/invoices/{id}/pdf/{*rest} billing=1",
+    );
+    // Shadow (not implemented yet) and monolith states: the monolith answers.
+    check("GET", "/api/invoices", "default monolith=1");
+    check("DELETE", "/api/invoices/7", "default monolith=1");
+}
+
+#[tokio::test]
+async fn a_plan_alone_routes_service_routes_to_the_service() {
+    let monolith = Upstream::named("monolith").await;
+    let billing = Upstream::named("billing").await;
+    let proxy = Proxy::start(&plan_with_states(monolith.addr, billing.addr)).await;
+    let client = client();
+    assert_eq!(
+        get(&client, &proxy.url("/api/invoices/7"), &[])
+            .await
+            .text(),
+        "billing"
+    );
+    assert_eq!(
+        get(&client, &proxy.url("/api/orders/1"), &[]).await.text(),
+        "monolith"
+    );
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn weights_of_a_route_from_the_plan_states_are_changed_in_the_plan_not_the_admin_api() {
+    let monolith = Upstream::named("monolith").await;
+    let billing = Upstream::named("billing").await;
+    let admin = crate::support::admin::admin_section();
+    let text = format!(
+        "{}\n{}",
+        plan_with_states(monolith.addr, billing.addr),
+        admin.text.replace("[admin]", "[proxy.admin]")
+    );
+    let proxy = Proxy::start(&text).await;
+    let reply = crate::support::admin::admin_request(
+        &proxy,
+        "PUT",
+        "/routes/billing%20POST%20%2Fapi%2Finvoices/weights",
+        r#"{"weights": {"billing": 50}}"#,
+    )
+    .await;
+    assert_eq!(reply.status, 409, "{}", reply.text());
+    assert!(
+        reply.text().contains("[service.routes]"),
+        "{}",
+        reply.text()
+    );
+    let unchanged = std::fs::read_to_string(&proxy.config_path).expect("plan");
+    assert_eq!(unchanged, text);
+    proxy.shutdown().await;
+}

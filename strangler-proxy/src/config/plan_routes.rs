@@ -1,0 +1,113 @@
+//! The routes a plan file's migration states ask for: each `[service.routes]` entry in state
+//! `canary` becomes a route splitting its `percent` to the service and the rest to the
+//! monolith, and each in state `service` a route sending everything to the service. The
+//! upstreams come from `monolith.upstream` (named `monolith`) and each `service.upstream`
+//! (named after the service), unless `[proxy]` defines upstreams of those names itself.
+//! `monolith` routes need nothing (the default route already goes to the monolith);
+//! `shadow` routes are served by the monolith alone until shadow traffic exists.
+//!
+//! Derived routes come after the `[[proxy.route]]` tables, so at equal precedence a route
+//! written by hand wins. Route keys become patterns directly: `{name}` stays a parameter and a
+//! final `{*rest}` becomes a prefix (`/**`, which also takes the path without the last segment).
+
+use ficus_plan::{Plan, RouteMethod, RouteState, Scheme};
+
+use super::file::{FileConfig, FileProtocol, FileRoute, FileTarget, FileUpstream};
+
+/// Name given to the plan's monolith upstream.
+pub const MONOLITH_UPSTREAM: &str = "monolith";
+
+/// Appends the plan's upstreams and routes to `config` (see the module doc).
+pub fn add_plan_routes(plan: &Plan, config: &mut FileConfig) {
+    let defined = |config: &FileConfig, name: &str| {
+        config
+            .upstreams
+            .iter()
+            .any(|upstream| upstream.name == name)
+    };
+    if let Some(upstream) = &plan.monolith.upstream {
+        if !defined(config, MONOLITH_UPSTREAM) {
+            config
+                .upstreams
+                .push(file_upstream(MONOLITH_UPSTREAM, upstream));
+        }
+        if config.default_upstream.is_none() {
+            config.default_upstream = Some(MONOLITH_UPSTREAM.to_owned());
+        }
+    }
+    for service in &plan.services {
+        let Some(upstream) = &service.upstream else {
+            // The plan requires an upstream as soon as a route reaches the service.
+            continue;
+        };
+        let mut service_used = false;
+        for route in &service.routes {
+            let targets = match route.state {
+                RouteState::Canary { percent } => vec![
+                    target(MONOLITH_UPSTREAM, 100 - i64::from(percent)),
+                    target(&service.name, i64::from(percent)),
+                ],
+                RouteState::Service => vec![target(&service.name, 1)],
+                RouteState::Monolith | RouteState::Shadow { .. } => continue,
+            };
+            service_used = true;
+            let method = match route.key.method() {
+                RouteMethod::Any => None,
+                RouteMethod::Named(method) => Some(method.clone()),
+            };
+            config.routes.push(FileRoute {
+                name: format!(
+                    "{} {} {}",
+                    service.name,
+                    method.as_deref().unwrap_or("*"),
+                    route.key.path()
+                ),
+                path: pattern_of(route.key.path()),
+                methods: method.map(|method| vec![method]),
+                host: None,
+                headers: Default::default(),
+                targets,
+                sticky: config.plan_routes.sticky.clone(),
+                allow_override: config.plan_routes.allow_override,
+                fallback: config.plan_routes.fallback,
+                request_timeout_ms: None,
+            });
+        }
+        if service_used && !defined(config, &service.name) {
+            config
+                .upstreams
+                .push(file_upstream(&service.name, upstream));
+        }
+    }
+}
+
+fn target(upstream: &str, weight: i64) -> FileTarget {
+    FileTarget {
+        upstream: upstream.to_owned(),
+        weight,
+    }
+}
+
+/// An upstream with every default but its name, address and protocol.
+fn file_upstream(name: &str, upstream: &ficus_plan::Upstream) -> FileUpstream {
+    let mut file_upstream: FileUpstream = toml::from_str(&format!(
+        "name = {name:?}\naddresses = [{:?}]",
+        format!("{}:{}", upstream.host(), upstream.port())
+    ))
+    // Every other field has a default; name and address are strings.
+    .expect("a minimal upstream table parses");
+    if upstream.scheme() == Scheme::Https {
+        file_upstream.protocol = FileProtocol::Https;
+    }
+    file_upstream
+}
+
+/// `/orders/{id}` stays; `/files/{*rest}` becomes `/files/**`.
+fn pattern_of(path: &str) -> String {
+    match path.rsplit_once('/') {
+        Some((prefix, last)) if last.starts_with("{*") && last.ends_with('}') => {
+            format!("{prefix}/**")
+        }
+        _ => path.to_owned(),
+    }
+}
