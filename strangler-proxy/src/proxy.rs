@@ -16,8 +16,8 @@
 //! # Retries and fallback
 //!
 //! A failed attempt is tried again only when the request can be replayed: nothing reached the
-//! upstream (connect error; hyper's client also resends by itself a request that never left
-//! on a pooled connection found closed), or the method is idempotent and the whole body is
+//! upstream (connect error; the pool itself resends, on another connection, a request that a
+//! pooled connection handed back unwritten), or the method is idempotent and the whole body is
 //! still at hand (no body, a kept copy, or a streamed body not yet read). After a connect
 //! error the next attempt goes to another address of the same upstream, if one is left; after
 //! a broken connection, one more attempt on the same upstream. When the upstream is used up,
