@@ -231,8 +231,8 @@ pub(crate) struct CompareArgs {
 
 /// Run the strangler proxy in front of the monolith: routes, weights, sticky users, fallback.
 ///
-/// CONFIG is a proxy file or a plan file (ficus.toml) with a [proxy] table; docs/proxy.md
-/// describes every field. The file is reloaded when it changes and on SIGHUP (an invalid file
+/// CONFIG is a proxy file, or a plan file (ficus.toml): its [proxy] table and its routes'
+/// migration states (canary, service); docs/proxy.md describes every field. The file is reloaded when it changes and on SIGHUP (an invalid file
 /// is rejected and the running table kept). SIGINT or SIGTERM stops accepting connections
 /// and lets requests in flight finish. Access logs go to stdout as JSON lines; other logs to
 /// stderr.
@@ -241,7 +241,7 @@ pub(crate) struct CompareArgs {
     after_help = "Exit status: 0 stopped cleanly, 2 could not start (invalid config, address in use)."
 )]
 pub(crate) struct ProxyArgs {
-    /// Proxy configuration file, or a plan file with a [proxy] table.
+    /// Proxy configuration file, or a plan file (ficus.toml).
     #[arg(long, value_name = "FILE")]
     pub(crate) config: PathBuf,
 
@@ -249,7 +249,7 @@ pub(crate) struct ProxyArgs {
     #[arg(long, value_name = "ADDR")]
     pub(crate) listen: Option<std::net::SocketAddr>,
 
-    /// Worker threads; default: one per available CPU.
+    /// Worker threads; default: one per available CPU (one runs a single-threaded runtime).
     #[arg(long, value_name = "N")]
     pub(crate) threads: Option<NonZeroUsize>,
 }
