@@ -60,44 +60,37 @@ async fn switchable(name: &str, slow: Arc<AtomicBool>) -> Upstream {
     .await
 }
 
-#[tokio::test]
-async fn request_timeout_is_a_504_naming_the_route() {
+/// A service that never answers in time, with `upstream_extra` on its upstream and
+/// `route_extra` on its route: the request gets a 504 naming the route, and is neither
+/// replayed (the upstream may be working on it) nor sent to the monolith.
+async fn check_timeout(upstream_extra: &str, route_extra: &str) {
     let monolith = Upstream::named("monolith").await;
     let slow = switchable("svc", Arc::new(AtomicBool::new(true))).await;
     let proxy = Proxy::start(&config(
         &[
             ("monolith", monolith.addr.to_string(), ""),
-            ("svc", slow.addr.to_string(), "request_timeout_ms = 200"),
+            ("svc", slow.addr.to_string(), upstream_extra),
         ],
-        "",
+        route_extra,
     ))
     .await;
 
     let reply = get(&client(), &proxy.url("/svc/report"), &[]).await;
     check_error(&reply, 504, "upstream_timeout", "svc", "svc");
-    // A timeout is not replayed: the upstream may be working on it.
     assert_eq!(slow.hits(), 1);
     assert_eq!(monolith.hits(), 0);
     proxy.shutdown().await;
 }
 
 #[tokio::test]
+async fn request_timeout_is_a_504_naming_the_route() {
+    check_timeout("request_timeout_ms = 200", "").await;
+}
+
+#[tokio::test]
 async fn a_route_timeout_overrides_the_upstream_timeout() {
     // The upstream allows 30 s; the route allows 200 ms and wins.
-    let monolith = Upstream::named("monolith").await;
-    let slow = switchable("svc", Arc::new(AtomicBool::new(true))).await;
-    let proxy = Proxy::start(&config(
-        &[
-            ("monolith", monolith.addr.to_string(), ""),
-            ("svc", slow.addr.to_string(), "request_timeout_ms = 30000"),
-        ],
-        "request_timeout_ms = 200",
-    ))
-    .await;
-
-    let reply = get(&client(), &proxy.url("/svc/report"), &[]).await;
-    check_error(&reply, 504, "upstream_timeout", "svc", "svc");
-    proxy.shutdown().await;
+    check_timeout("request_timeout_ms = 30000", "request_timeout_ms = 200").await;
 }
 
 #[tokio::test]
