@@ -364,6 +364,10 @@ pub struct FileRoute {
     /// Default: the upstream's.
     #[serde(default)]
     pub request_timeout_ms: Option<u64>,
+    /// Derived from a plan's migration states, not written in the file: a route written in the
+    /// file for the same requests replaces it instead of being reported.
+    #[serde(skip)]
+    pub from_plan: bool,
 }
 
 /// One entry of `targets`.

@@ -7,7 +7,7 @@
 //! `shadow` routes are served by the monolith alone until shadow traffic exists.
 //!
 //! Derived routes come after the `[[proxy.route]]` tables, so at equal precedence a route
-//! written by hand wins. Route keys become patterns directly: `{name}` stays a parameter and a
+//! written by hand wins, and one written for exactly the same requests replaces the derived one. Route keys become patterns directly: `{name}` stays a parameter and a
 //! final `{*rest}` becomes a prefix (`/**`, which also takes the path without the last segment).
 
 use ficus_plan::{Plan, RouteMethod, RouteState, Scheme};
@@ -71,6 +71,7 @@ pub fn add_plan_routes(plan: &Plan, config: &mut FileConfig) {
                 allow_override: config.plan_routes.allow_override,
                 fallback: config.plan_routes.fallback,
                 request_timeout_ms: None,
+                from_plan: true,
             });
         }
         if service_used && !defined(config, &service.name) {

@@ -439,3 +439,34 @@ fn every_invalid_route_and_upstream_is_reported_at_once() {
     );
     assert_eq!(lines.len(), 4, "{message}");
 }
+
+#[test]
+fn a_route_that_could_never_match_is_refused() {
+    let text = with_routes(&format!(
+        "{}{}",
+        route("orders", "/orders/{id}", r#"[{ upstream = "billing" }]"#),
+        route(
+            "orders-again",
+            "/orders/{order_id}",
+            r#"[{ upstream = "monolith" }]"#
+        ),
+    ));
+    check_error(
+        &text,
+        "proxy.toml: line 16: route[1].path: takes the same requests as route \"orders\" above it, which always wins: this route could never match",
+    );
+}
+
+#[test]
+fn routes_on_the_same_path_with_different_conditions_are_accepted() {
+    let text = with_routes(&format!(
+        "{}methods = [\"GET\"]\n{}",
+        route(
+            "orders-read",
+            "/orders/{id}",
+            r#"[{ upstream = "billing" }]"#
+        ),
+        route("orders", "/orders/{id}", r#"[{ upstream = "monolith" }]"#),
+    ));
+    assert_eq!(check_ok(&text).routes.len(), 2);
+}

@@ -19,7 +19,7 @@ use super::settings::{
     Sticky, Target, TokenSource, Upstream, UpstreamTls,
 };
 use crate::headers::{ForwardingFields, TrustedHops};
-use crate::pattern::PathPattern;
+use crate::pattern::{PathPattern, Segment};
 use crate::route_table::DEFAULT_ROUTE_NAME;
 
 /// Validates `file_config`, read from `file` (used only in error messages). Every upstream
@@ -76,12 +76,30 @@ pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, Config
     let mut routes = Vec::with_capacity(file_config.routes.len());
     let mut route_names = HashSet::new();
     for (route_idx, file_route) in file_config.routes.into_iter().enumerate() {
+        let from_plan = file_route.from_plan;
         match validate_route(file_route, &format!("route[{route_idx}]"), &upstream_names) {
             Ok(route) if !route_names.insert(route.name.clone()) => problems.push((
                 format!("route[{route_idx}].name"),
                 format!("duplicate route name {:?}", route.name),
             )),
-            Ok(route) => routes.push(route),
+            Ok(route) => {
+                let shadowing = routes
+                    .iter()
+                    .position(|earlier: &Route| same_requests(earlier, &route));
+                match shadowing {
+                    // A route written in the file replaces the one a plan state asks for.
+                    Some(_) if from_plan => {}
+                    Some(earlier_idx) => problems.push((
+                        format!("route[{route_idx}].path"),
+                        format!(
+                            "takes the same requests as route {:?} above it, which always wins: \
+                             this route could never match",
+                            routes[earlier_idx].name
+                        ),
+                    )),
+                    None => routes.push(route),
+                }
+            }
             Err(problem) => problems.push(problem),
         }
     }
@@ -488,6 +506,29 @@ fn validate_route(
         fallback: file_route.fallback,
         request_timeout,
     })
+}
+
+/// Whether two routes take exactly the same requests: the same path shape (parameter names
+/// aside), methods, host and header conditions. The earlier one would always win.
+pub(crate) fn same_requests(first: &Route, second: &Route) -> bool {
+    fn shape(route: &Route) -> (Vec<Option<&str>>, bool, Option<Vec<String>>) {
+        let segments: Vec<Option<&str>> = route
+            .path
+            .segments
+            .iter()
+            .map(|segment| match segment {
+                Segment::Literal(text) => Some(text.as_str()),
+                Segment::Param(_) | Segment::Glob => None,
+            })
+            .collect();
+        let mut methods = route.methods.clone();
+        if let Some(methods) = &mut methods {
+            methods.sort();
+            methods.dedup();
+        }
+        (segments, route.path.is_prefix, methods)
+    }
+    shape(first) == shape(second) && first.host == second.host && first.headers == second.headers
 }
 
 fn check_name(name: &str, at: &str) -> Result<(), FieldProblem> {

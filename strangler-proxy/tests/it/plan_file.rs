@@ -243,3 +243,21 @@ async fn weights_of_a_route_from_the_plan_states_are_changed_in_the_plan_not_the
     assert_eq!(unchanged, text);
     proxy.shutdown().await;
 }
+
+#[test]
+fn a_route_written_in_the_proxy_table_replaces_the_one_a_state_asks_for() {
+    let text = format!(
+        "{}\n[proxy]\n\n[[proxy.route]]\nname = \"invoices-by-hand\"\npath = \"/api/invoices/{{id}}\"\nmethods = [\"GET\"]\ntargets = [{{ upstream = \"monolith\" }}]\n",
+        plan_with_states(
+            "127.0.0.1:8080".parse().expect("address"),
+            "127.0.0.1:9000".parse().expect("address"),
+        )
+    );
+    let settings = ficus_proxy::config::load(&text, std::path::Path::new("ficus.toml"))
+        .unwrap_or_else(|error| panic!("{error}"));
+    let table = ficus_proxy::route_table::RouteTable::new(&settings);
+    assert_eq!(
+        crate::support::describe_route(&table, "GET", "shop.test", "/api/invoices/7"),
+        "invoices-by-hand monolith=1"
+    );
+}
