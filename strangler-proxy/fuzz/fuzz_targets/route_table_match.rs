@@ -104,7 +104,7 @@ targets = [{ upstream = "service" }]
 
 [[route]]
 name = "health-param"
-path = "/api/{version}/health"
+path = "/{area}/v1/health"
 targets = [{ upstream = "canary" }]
 
 [[route]]
