@@ -239,7 +239,7 @@ async fn forward<'runtime>(
     let client_info = headers::ClientInfo {
         peer,
         scheme,
-        host: host.clone(),
+        host,
         version: parts.version,
     };
     let header_options = runtime.settings.headers;
