@@ -219,7 +219,8 @@ async fn forward<'runtime>(
     // Phase 3: pick.
     let pick = split::pick(route, request.headers(), request.uri().query());
     outcome.pick_reason = Some(pick.reason);
-    let mut target = route_runtime.targets[pick.target_idx].clone();
+    // Borrowed from the runtime the request holds: no reference counting per request.
+    let mut target: &'runtime TargetRuntime = &route_runtime.targets[pick.target_idx];
 
     // Phase 4: prepare.
     let is_upgrade = is_upgrade_request(&request);
@@ -299,7 +300,7 @@ async fn forward<'runtime>(
     let upstream_response = loop {
         let Some(address_idx) = target.pool.pick_address(&tried_addresses) else {
             // No usable address left on this upstream.
-            if let Some(fallback) = fallback_target(route_runtime, &target, outcome, &body) {
+            if let Some(fallback) = fallback_target(route_runtime, target, outcome, &body) {
                 target.metrics.record_fallback_to(&fallback.metrics);
                 target = fallback;
                 tried_addresses.clear();
@@ -311,7 +312,7 @@ async fn forward<'runtime>(
                 None => ProxyErrorKind::NoHealthyAddress,
                 Some(failure) => error_kind(failure),
             };
-            return answer_failure(outcome, runtime, route, &target, kind, request_id.as_ref());
+            return answer_failure(outcome, runtime, route, target, kind, request_id.as_ref());
         };
         if std::mem::take(&mut retry_pending) {
             outcome.retries += 1;
@@ -349,7 +350,7 @@ async fn forward<'runtime>(
                 last_failure = Some(failure);
                 target.metrics.record_upstream_error(failure.label());
                 if target.pool.report_failure(address_idx) {
-                    record_ejection(shared, &target, address_idx);
+                    record_ejection(shared, target, address_idx);
                 }
                 tracing::debug!(
                     route = %route.name,
@@ -372,7 +373,7 @@ async fn forward<'runtime>(
                         outcome,
                         runtime,
                         route,
-                        &target,
+                        target,
                         kind,
                         request_id.as_ref(),
                     );
@@ -392,7 +393,7 @@ async fn forward<'runtime>(
             }
         }
     };
-    outcome.target = Some(target_name(runtime, route, &target));
+    outcome.target = Some(target_name(runtime, route, target));
 
     // Phase 6: respond.
     let mut response = upstream_response;
@@ -470,18 +471,18 @@ fn has_body(body: &BodySource) -> bool {
 
 /// The default upstream, when the route falls back, the request is replayable and it is not
 /// the upstream that just failed.
-fn fallback_target(
-    route: &RouteRuntime,
+fn fallback_target<'runtime>(
+    route: &'runtime RouteRuntime,
     failed: &TargetRuntime,
     outcome: &mut Outcome<'_>,
     body: &BodySource,
-) -> Option<TargetRuntime> {
+) -> Option<&'runtime TargetRuntime> {
     let fallback = route.fallback.as_ref()?;
     if outcome.fell_back || Arc::ptr_eq(&fallback.pool, &failed.pool) || !has_body(body) {
         return None;
     }
     outcome.fell_back = true;
-    Some(fallback.clone())
+    Some(fallback)
 }
 
 /// Logs and counts an address that passive health just ejected.

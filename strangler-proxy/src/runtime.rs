@@ -56,7 +56,6 @@ pub struct RouteRuntime {
 }
 
 /// One target of one route.
-#[derive(Clone)]
 pub struct TargetRuntime {
     pub pool: Arc<UpstreamPool>,
     pub metrics: TargetMetrics,
