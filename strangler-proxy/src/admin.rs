@@ -34,6 +34,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::config;
 use crate::config::settings::{Admin, Route, Sticky, TokenSource};
 use crate::reload;
 use crate::runtime::Shared;
@@ -447,9 +448,9 @@ fn rewrite_weights_inner(
     let mut document: toml_edit::DocumentMut = text
         .parse()
         .map_err(|error: toml_edit::TomlError| invalid(error.to_string()))?;
-    let plan = document.get("proxy").is_some_and(toml_edit::Item::is_table)
-        && !document.contains_key("default_upstream");
-    let routes = if plan {
+    // The same rule the loader uses to tell a plan from a proxy file.
+    let table: toml::Table = toml::from_str(text).map_err(|error| invalid(error.to_string()))?;
+    let routes = if config::Source::detect(&table) == config::Source::Plan {
         document["proxy"].get_mut("route")
     } else {
         document.get_mut("route")
