@@ -324,6 +324,25 @@ async fn streamed_post_falls_back_to_the_monolith_with_its_whole_body() {
     proxy.shutdown().await;
 }
 
+/// The proxy with an admin API, in front of `monolith` and the service `svc` (with
+/// `svc_extra` fields); keep the returned section alive as long as the proxy.
+async fn start_with_admin(
+    monolith: &Upstream,
+    svc: &Upstream,
+    svc_extra: &str,
+) -> (Proxy, crate::support::admin::AdminSection) {
+    let admin = admin_section();
+    let mut text = config(
+        &[
+            ("monolith", monolith.addr.to_string(), ""),
+            ("svc", svc.addr.to_string(), svc_extra),
+        ],
+        "",
+    );
+    text.push_str(&admin.text);
+    (Proxy::start(&text).await, admin)
+}
+
 /// The health the admin API reports for the single address of `upstream`.
 async fn address_health(proxy: &Proxy, upstream: &str) -> serde_json::Value {
     let reply = admin_request(proxy, "GET", "/upstreams", "").await;
@@ -344,20 +363,12 @@ async fn failing_address_is_ejected_after_max_fails_and_comes_back_after_fail_ti
     let monolith = Upstream::named("monolith").await;
     let slow = Arc::new(AtomicBool::new(true));
     let svc = switchable("svc", Arc::clone(&slow)).await;
-    let admin = admin_section();
-    let mut text = config(
-        &[
-            ("monolith", monolith.addr.to_string(), ""),
-            (
-                "svc",
-                svc.addr.to_string(),
-                "request_timeout_ms = 200\nmax_fails = 2\nfail_timeout_ms = 3000",
-            ),
-        ],
-        "",
-    );
-    text.push_str(&admin.text);
-    let proxy = Proxy::start(&text).await;
+    let (proxy, _admin) = start_with_admin(
+        &monolith,
+        &svc,
+        "request_timeout_ms = 200\nmax_fails = 2\nfail_timeout_ms = 3000",
+    )
+    .await;
     let client = client();
 
     for _ in 0..2 {
@@ -407,20 +418,12 @@ async fn active_health_check_marks_an_address_down_and_up_again() {
         }
     })
     .await;
-    let admin = admin_section();
-    let mut text = config(
-        &[
-            ("monolith", monolith.addr.to_string(), ""),
-            (
-                "svc",
-                svc.addr.to_string(),
-                "health_check = { path = \"/healthz\", interval_ms = 100 }",
-            ),
-        ],
-        "",
-    );
-    text.push_str(&admin.text);
-    let proxy = Proxy::start(&text).await;
+    let (proxy, _admin) = start_with_admin(
+        &monolith,
+        &svc,
+        "health_check = { path = \"/healthz\", interval_ms = 100 }",
+    )
+    .await;
     let client = client();
     assert_eq!(get(&client, &proxy.url("/svc/1"), &[]).await.text(), "svc");
 
