@@ -154,6 +154,9 @@ struct ItemKey {
 struct Owner {
     key: ItemKey,
     fragments: Vec<usize>,
+    /// Owns the operations of the item's `#[utoipa::path]` attributes, which only a
+    /// utoipa-axum `routes!(..)` mount serves.
+    openapi: bool,
 }
 
 /// `const NAME: &str = "..";`
@@ -172,6 +175,9 @@ struct Fragment {
     own_prefix: Option<PathSpec>,
     /// Whether it is an actix resource (`.get(h)`, `.to(h)` then register routes).
     is_resource: bool,
+    /// Operations declared by `#[utoipa::path]`: served where a `routes!(..)` mount names
+    /// the fn, never a root of its own.
+    openapi: bool,
     entries: Vec<Entry>,
 }
 
@@ -209,6 +215,9 @@ struct MountFact {
     /// `.nest_service(prefix, svc)`: when the target is not a router of the analysed code, it
     /// is a service answering every method under the prefix.
     service: bool,
+    /// utoipa-axum's `.routes(routes!(a, b))`: mounts the operations that `a` and `b` declare
+    /// with `#[utoipa::path]`, not their route attributes.
+    openapi: bool,
 }
 
 #[derive(Debug, Clone)]

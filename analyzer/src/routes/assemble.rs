@@ -206,7 +206,8 @@ impl<'a> Assembler<'a> {
                             path: item_path,
                             site,
                         } => {
-                            let found = self.owner_fragments(file_idx, site, item_path);
+                            let found =
+                                self.owner_fragments(file_idx, site, item_path, mount.openapi);
                             if !found.is_empty() {
                                 Some(Link::Fragments(found))
                             } else if mount.service {
@@ -246,12 +247,12 @@ impl<'a> Assembler<'a> {
                 }
             }
         }
-        let mut visited = vec![false; count];
-        let roots = referenced
-            .iter()
-            .enumerate()
-            .filter(|(_, referenced)| !**referenced);
-        for (root, _) in roots {
+        // OpenAPI operations are served only where a `routes!(..)` mount names their fn.
+        let mut visited: Vec<bool> = (0..count).map(|id| self.is_openapi(id)).collect();
+        let roots: Vec<usize> = (0..count)
+            .filter(|&id| !referenced[id] && !visited[id])
+            .collect();
+        for root in roots {
             self.expand(root, &mut visited);
         }
         for root in 0..count {
@@ -361,6 +362,12 @@ impl<'a> Assembler<'a> {
                 return;
             }
         }
+    }
+
+    fn is_openapi(&self, fragment: usize) -> bool {
+        self.fragment_at
+            .get(fragment)
+            .is_some_and(|&(file_idx, local)| self.files[file_idx].1.fragments[local].openapi)
     }
 
     /// `prefix` joined with the fragment's own scope/resource path; `None` (after a warning)
@@ -485,15 +492,12 @@ impl<'a> Assembler<'a> {
                 line: route.fact.site.line,
             });
         }
-        let registered: HashSet<(String, String, String)> = routes
+        // An operation whose handler a router serves for that method documents that route
+        // (its path may be written relative to a scope, or without the prefix it is nested
+        // under): it is not a route of its own.
+        let registered: HashSet<(String, String)> = routes
             .iter()
-            .map(|route| {
-                (
-                    route.handler.clone(),
-                    route.method.clone(),
-                    route.path.clone(),
-                )
-            })
+            .map(|route| (route.handler.clone(), route.method.clone()))
             .collect();
         let files = self.files;
         for (file_idx, (file, facts)) in files.iter().enumerate() {
@@ -506,7 +510,7 @@ impl<'a> Assembler<'a> {
                     continue;
                 };
                 for method in &operation.methods {
-                    if registered.contains(&(handler.clone(), method.clone(), path.clone())) {
+                    if registered.contains(&(handler.clone(), method.clone())) {
                         continue;
                     }
                     routes.push(Route {

@@ -1,6 +1,9 @@
 //! axum specifics: which calls make an empty `Router`, and what a method router passed to
 //! `.route(path, ..)` maps: `get(h)`, `get(h).post(h2)`, `any(h)`, `on(MethodFilter::GET, h)`,
-//! `get_service(svc)`, with `routing::` or `axum::routing::` in front or not.
+//! `get_service(svc)`, with `routing::` or `axum::routing::` in front or not. The OpenAPI
+//! extensions of axum (aide's `ApiRouter`, utoipa-axum's `OpenApiRouter`) wrap axum's router
+//! with the same methods and a few of their own (`api_route`, `api_route_with`,
+//! `nest_api_service`, `get_with(h, docs)`): they are read as the axum calls they stand for.
 //!
 //! Router methods themselves (`.route`, `.nest`, `.merge`, ...) are read by `collect.rs`
 //! because actix-web and rocket share most of their names. Not understood: a method router
@@ -12,10 +15,28 @@ use syn::Expr;
 use super::chain::{Chain, ends_with, last_ident, peel, segments};
 use super::method_name;
 
-/// Whether a call to `segments` makes an empty router: `Router::new()`,
-/// `Router::default()`, `axum::Router::new()`.
+/// Whether a call to `segments` without arguments makes an empty router: `Router::new()`,
+/// `Router::default()`, `axum::Router::new()`, and the same on the router types of axum's
+/// OpenAPI extensions, which wrap axum's and are named after it (`ApiRouter::new()`,
+/// `OpenApiRouter::new()`). `MethodRouter` is not a router of paths.
 pub(super) fn is_router_new(segments: &[String]) -> bool {
-    ends_with(segments, &["Router", "new"]) || ends_with(segments, &["Router", "default"])
+    let [.., ty, constructor] = segments else {
+        return false;
+    };
+    is_router_type(ty) && matches!(constructor.as_str(), "new" | "default")
+}
+
+/// Whether a call to `segments` makes an empty router from a value that is not a route, such
+/// as an OpenAPI document: `OpenApiRouter::with_openapi(doc)`.
+pub(super) fn is_router_with(segments: &[String]) -> bool {
+    let [.., ty, constructor] = segments else {
+        return false;
+    };
+    is_router_type(ty) && constructor.starts_with("with_")
+}
+
+fn is_router_type(name: &str) -> bool {
+    name.ends_with("Router") && name != "MethodRouter"
 }
 
 /// The methods and handler expressions of a method router, `None` if `expr` is not one.
@@ -42,8 +63,14 @@ pub(super) fn method_router(expr: &Expr) -> Option<Vec<(String, &Expr)>> {
 }
 
 /// Adds what `name(args)` registers (a free fn or a `MethodRouter` method); `false` if it is
-/// not a method-routing call (then, on a chain, it passes through: `.layer(..)`).
+/// not a method-routing call (then, on a chain, it passes through: `.layer(..)`). The
+/// OpenAPI extensions' spellings take one more argument, the operation's documentation:
+/// `get_with(handler, docs)`, `.post_with(handler, docs)`.
 fn add_methods<'a>(name: &str, args: &[&'a Expr], out: &mut Vec<(String, &'a Expr)>) -> bool {
+    let (name, args) = match (name.strip_suffix("_with"), args.split_last()) {
+        (Some(base), Some((_, rest))) => (base, rest),
+        _ => (name, args),
+    };
     let base = name.strip_suffix("_service").unwrap_or(name);
     match (base, args) {
         ("any", [handler]) => out.push(("ANY".to_string(), handler)),

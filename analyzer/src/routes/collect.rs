@@ -8,7 +8,8 @@
 //! parameters (their fn owns the fragment they fill) and which frameworks the file names; a
 //! fn's tail expression or `return` value makes the fragment it names owned by the fn.
 //!
-//! Deliberately not done: `#[cfg(test)]` items and `#[test]` fns are skipped, `#[cfg]`
+//! Deliberately not done: code a release build leaves out (`#[cfg(test)]` and
+//! `#[cfg(debug_assertions)]` items and statements, `#[test]` fns) is skipped, other `#[cfg]`
 //! alternatives are all read, control flow is ignored (`let` bindings shadow by statement
 //! order, every `return` counts), and macro bodies other than `routes![..]` are not read.
 
@@ -27,8 +28,8 @@ use syn::{
 use super::attribute::{self, line_of};
 use super::chain::{peel, segments};
 use super::{
-    Entry, FileRoutes, Fragment, Handler, ItemKey, Note, OpenApiRoute, Owner, PathSpec, RouteFact,
-    StrConst, actix, utoipa,
+    Entry, FileRoutes, Fragment, Framework, Handler, ItemKey, Note, OpenApiRoute, Owner, PathSpec,
+    RouteFact, StrConst, actix, utoipa,
 };
 use crate::model::Severity;
 use crate::site::Site;
@@ -50,6 +51,9 @@ struct Collector {
     scopes: Vec<Scope>,
     /// How many closures deep the current position is inside the innermost fn.
     closure_depth: u32,
+    /// Calls bound to a name whose result may be a router (`Binding::Call`): the callee's path
+    /// as written and where it is written.
+    deferred: Vec<(Vec<String>, Site)>,
 }
 
 struct Scope {
@@ -69,11 +73,15 @@ enum Binding {
     /// A `&mut ServiceConfig` parameter: passing it to a fn (`users::config(cfg)`) mounts
     /// that fn here.
     Config(usize),
+    /// The result of a call that may be a router (`let api = v1::router(cfg).with_state(s);`),
+    /// an index into `Collector::deferred`. It becomes a mount of the callee only where it is
+    /// used as a router: mounted, extended, or returned as one.
+    Call(usize),
 }
 
 impl<'ast> Visit<'ast> for Collector {
     fn visit_item_mod(&mut self, item: &'ast ItemMod) {
-        if is_cfg_test(&item.attrs) {
+        if is_cfg_excluded(&item.attrs) {
             return;
         }
         let Some((_, items)) = &item.content else {
@@ -87,6 +95,12 @@ impl<'ast> Visit<'ast> for Collector {
             self.visit_item(item);
         }
         self.mods.pop();
+    }
+
+    fn visit_stmt(&mut self, stmt: &'ast Stmt) {
+        if !is_cfg_excluded(stmt_attrs(stmt)) {
+            visit::visit_stmt(self, stmt);
+        }
     }
 
     fn visit_item_fn(&mut self, item: &'ast ItemFn) {
@@ -112,7 +126,7 @@ impl<'ast> Visit<'ast> for Collector {
     }
 
     fn visit_item_impl(&mut self, item: &'ast ItemImpl) {
-        if is_cfg_test(&item.attrs) {
+        if is_cfg_excluded(&item.attrs) {
             return;
         }
         self.self_tys.push(type_segments(&item.self_ty));
@@ -121,7 +135,7 @@ impl<'ast> Visit<'ast> for Collector {
     }
 
     fn visit_item_trait(&mut self, item: &'ast ItemTrait) {
-        if is_cfg_test(&item.attrs) {
+        if is_cfg_excluded(&item.attrs) {
             return;
         }
         self.self_tys.push(vec![item.ident.to_string()]);
@@ -130,7 +144,7 @@ impl<'ast> Visit<'ast> for Collector {
     }
 
     fn visit_item_const(&mut self, item: &'ast ItemConst) {
-        if is_cfg_test(&item.attrs) {
+        if is_cfg_excluded(&item.attrs) {
             return;
         }
         let first_line = first_line(&item.attrs, &item.vis, line_of(item.const_token.span));
@@ -183,8 +197,14 @@ impl<'ast> Visit<'ast> for Collector {
                 }
                 return;
             }
-            // A value that is not a router shadows an older router of the same name.
-            self.unbind(&name);
+            // A value that is not a router shadows an older router of the same name; a call's
+            // result may still be one.
+            match self.deferred_call(&init.expr) {
+                Some(call) => {
+                    self.bind(name, Binding::Call(call));
+                }
+                None => self.unbind(&name),
+            }
         }
         visit::visit_local(self, local);
     }
@@ -229,7 +249,7 @@ impl Collector {
         block: &Block,
         self_ty: Vec<String>,
     ) {
-        if is_cfg_test(attrs) || is_test_fn(attrs) {
+        if is_cfg_excluded(attrs) || is_test_fn(attrs) {
             return;
         }
         for attr in attrs {
@@ -263,6 +283,9 @@ impl Collector {
         }
         let last = block.stmts.len().checked_sub(1);
         for (idx, stmt) in block.stmts.iter().enumerate() {
+            if is_cfg_excluded(stmt_attrs(stmt)) {
+                continue;
+            }
             match stmt {
                 Stmt::Expr(expr, None) if Some(idx) == last => self.tail(expr),
                 _ => self.visit_stmt(stmt),
@@ -290,7 +313,7 @@ impl Collector {
             site: fn_site.clone(),
         };
         if !routes.is_empty() {
-            let fragment = self.new_fragment(fn_site);
+            let fragment = self.new_fragment(fn_site.clone());
             for route in routes {
                 let site = self.site_at(route.line);
                 for method in route.methods {
@@ -308,6 +331,34 @@ impl Collector {
             }
             self.own(fragment);
         }
+        if !operations.is_empty() {
+            let fragment = self.new_fragment(fn_site);
+            if let Some(fragment) = self.out.fragments.get_mut(fragment) {
+                fragment.openapi = true;
+            }
+            for operation in &operations {
+                let site = self.site_at(operation.line);
+                for method in &operation.methods {
+                    self.push(
+                        fragment,
+                        Entry::Route(RouteFact {
+                            method: method.clone(),
+                            path: PathSpec::Literal(operation.path.clone()),
+                            handler: handler.clone(),
+                            framework: Some(Framework::Axum),
+                            site: site.clone(),
+                        }),
+                    );
+                }
+            }
+            if let Some(scope) = self.scopes.last() {
+                self.out.owners.push(Owner {
+                    key: scope.key.clone(),
+                    fragments: vec![fragment],
+                    openapi: true,
+                });
+            }
+        }
         for operation in operations {
             let site = self.site_at(operation.line);
             self.out.openapi.push(OpenApiRoute {
@@ -324,6 +375,11 @@ impl Collector {
         let returns_router = self.scopes.last().is_some_and(|scope| scope.returns_router);
         match self.router_value(expr, returns_router) {
             Some(Binding::Router(fragment) | Binding::Config(fragment)) => self.own(fragment),
+            Some(Binding::Call(call)) if returns_router => {
+                let fragment = self.deferred_fragment(call, &[]);
+                self.own(fragment);
+            }
+            Some(Binding::Call(_)) => {}
             None => self.visit_expr(expr),
         }
     }
@@ -365,6 +421,7 @@ impl Collector {
             site,
             own_prefix: None,
             is_resource: false,
+            openapi: false,
             entries: Vec::new(),
         });
         self.out.fragments.len() - 1
@@ -394,6 +451,7 @@ impl Collector {
                 self.out.owners.push(Owner {
                     key: scope.key.clone(),
                     fragments: Vec::new(),
+                    openapi: false,
                 });
                 let owner = self.out.owners.len() - 1;
                 scope.owner = Some(owner);
@@ -527,15 +585,35 @@ fn first_line(attrs: &[Attribute], vis: &Visibility, keyword_line: u32) -> u32 {
         .fold(keyword_line, u32::min)
 }
 
-/// `#[cfg(test)]`.
-fn is_cfg_test(attrs: &[Attribute]) -> bool {
+/// `#[cfg(test)]` or `#[cfg(debug_assertions)]`: code a release build of the server does not
+/// contain, so its routes are not served in production.
+fn is_cfg_excluded(attrs: &[Attribute]) -> bool {
     attrs.iter().any(|attr| match &attr.meta {
         Meta::List(list) if list.path.is_ident("cfg") => {
             let mut tokens = list.tokens.clone().into_iter();
-            matches!((tokens.next(), tokens.next()), (Some(proc_macro2::TokenTree::Ident(ident)), None) if ident == "test")
+            matches!((tokens.next(), tokens.next()), (Some(proc_macro2::TokenTree::Ident(ident)), None) if ident == "test" || ident == "debug_assertions")
         }
         _ => false,
     })
+}
+
+/// The attributes of a statement, for the common statement kinds.
+fn stmt_attrs(stmt: &Stmt) -> &[Attribute] {
+    match stmt {
+        Stmt::Local(local) => &local.attrs,
+        Stmt::Macro(mac) => &mac.attrs,
+        Stmt::Expr(expr, _) => match expr {
+            Expr::If(expr) => &expr.attrs,
+            Expr::Block(expr) => &expr.attrs,
+            Expr::Call(expr) => &expr.attrs,
+            Expr::MethodCall(expr) => &expr.attrs,
+            Expr::Assign(expr) => &expr.attrs,
+            Expr::Macro(expr) => &expr.attrs,
+            Expr::Return(expr) => &expr.attrs,
+            _ => &[],
+        },
+        Stmt::Item(_) => &[],
+    }
 }
 
 /// `#[test]`, `#[tokio::test]`, `#[actix_web::test]`, `#[rocket::async_test]`.

@@ -18,21 +18,31 @@ use crate::site::{ResolvedItem, Site};
 /// Which owners of an item a path may name.
 #[derive(Clone, Copy)]
 pub(super) enum Kind {
+    /// Router, configure and attribute-routed fns.
     Owner,
+    /// Fns with `#[utoipa::path]` operations.
+    OpenApiOwner,
     Const,
 }
 
 impl<'a> Assembler<'a> {
-    /// The global ids of the fragments owned by the item `path` names.
+    /// The global ids of the fragments owned by the item `path` names: its routers, or with
+    /// `openapi` its `#[utoipa::path]` operations.
     pub(super) fn owner_fragments(
         &mut self,
         file_idx: usize,
         site: &Site,
         path: &[String],
+        openapi: bool,
     ) -> Vec<usize> {
         let files = self.files;
         let mut out = Vec::new();
-        for (owner_file, owner_idx) in self.find(file_idx, site, path, Kind::Owner) {
+        let kind = if openapi {
+            Kind::OpenApiOwner
+        } else {
+            Kind::Owner
+        };
+        for (owner_file, owner_idx) in self.find(file_idx, site, path, kind) {
             let owner = &files[owner_file].1.owners[owner_idx];
             for &local in &owner.fragments {
                 if local < files[owner_file].1.fragments.len() {
@@ -56,9 +66,14 @@ impl<'a> Assembler<'a> {
         let files = self.files;
         let key_of = |(file, idx): (usize, usize)| -> &'a ItemKey {
             match kind {
-                Kind::Owner => &files[file].1.owners[idx].key,
+                Kind::Owner | Kind::OpenApiOwner => &files[file].1.owners[idx].key,
                 Kind::Const => &files[file].1.consts[idx].key,
             }
+        };
+        let wanted = |(file, idx): (usize, usize)| match kind {
+            Kind::Owner => !files[file].1.owners[idx].openapi,
+            Kind::OpenApiOwner => files[file].1.owners[idx].openapi,
+            Kind::Const => true,
         };
         let Some(item) = self.resolve_cached(file_idx, site, path) else {
             // Fallback: a plain name for a free item of the same file and inline module.
@@ -66,7 +81,7 @@ impl<'a> Assembler<'a> {
                 return Vec::new();
             };
             let index = match kind {
-                Kind::Owner => &self.owners,
+                Kind::Owner | Kind::OpenApiOwner => &self.owners,
                 Kind::Const => &self.consts,
             };
             let Some(candidates) = index
@@ -78,6 +93,7 @@ impl<'a> Assembler<'a> {
             return candidates
                 .iter()
                 .copied()
+                .filter(|&candidate| wanted(candidate))
                 .filter(|&candidate| {
                     let key = key_of(candidate);
                     key.self_ty.is_empty() && key.site.inline_mods == site.inline_mods
@@ -85,7 +101,7 @@ impl<'a> Assembler<'a> {
                 .collect();
         };
         let index = match kind {
-            Kind::Owner => &self.owners,
+            Kind::Owner | Kind::OpenApiOwner => &self.owners,
             Kind::Const => &self.consts,
         };
         let segments: Vec<&str> = item.path.split("::").collect();
@@ -101,7 +117,7 @@ impl<'a> Assembler<'a> {
         let matching: Vec<(usize, usize)> = candidates
             .iter()
             .copied()
-            .filter(|&candidate| path_matches(&segments, key_of(candidate)))
+            .filter(|&candidate| wanted(candidate) && path_matches(&segments, key_of(candidate)))
             .collect();
         if matching.len() <= 1 {
             return matching;

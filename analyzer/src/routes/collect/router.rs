@@ -59,10 +59,20 @@ impl Collector {
             Base::Router | Base::Scope(_) | Base::Resource(_) | Base::Routes(_) => {
                 Some(Binding::Router(self.build(base, &chain.calls, site, None)))
             }
-            Base::Binding(binding) => {
+            Base::Binding(Binding::Call(call)) => {
+                // A bound call used as a router (a path is routed or nested on it): a new
+                // router that mounts the callee. Other methods say nothing of its type.
+                if has_path_ops {
+                    Some(Binding::Router(self.deferred_fragment(call, &chain.calls)))
+                } else if has_ops {
+                    None
+                } else {
+                    Some(Binding::Call(call))
+                }
+            }
+            Base::Binding(binding @ (Binding::Router(fragment) | Binding::Config(fragment))) => {
                 // `let r = r.route(..)`, `cfg.service(..)`: the bound router grows in place, so
                 // an actix scope keeps its own prefix for what is added later.
-                let (Binding::Router(fragment) | Binding::Config(fragment)) = binding;
                 if has_ops {
                     self.build(Base::Other, &chain.calls, site, Some(fragment));
                 }
@@ -126,9 +136,59 @@ impl Collector {
                 Some(Binding::Router(fragment) | Binding::Config(fragment)) => {
                     vec![Target::Local(fragment)]
                 }
+                Some(Binding::Call(call)) => match self.deferred.get(call) {
+                    Some((path, site)) => vec![Target::Item {
+                        path: path.clone(),
+                        site: site.clone(),
+                    }],
+                    None => Vec::new(),
+                },
                 None => Vec::new(),
             },
         }
+    }
+
+    /// A call whose result a `let` binds: recorded when its callee is a path and no
+    /// router-building method follows (those make it a router at once), whatever
+    /// pass-through methods do (`.with_state(..)`, `.layer(..)`, `.into()`).
+    pub(super) fn deferred_call(&mut self, expr: &Expr) -> Option<usize> {
+        let chain = Chain::of(peel(expr));
+        if chain.calls.iter().any(|call| is_router_op(call)) {
+            return None;
+        }
+        let Expr::Call(call) = chain.base else {
+            return None;
+        };
+        let Expr::Path(callee) = peel(&call.func) else {
+            return None;
+        };
+        if callee.qself.is_some() {
+            return None;
+        }
+        let site = self.path_site(&callee.path);
+        self.deferred.push((segments(&callee.path), site));
+        Some(self.deferred.len() - 1)
+    }
+
+    /// A new fragment that mounts a bound call's callee, then applies `calls`.
+    pub(super) fn deferred_fragment(&mut self, call: usize, calls: &[&ExprMethodCall]) -> usize {
+        let (path, site) = self.deferred.get(call).cloned().unwrap_or_default();
+        let fragment = self.new_fragment(site.clone());
+        self.mount(
+            fragment,
+            PathSpec::Literal(String::new()),
+            Target::Item {
+                path,
+                site: site.clone(),
+            },
+            site,
+            None,
+            false,
+        );
+        for call in calls {
+            self.apply(fragment, call);
+        }
+        fragment
     }
 
     /// `.configure(|cfg| { cfg.service(..); })`: a fragment filled by the closure's body.
@@ -162,6 +222,7 @@ impl Collector {
                 let names = segments(callee);
                 let constructor = (args.is_empty()
                     && (axum::is_router_new(&names) || actix::is_app_new(&names)))
+                    || axum::is_router_with(&names)
                     || rocket::is_build(&names);
                 if constructor {
                     Base::Router
@@ -259,7 +320,8 @@ impl Collector {
         let site = self.site(call.method.span());
         let empty = || PathSpec::Literal(String::new());
         match (name.as_str(), args.as_slice()) {
-            ("route", [path, value]) => {
+            ("route" | "api_route", [path, value])
+            | ("route_with" | "api_route_with", [path, value, _]) => {
                 let path = self.path_spec(path);
                 self.route_value(fragment, path, value, site);
             }
@@ -274,7 +336,7 @@ impl Collector {
             ("nest", [prefix, router]) => {
                 self.mount_arg(fragment, Some(prefix), router, site, None, false)
             }
-            ("nest_service", [prefix, service]) => {
+            ("nest_service" | "nest_api_service", [prefix, service]) => {
                 self.mount_arg(fragment, Some(prefix), service, site, None, true);
             }
             ("merge", [router]) => self.mount_arg(fragment, None, router, site, None, false),
@@ -289,6 +351,12 @@ impl Collector {
                 );
             }
             ("configure", [config]) => self.mount_arg(fragment, None, config, site, None, false),
+            ("routes", [routes]) => match peel(routes) {
+                Expr::Macro(mac) if rocket::is_routes_macro(&mac.mac) => {
+                    self.mount_openapi(fragment, &mac.mac);
+                }
+                _ => {}
+            },
             ("mount", [prefix, routes]) => {
                 self.mount_arg(
                     fragment,
@@ -442,8 +510,30 @@ impl Collector {
                 site,
                 context,
                 service,
+                openapi: false,
             }),
         );
+    }
+
+    /// utoipa-axum's `.routes(routes!(a, b))`: mounts the OpenAPI operations of each fn.
+    fn mount_openapi(&mut self, fragment: usize, mac: &Macro) {
+        for path in rocket::routes_macro_paths(mac) {
+            let site = self.path_site(&path);
+            self.push(
+                fragment,
+                Entry::Mount(MountFact {
+                    prefix: PathSpec::Literal(String::new()),
+                    target: Target::Item {
+                        path: segments(&path),
+                        site: site.clone(),
+                    },
+                    site,
+                    context: Some(Framework::Axum),
+                    service: false,
+                    openapi: true,
+                }),
+            );
+        }
     }
 
     /// A call that passes a `ServiceConfig` on (`users::config(cfg)`) mounts the callee.
@@ -548,23 +638,39 @@ fn is_router_op(call: &ExprMethodCall) -> bool {
     let name = call.method.to_string();
     matches!(
         (name.as_str(), call.args.len()),
-        ("route" | "to" | "merge" | "service" | "configure", 1)
-            | (
-                "route" | "nest" | "nest_service" | "route_service" | "mount",
-                2
-            )
+        (
+            "route" | "to" | "merge" | "service" | "configure" | "routes",
+            1
+        ) | (
+            "route"
+                | "api_route"
+                | "nest"
+                | "nest_service"
+                | "nest_api_service"
+                | "route_service"
+                | "mount",
+            2
+        ) | ("route_with" | "api_route_with", 3)
     )
 }
 
 /// Router methods taking a literal path or a constant first: these make any receiver a router.
 fn is_path_op(call: &ExprMethodCall) -> bool {
     let name = call.method.to_string();
-    if call.args.len() != 2
-        || !matches!(
-            name.as_str(),
-            "route" | "nest" | "nest_service" | "route_service" | "mount"
-        )
-    {
+    let path_op = matches!(
+        (name.as_str(), call.args.len()),
+        (
+            "route"
+                | "api_route"
+                | "nest"
+                | "nest_service"
+                | "nest_api_service"
+                | "route_service"
+                | "mount",
+            2
+        ) | ("route_with" | "api_route_with", 3)
+    );
+    if !path_op {
         return false;
     }
     match call.args.first().map(peel) {

@@ -352,3 +352,113 @@ async fn old() {}
         ",
     );
 }
+
+#[test]
+fn issue_9_openapi_router_extensions_read_as_axum() {
+    // An `ApiRouter` per module with `api_route`/`api_route_with` and `*_with` method routers,
+    // merged into one, bound to a name with `.with_state(..)` and nested with
+    // `nest_api_service`.
+    check(
+        r#"
+//- src/lib.rs
+mod v1;
+pub fn app(cfg: Config) -> Router {
+    let api = v1::router(cfg.clone()).with_state::<()>(state());
+    Router::new().nest_api_service("/api/v1", api).route("/health", get(v1::health))
+}
+//- src/v1.rs
+pub fn router(cfg: Config) -> ApiRouter<State> {
+    ApiRouter::new()
+        .merge(items())
+        .api_route("/ping", get(ping).head(ping))
+        .layer(TraceLayer::new_for_http())
+}
+fn items() -> ApiRouter<State> {
+    let tag = tag("Item");
+    ApiRouter::new()
+        .api_route_with("/item", post_with(create, create_docs).get_with(list, list_docs), &tag)
+        .api_route_with(
+            "/item/{id}",
+            get_with(show, show_docs).delete_with(remove, remove_docs),
+            &tag,
+        )
+}
+pub async fn health() {}
+async fn ping() {}
+async fn create() {}
+async fn list() {}
+async fn show() {}
+async fn remove() {}
+"#,
+        "
+        GET /api/v1/item demo::v1::list demo::v1
+        POST /api/v1/item demo::v1::create demo::v1
+        DELETE /api/v1/item/{id} demo::v1::remove demo::v1
+        GET /api/v1/item/{id} demo::v1::show demo::v1
+        GET /api/v1/ping demo::v1::ping demo::v1
+        HEAD /api/v1/ping demo::v1::ping demo::v1
+        GET /health demo::v1::health demo::v1
+        ",
+    );
+}
+
+#[test]
+fn issue_9_a_bound_call_is_a_router_only_where_it_is_used_as_one() {
+    // `api` is mounted, `config` is not: only the mount is followed, and nothing is said
+    // about `config`.
+    check(
+        r#"
+//- src/lib.rs
+pub fn app() -> Router {
+    let config = Config::load().with_defaults();
+    let api = api_routes().layer(CorsLayer::permissive());
+    let admin = admin_routes();
+    let admin = admin.route("/stats", get(stats));
+    Router::new().nest("/api", api).nest("/admin", admin)
+}
+fn api_routes() -> Router {
+    Router::new().route("/items", get(items))
+}
+fn admin_routes() -> Router {
+    Router::new().route("/users", get(users))
+}
+async fn items() {}
+async fn users() {}
+async fn stats() {}
+"#,
+        "
+        GET /admin/stats demo::stats demo
+        GET /admin/users demo::users demo
+        GET /api/items demo::items demo
+        ",
+    );
+}
+
+#[test]
+fn issue_9_debug_only_routes_are_not_served_by_a_release_build() {
+    check(
+        r#"
+//- src/lib.rs
+pub fn app() -> Router {
+    let router = Router::new().route("/items", get(items));
+    #[cfg(debug_assertions)]
+    let router = router.merge(development::router());
+    #[cfg(debug_assertions)]
+    if cfg!(debug_assertions) {
+        return router.route("/echo", get(items));
+    }
+    router
+}
+#[cfg(debug_assertions)]
+mod development {
+    pub fn router() -> Router {
+        Router::new().route("/dev", get(super::items))
+    }
+}
+async fn items() {}
+"#,
+        "
+        GET /items demo::items demo
+        ",
+    );
+}
