@@ -636,12 +636,18 @@ impl Collector {
 /// Router-building methods, whatever the receiver.
 fn is_router_op(call: &ExprMethodCall) -> bool {
     let name = call.method.to_string();
+    takes_path_first(&name, call.args.len())
+        || (matches!(
+            name.as_str(),
+            "route" | "to" | "merge" | "service" | "configure" | "routes"
+        ) && call.args.len() == 1)
+}
+
+/// Router methods whose first argument is a path: `.route(path, ..)`, `.nest(prefix, ..)`.
+fn takes_path_first(name: &str, n_args: usize) -> bool {
     matches!(
-        (name.as_str(), call.args.len()),
+        (name, n_args),
         (
-            "route" | "to" | "merge" | "service" | "configure" | "routes",
-            1
-        ) | (
             "route"
                 | "api_route"
                 | "nest"
@@ -656,21 +662,7 @@ fn is_router_op(call: &ExprMethodCall) -> bool {
 
 /// Router methods taking a literal path or a constant first: these make any receiver a router.
 fn is_path_op(call: &ExprMethodCall) -> bool {
-    let name = call.method.to_string();
-    let path_op = matches!(
-        (name.as_str(), call.args.len()),
-        (
-            "route"
-                | "api_route"
-                | "nest"
-                | "nest_service"
-                | "nest_api_service"
-                | "route_service"
-                | "mount",
-            2
-        ) | ("route_with" | "api_route_with", 3)
-    );
-    if !path_op {
+    if !takes_path_first(&call.method.to_string(), call.args.len()) {
         return false;
     }
     match call.args.first().map(peel) {
