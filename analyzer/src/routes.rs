@@ -40,6 +40,7 @@ mod collect;
 mod pattern;
 mod rocket;
 mod utoipa;
+mod value;
 
 #[cfg(test)]
 mod tests;
@@ -58,6 +59,9 @@ pub(crate) struct FileRoutes {
     owners: Vec<Owner>,
     /// String constants, which route paths may name.
     consts: Vec<StrConst>,
+    /// Constants of other types and fns that build a struct value, whose string fields route
+    /// paths may name (`crate::ROUTES.auth.login`).
+    values: Vec<ValueItem>,
     /// Operations declared by `#[utoipa::path(..)]`.
     openapi: Vec<OpenApiRoute>,
     /// Problems noticed while collecting, reported by `assemble`.
@@ -228,6 +232,14 @@ enum Target {
     Item { path: Vec<String>, site: Site },
 }
 
+/// A constant of a type other than `&str`, or a fn whose tail is a struct literal: the value
+/// it builds, as far as `value.rs` reads it.
+#[derive(Debug, Clone)]
+struct ValueItem {
+    key: ItemKey,
+    value: value::Value,
+}
+
 /// A route path as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum PathSpec {
@@ -235,6 +247,13 @@ enum PathSpec {
     /// A constant named by path, resolved at assembly.
     Const {
         path: Vec<String>,
+        site: Site,
+    },
+    /// A string field of a constant struct value (`crate::ROUTES.auth.login`), resolved at
+    /// assembly by following the constant's initialiser through the fns it calls.
+    Field {
+        path: Vec<String>,
+        fields: Vec<String>,
         site: Site,
     },
     /// Anything else (`format!(..)`, a variable): the route or mount is skipped with a warning.

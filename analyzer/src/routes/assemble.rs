@@ -22,6 +22,7 @@
 //!
 //! [`ResolvedItem`]: crate::site::ResolvedItem
 
+mod evaluate;
 mod matching;
 
 use std::collections::{HashMap, HashSet};
@@ -86,6 +87,8 @@ struct Assembler<'a> {
     owners: ItemIndex<'a>,
     /// String constants by file and name: (file index, const index).
     consts: ItemIndex<'a>,
+    /// Struct-valued constants and struct-building fns by file and name.
+    values: ItemIndex<'a>,
     /// (global fragment id, entry index) -> what that mount reaches.
     links: HashMap<(usize, usize), Link>,
     resolved: HashMap<(usize, Site, Vec<String>), Option<ResolvedItem>>,
@@ -133,6 +136,7 @@ impl<'a> Assembler<'a> {
         let mut first_fragment = Vec::with_capacity(files.len());
         let mut owners = ItemIndex::new();
         let mut consts = ItemIndex::new();
+        let mut values = ItemIndex::new();
         for (file_idx, (path, facts)) in files.iter().enumerate() {
             first_fragment.push(fragment_at.len());
             fragment_at.extend((0..facts.fragments.len()).map(|local| (file_idx, local)));
@@ -152,6 +156,14 @@ impl<'a> Assembler<'a> {
                     .or_default()
                     .push((file_idx, const_idx));
             }
+            for (value_idx, value) in facts.values.iter().enumerate() {
+                values
+                    .entry(*path)
+                    .or_default()
+                    .entry(value.key.name.as_str())
+                    .or_default()
+                    .push((file_idx, value_idx));
+            }
         }
         Assembler {
             files,
@@ -160,6 +172,7 @@ impl<'a> Assembler<'a> {
             first_fragment,
             owners,
             consts,
+            values,
             links: HashMap::new(),
             resolved: HashMap::new(),
             modules: HashMap::new(),
@@ -554,6 +567,7 @@ impl<'a> Assembler<'a> {
                     |&(const_file, const_idx)| files[const_file].1.consts[const_idx].value.clone(),
                 )
             }
+            PathSpec::Field { path, fields, site } => self.field_text(file_idx, site, path, fields),
             PathSpec::Unknown => None,
         };
         if text.is_none() {

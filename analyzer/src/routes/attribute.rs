@@ -2,7 +2,9 @@
 //! rocket write them, and the token-level argument reader that `utoipa.rs` shares.
 //!
 //! Accepted spellings: `get`..`connect` and `route`, bare or as `actix_web::get` /
-//! `rocket::get` (which also fixes the framework). `#[route("/x", method = "GET", method =
+//! `rocket::get` (which also fixes the framework) or `other_crate::get` (a fork or
+//! re-export; the mount decides the framework). A path that is not a URL pattern but a Rust
+//! expression (`path = "crate::ROUTES.users.list"`) names a constant (see `value.rs`). `#[route("/x", method = "GET", method =
 //! "POST")]` is actix-web's form, `#[route(GET, uri = "/x")]` (or `path = "/x"`) rocket's.
 //! Arguments are read token by token rather than as expressions, so any argument syntax that
 //! the frameworks accept (`data = "<form>"`, `guard = "..."`, `format = json`) is skipped
@@ -95,6 +97,9 @@ fn route_attr(attr: &Attribute) -> Option<AttrRoute> {
         [name] => (name.as_str(), None),
         [krate, name] if krate == "actix_web" => (name.as_str(), Some(Framework::ActixWeb)),
         [krate, name] if krate == "rocket" => (name.as_str(), Some(Framework::Rocket)),
+        // A framework's attribute macros re-exported or forked by another crate
+        // (`my_codegen::get`): how the fn is mounted decides the framework.
+        [_, name] => (name.as_str(), None),
         _ => return None,
     };
     let args = args(&list.tokens);

@@ -29,7 +29,7 @@ use super::attribute::{self, line_of};
 use super::chain::{peel, segments};
 use super::{
     Entry, FileRoutes, Fragment, Framework, Handler, ItemKey, Note, OpenApiRoute, Owner, PathSpec,
-    RouteFact, StrConst, actix, utoipa,
+    RouteFact, StrConst, ValueItem, actix, utoipa, value,
 };
 use crate::model::Severity;
 use crate::site::Site;
@@ -270,6 +270,14 @@ impl Collector {
         });
         let closure_depth = std::mem::replace(&mut self.closure_depth, 0);
         self.attribute_routes(attrs);
+        if let Some(value) = value::fn_value(&block.stmts, &|span| self.site(span))
+            && let Some(scope) = self.scopes.last()
+        {
+            self.out.values.push(ValueItem {
+                key: scope.key.clone(),
+                value,
+            });
+        }
         for input in &sig.inputs {
             if let FnArg::Typed(typed) = input
                 && actix::is_service_config(&typed.ty)
@@ -317,11 +325,12 @@ impl Collector {
             for route in routes {
                 let site = self.site_at(route.line);
                 for method in route.methods {
+                    let path = self.attribute_path(&route.path, &site);
                     self.push(
                         fragment,
                         Entry::Route(RouteFact {
                             method,
-                            path: PathSpec::Literal(route.path.clone()),
+                            path,
                             handler: handler.clone(),
                             framework: route.framework,
                             site: site.clone(),
@@ -398,22 +407,47 @@ impl Collector {
             }
             _ => false,
         };
-        let Expr::Lit(lit) = peel(expr) else {
-            return;
-        };
-        let (true, Lit::Str(value)) = (is_str, &lit.lit) else {
-            return;
-        };
         let key = ItemKey {
             name: ident.to_string(),
             self_ty,
             site: self.site(ident.span()),
             first_line,
         };
-        self.out.consts.push(StrConst {
-            key,
-            value: value.value(),
-        });
+        if let Expr::Lit(lit) = peel(expr)
+            && let (true, Lit::Str(value)) = (is_str, &lit.lit)
+        {
+            self.out.consts.push(StrConst {
+                key,
+                value: value.value(),
+            });
+            return;
+        }
+        // A constant of another type may hold route paths in its fields.
+        let value = value::value_of(expr, &HashMap::new(), &|span| self.site(span));
+        if matches!(
+            value,
+            value::Value::Call { .. } | value::Value::Struct(_) | value::Value::Path { .. }
+        ) {
+            self.out.values.push(ValueItem { key, value });
+        }
+    }
+
+    /// The path of a route attribute: a URL pattern, or a Rust expression naming a constant
+    /// (`path = "crate::ROUTES.auth.login"`), as some attribute macros take it.
+    fn attribute_path(&self, text: &str, site: &Site) -> PathSpec {
+        match value::field_path(text) {
+            Some((path, fields)) if fields.is_empty() => PathSpec::Const {
+                path,
+                site: site.clone(),
+            },
+            Some((path, fields)) => PathSpec::Field {
+                path,
+                fields,
+                site: site.clone(),
+            },
+            None if value::is_unreadable_expression(text) => PathSpec::Unknown,
+            None => PathSpec::Literal(text.to_string()),
+        }
     }
 
     fn new_fragment(&mut self, site: Site) -> usize {

@@ -23,6 +23,8 @@ pub(super) enum Kind {
     /// Fns with `#[utoipa::path]` operations.
     OpenApiOwner,
     Const,
+    /// Struct-valued constants and struct-building fns.
+    Value,
 }
 
 impl<'a> Assembler<'a> {
@@ -68,12 +70,13 @@ impl<'a> Assembler<'a> {
             match kind {
                 Kind::Owner | Kind::OpenApiOwner => &files[file].1.owners[idx].key,
                 Kind::Const => &files[file].1.consts[idx].key,
+                Kind::Value => &files[file].1.values[idx].key,
             }
         };
         let wanted = |(file, idx): (usize, usize)| match kind {
             Kind::Owner => !files[file].1.owners[idx].openapi,
             Kind::OpenApiOwner => files[file].1.owners[idx].openapi,
-            Kind::Const => true,
+            Kind::Const | Kind::Value => true,
         };
         let Some(item) = self.resolve_cached(file_idx, site, path) else {
             // Fallback: a plain name for a free item of the same file and inline module.
@@ -83,6 +86,7 @@ impl<'a> Assembler<'a> {
             let index = match kind {
                 Kind::Owner | Kind::OpenApiOwner => &self.owners,
                 Kind::Const => &self.consts,
+                Kind::Value => &self.values,
             };
             let Some(candidates) = index
                 .get(files[file_idx].0)
@@ -103,6 +107,7 @@ impl<'a> Assembler<'a> {
         let index = match kind {
             Kind::Owner | Kind::OpenApiOwner => &self.owners,
             Kind::Const => &self.consts,
+            Kind::Value => &self.values,
         };
         let segments: Vec<&str> = item.path.split("::").collect();
         let Some(name) = segments.last() else {

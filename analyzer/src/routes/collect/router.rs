@@ -22,7 +22,7 @@ use syn::{Expr, ExprCall, ExprClosure, ExprMethodCall, Lit, Macro, Path};
 use super::super::chain::{Chain, peel, segments};
 use super::super::{
     Entry, Framework, Handler, MountFact, PathSpec, RouteFact, Target, actix, axum, method_name,
-    rocket,
+    rocket, value,
 };
 use super::{Binding, Collector, expr_ident, pat_ident};
 use crate::model::Severity;
@@ -627,6 +627,14 @@ impl Collector {
             Expr::Path(path) if path.qself.is_none() => PathSpec::Const {
                 path: segments(&path.path),
                 site: self.path_site(&path.path),
+            },
+            field @ Expr::Field(_) => match value::field_chain(field) {
+                Some((path, fields)) => PathSpec::Field {
+                    path,
+                    fields,
+                    site: self.site(line_span(field)),
+                },
+                None => PathSpec::Unknown,
             },
             _ => PathSpec::Unknown,
         }

@@ -163,3 +163,65 @@ async fn x() {}
         ",
     );
 }
+
+#[test]
+fn issue_9_route_paths_kept_in_fields_of_a_constant_struct() {
+    // Attribute macros of a fork of the framework's codegen take the path as an expression in
+    // a string; the paths are string fields of a constant built by `const fn new()`s, through
+    // `let` bindings and field shorthand. A method call there is left unknown.
+    check(
+        r#"
+//- src/lib.rs
+pub mod api;
+
+pub fn app() -> App {
+    App::new().configure(api::services)
+}
+//- src/api.rs
+pub mod paths;
+use actix_web::web;
+pub fn services(cfg: &mut web::ServiceConfig) {
+    cfg.service(login);
+    cfg.service(logout);
+    cfg.service(profile);
+    cfg.service(verify);
+}
+#[forked_codegen::post(path = "crate::api::paths::ROUTES.auth.login")]
+async fn login() {}
+#[forked_codegen::post(path = "crate::api::paths::ROUTES.auth.logout")]
+async fn logout() {}
+#[forked_codegen::get(path = "crate::api::paths::ROUTES.profile")]
+async fn profile() {}
+#[forked_codegen::post(path = "crate::api::paths::ROUTES.auth.verify_path()")]
+async fn verify() {}
+//- src/api/paths.rs
+pub const ROUTES: Routes = Routes::new();
+pub struct Routes {
+    pub auth: Auth,
+    pub profile: &'static str,
+}
+impl Routes {
+    const fn new() -> Routes {
+        let auth = Auth::new();
+        Routes { auth, profile: "/api/profile" }
+    }
+}
+pub struct Auth {
+    pub login: &'static str,
+    pub logout: &'static str,
+}
+impl Auth {
+    const fn new() -> Auth {
+        let login = "/api/auth/login";
+        Auth { login, logout: "/api/auth/logout" }
+    }
+}
+"#,
+        "
+        POST /api/auth/login demo::api::login demo::api
+        POST /api/auth/logout demo::api::logout demo::api
+        GET /api/profile demo::api::profile demo::api
+        warning src/api.rs:15: route path is neither a string literal nor a string constant; skipped
+        ",
+    );
+}
