@@ -7,8 +7,8 @@
 //! inference (confidence below 1) are dashed. Colours and fonts are left to Graphviz.
 //!
 //! Kept simple for `dot` on large graphs, whose layout time grows much faster than the edge
-//! count (a 40-crate, 840-module fixture: about 3 s for 500 edges, 18 s for 1000, 95 s for
-//! 2000 on a busy 2-core machine). `newrank=true` ranks the whole graph at once instead of
+//! count (a 40-crate, 840-module fixture with the bounded layout: about 3 s for 500 edges,
+//! 18 s for 1000, 95 s for 2000 on a busy 2-core machine; `docs/analyze.md` has more). `newrank=true` ranks the whole graph at once instead of
 //! cluster by cluster: the older ranking fails on large clustered graphs ("trouble in
 //! init_rank"). Past `MAX_DETAILED_EDGES` edges the labels are left off (each label is one
 //! more node to place) and the layout is bounded (straight lines, fewer crossing-minimisation
