@@ -88,7 +88,8 @@ pub(crate) struct AnalyzeArgs {
     #[arg(long, conflicts_with = "output")]
     pub(crate) no_report: bool,
 
-    /// What the nodes of the dependency graph are.
+    /// What the nodes of the dependency graph are, in the analysis and in graph.dot and
+    /// graph.mmd.
     #[arg(long, value_enum, default_value_t = GranularityArg::Module)]
     pub(crate) granularity: GranularityArg,
 
@@ -161,6 +162,11 @@ pub(crate) struct PlanArgs {
     /// Do not write the plan file, only report.
     #[arg(long)]
     pub(crate) no_plan: bool,
+
+    /// What the report's graph.dot and graph.mmd draw, grouped by proposed service: modules,
+    /// or items (large: Graphviz and Mermaid may need the graph cut, and say so).
+    #[arg(long, value_enum, value_name = "NODES", default_value_t = GranularityArg::Module)]
+    pub(crate) graph: GranularityArg,
 
     /// Aim for this many services (the resolution is searched for it).
     #[arg(long, value_name = "N", conflicts_with = "resolution")]

@@ -1,6 +1,7 @@
 //! Turns an [`Analysis`] into the texts a person or a program reads: the JSON contract, a
 //! Graphviz graph, a Mermaid flowchart, a terminal summary, and the report folder that holds
-//! all four; and turns a plan [`Proposal`] into its self-contained HTML report.
+//! all four; and turns a plan [`Proposal`] into its self-contained HTML report. The two graph
+//! formats draw what a [`GraphView`] asks: modules or items, grouped by crate or by service.
 //!
 //! Every renderer is a pure function of the analysis: the same analysis gives byte-identical
 //! text. `json` keeps the model's list order (the analyzer sorts every list); `dot`, `mermaid`
@@ -25,6 +26,7 @@ use std::path::{Path, PathBuf};
 use crate::boundary::proposal::Proposal;
 use crate::model::Analysis;
 
+pub use graph::{GraphGroups, GraphView};
 pub use proposal::{proposal_json, proposal_summary};
 
 /// The analysis as pretty-printed JSON (keys in struct order, two-space indent) with a
@@ -33,18 +35,22 @@ pub fn json(analysis: &Analysis) -> String {
     json::render(analysis)
 }
 
-/// A Graphviz `digraph` of the dependency graph: one node per module (or item, following
-/// `analysis.granularity`), one cluster per crate, one edge per model edge labelled with its
-/// kind and weight, line width growing with the weight. External uses are not drawn.
-pub fn dot(analysis: &Analysis) -> String {
-    dot::render(analysis)
+/// A Graphviz `digraph` of the dependency graph as `view` asks: one node per module (or
+/// item), one cluster per crate (or proposed service), one edge per ordered pair of nodes
+/// labelled with its kinds and summed weight, line width growing with the weight. External
+/// uses are not drawn. Kept simple enough for `dot` on thousands of edges; past a few
+/// thousand only the heaviest are drawn, and `//` comments at the top say what was cut.
+pub fn dot(analysis: &Analysis, view: &GraphView<'_>) -> String {
+    dot::render(analysis, view)
 }
 
-/// A Mermaid `flowchart LR` of the dependency graph that GitHub renders: one subgraph per
-/// crate, node ids reduced to `[A-Za-z0-9_]` yet unique, edges between the same two nodes
-/// merged into one labelled with their kinds and summed weight.
-pub fn mermaid(analysis: &Analysis) -> String {
-    mermaid::render(analysis)
+/// A Mermaid `flowchart LR` of the dependency graph as `view` asks, which GitHub renders:
+/// one subgraph per crate (or service), node ids reduced to `[A-Za-z0-9_]` yet unique, one
+/// edge per ordered pair of nodes labelled with its kinds and summed weight. Within
+/// Mermaid's default limits (500 edges, 50000 characters): a larger graph is folded to
+/// modules, then to groups, then cut to its heaviest edges, and `%%` comments say so.
+pub fn mermaid(analysis: &Analysis, view: &GraphView<'_>) -> String {
+    mermaid::render(analysis, view)
 }
 
 /// A short summary for the terminal: counts, files, lines, time, then the first diagnostics.
@@ -61,11 +67,15 @@ pub fn html(proposal: &Proposal, analysis: &Analysis) -> String {
     html::render(proposal, analysis)
 }
 
-/// Creates `dir` (and its parents) and writes `analysis.json`, `graph.dot`, `graph.mmd` and
-/// `summary.txt` into it, replacing files of those names. Returns the written paths, sorted.
-/// Errors name the file or folder that could not be written.
-pub fn write_report(dir: &Path, analysis: &Analysis) -> Result<Vec<PathBuf>, std::io::Error> {
-    report::write(dir, analysis)
+/// Creates `dir` (and its parents) and writes `analysis.json`, `graph.dot`, `graph.mmd` (both
+/// drawn as `view` asks) and `summary.txt` into it, replacing files of those names. Returns
+/// the written paths, sorted. Errors name the file or folder that could not be written.
+pub fn write_report(
+    dir: &Path,
+    analysis: &Analysis,
+    view: &GraphView<'_>,
+) -> Result<Vec<PathBuf>, std::io::Error> {
+    report::write(dir, analysis, view)
 }
 
 /// Creates `dir` (and its parents) and writes the plan report `index.html` into it,

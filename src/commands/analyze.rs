@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use ficus_analyzer::model::Analysis;
+use ficus_analyzer::render::GraphView;
 use ficus_analyzer::{Granularity, Progress, Settings, render};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -40,7 +41,7 @@ pub(crate) fn run(args: &AnalyzeArgs, global: &GlobalArgs) -> anyhow::Result<Exi
 
     if let Some(dir) = &run.report_dir {
         // The error names the file or folder that failed.
-        render::write_report(dir, &analysis).context("writing the report")?;
+        render::write_report(dir, &analysis, &run.graph_view()).context("writing the report")?;
     }
     print_stdout(&stdout_text(&run, &analysis))?;
     Ok(ExitCode::SUCCESS)
@@ -76,6 +77,12 @@ impl AnalyzeRun {
             deterministic: args.deterministic,
         }
     }
+
+    /// What the graph files draw: the nodes asked for with `--granularity`, one cluster per
+    /// crate.
+    fn graph_view(&self) -> GraphView<'static> {
+        GraphView::crates(self.settings.granularity)
+    }
 }
 
 /// What goes to stdout: the summary (and where the report is) for `text`, else the format.
@@ -89,8 +96,8 @@ fn stdout_text(run: &AnalyzeRun, analysis: &Analysis) -> String {
             text
         }
         AnalyzeFormat::Json => render::json(analysis),
-        AnalyzeFormat::Dot => render::dot(analysis),
-        AnalyzeFormat::Mermaid => render::mermaid(analysis),
+        AnalyzeFormat::Dot => render::dot(analysis, &run.graph_view()),
+        AnalyzeFormat::Mermaid => render::mermaid(analysis, &run.graph_view()),
     }
 }
 

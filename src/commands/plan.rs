@@ -16,13 +16,14 @@ use ficus_analyzer::boundary::compare::assignment_of;
 use ficus_analyzer::boundary::history::{HistoryWindow, read_history};
 use ficus_analyzer::boundary::{PlanSettings, Proposal, crossings, plan};
 use ficus_analyzer::model::Analysis;
+use ficus_analyzer::render::GraphView;
 use ficus_analyzer::{Granularity, Settings, render};
 use ficus_plan::{
     Draft, DraftService, Owner, PartitionTarget, Plan, PlanDocument, RouteKey, Signal,
 };
 
 use super::analyze::{ProgressReporter, display_dir, print_stdout};
-use crate::cli::{GlobalArgs, PlanArgs, PlanFormat};
+use crate::cli::{GlobalArgs, GranularityArg, PlanArgs, PlanFormat};
 
 pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let run = PlanRun::resolve(args);
@@ -89,7 +90,8 @@ pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
     }
 
     if let Some(dir) = &run.report_dir {
-        render::write_report(dir, &analysis).context("writing the report")?;
+        let view = GraphView::services(&proposal, run.graph_nodes);
+        render::write_report(dir, &analysis, &view).context("writing the report")?;
         let path = dir.join("proposal.json");
         std::fs::write(&path, render::proposal_json(&proposal))
             .with_context(|| format!("writing {}", path.display()))?;
@@ -123,6 +125,8 @@ struct PlanRun {
     format: PlanFormat,
     report_dir: Option<PathBuf>,
     plan_file: Option<PathBuf>,
+    /// What `graph.dot` and `graph.mmd` draw (grouped by proposed service).
+    graph_nodes: Granularity,
     deterministic: bool,
 }
 
@@ -153,6 +157,10 @@ impl PlanRun {
             format: args.format,
             report_dir: (!args.no_report).then(|| args.output.clone()),
             plan_file,
+            graph_nodes: match args.graph {
+                GranularityArg::Module => Granularity::Module,
+                GranularityArg::Item => Granularity::Item,
+            },
             deterministic: args.deterministic,
         }
     }

@@ -426,3 +426,57 @@ fn a_constraint_the_plan_contradicts_is_reported_not_fatal() {
     );
     assert!(inventory.contains("stock_levels"), "{inventory}");
 }
+
+#[test]
+fn issue_9_the_plan_report_draws_modules_by_service_and_items_on_request() {
+    let dir = monolith_copy();
+    let report = dir.path().join("report");
+    let report_arg = report.to_str().unwrap();
+    ficus_ok(
+        &[
+            "plan",
+            "shop",
+            "--no-plan",
+            "--deterministic",
+            "-o",
+            report_arg,
+        ],
+        dir.path(),
+    );
+    let dot = std::fs::read_to_string(report.join("graph.dot")).unwrap();
+    assert!(
+        dot.starts_with("// module graph grouped by service, written by ficus\n"),
+        "{dot}"
+    );
+    assert!(dot.contains("label=\"shared kernel\";"), "{dot}");
+    assert!(dot.contains("label=\"order\";"), "{dot}");
+    // The analysis behind it is at item level, yet no item is a node.
+    assert!(
+        !dot.contains("\"shop_monolith::orders::model::Order\""),
+        "{dot}"
+    );
+    let mermaid = std::fs::read_to_string(report.join("graph.mmd")).unwrap();
+    assert!(mermaid.contains("subgraph c_order[\"order\"]"), "{mermaid}");
+
+    ficus_ok(
+        &[
+            "plan",
+            "shop",
+            "--no-plan",
+            "--graph",
+            "item",
+            "-o",
+            report_arg,
+        ],
+        dir.path(),
+    );
+    let dot = std::fs::read_to_string(report.join("graph.dot")).unwrap();
+    assert!(
+        dot.starts_with("// item graph grouped by service, written by ficus\n"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("\"shop_monolith::orders::model::Order\""),
+        "{dot}"
+    );
+}

@@ -1,41 +1,78 @@
-//! Graphviz output: a `digraph` with one `cluster_N` subgraph per crate, the graph's nodes
-//! inside, and one edge per model edge (edges of different kinds between the same two nodes
-//! stay separate, so each label is one kind and its weight).
+//! Graphviz output: a `digraph` with one `cluster_N` subgraph per group (crate or service),
+//! the graph's nodes inside, and one edge per ordered pair of nodes labelled with its kinds
+//! and summed weight, line width growing with the weight.
 //!
 //! Every id is written as a double-quoted DOT string with `\` and `"` escaped, which is safe
-//! for any module id or item path (`::`, `[bin]`, `#`, spaces, non-ASCII). Edges found by
-//! inference (confidence below 1) are dashed. Layout, colours and fonts are left to Graphviz
-//! defaults except for a left-to-right rank direction.
+//! for any module id or item path (`::`, `[bin]`, `#`, spaces, non-ASCII). Edges found only by
+//! inference (confidence below 1) are dashed. Colours and fonts are left to Graphviz.
+//!
+//! Kept simple for `dot` on large graphs, whose layout time grows much faster than the edge
+//! count (a 40-crate, 840-module fixture with the bounded layout: about 3 s for 500 edges,
+//! 18 s for 1000, 95 s for 2000 on a busy 2-core machine; `docs/analyze.md` has more). `newrank=true` ranks the whole graph at once instead of
+//! cluster by cluster: the older ranking fails on large clustered graphs ("trouble in
+//! init_rank"). Past `MAX_DETAILED_EDGES` edges the labels are left off (each label is one
+//! more node to place) and the layout is bounded (straight lines, fewer crossing-minimisation
+//! and network-simplex passes). Past `MAX_EDGES` only the heaviest edges are drawn, and past
+//! `MAX_NODES` nodes the ones no drawn edge touches go too. `//` comments before the graph
+//! say what was left out and why.
 
 use std::fmt::Write as _;
 
-use super::graph::{Graph, format_weight};
+use super::graph::{Graph, GraphView, cut_heaviest, format_weight};
 use crate::model::Analysis;
 
 /// Line width of the lightest and the heaviest edge.
 const MIN_PENWIDTH: f64 = 1.0;
 const MAX_PENWIDTH: f64 = 5.0;
+/// The most edges drawn with labels and Graphviz's default layout effort.
+pub(super) const MAX_DETAILED_EDGES: usize = 300;
+/// The most edges drawn at all: the heaviest are kept.
+pub(super) const MAX_EDGES: usize = 1_000;
+/// The most nodes a cut graph keeps without an edge.
+pub(super) const MAX_NODES: usize = 1_000;
+/// Graph attributes of a large drawing: straight edges, bounded passes.
+const FAST_LAYOUT: &str = "splines=line, mclimit=0.1, nslimit=2, nslimit1=2";
 
-pub(super) fn render(analysis: &Analysis) -> String {
-    let graph = Graph::of(analysis);
+pub(super) fn render(analysis: &Analysis, view: &GraphView<'_>) -> String {
+    let mut graph = Graph::of(analysis, view);
+    let drop_isolated = graph.node_count() > MAX_NODES;
+    cut_heaviest(
+        &mut graph,
+        MAX_EDGES,
+        drop_isolated,
+        "so that Graphviz lays the graph out in reasonable time",
+    );
+    let detailed = graph.edges.len() <= MAX_DETAILED_EDGES;
+    if !detailed {
+        graph.notes.push(format!(
+            "past {MAX_DETAILED_EDGES} edges, edges are not labelled (weights are in tooltips and line widths) and the layout is simplified ({FAST_LAYOUT})"
+        ));
+    }
     let max_weight = graph.max_weight();
-    let granularity = if analysis.granularity == "item" {
-        "item"
-    } else {
-        "module"
-    };
 
     let mut out = String::new();
     // `write!` into a `String` cannot fail; the results are ignored on purpose below.
-    let _ = writeln!(out, "// {granularity} graph written by `ficus analyze`");
+    let _ = writeln!(
+        out,
+        "// {} graph grouped by {}, written by ficus",
+        graph.level.name(graph.grouping),
+        graph.grouping
+    );
+    for note in &graph.notes {
+        let _ = writeln!(out, "// {}", one_line(note));
+    }
     out.push_str("digraph ficus {\n");
-    out.push_str("    graph [rankdir=LR];\n");
+    if detailed {
+        out.push_str("    graph [rankdir=LR, newrank=true];\n");
+    } else {
+        let _ = writeln!(out, "    graph [rankdir=LR, newrank=true, {FAST_LAYOUT}];");
+    }
     out.push_str("    node [shape=box];\n");
 
-    for (index, group) in graph.crates.iter().enumerate() {
+    for (index, group) in graph.groups.iter().enumerate() {
         out.push('\n');
         let _ = writeln!(out, "    subgraph cluster_{index} {{");
-        let _ = writeln!(out, "        label={};", quote(group.name));
+        let _ = writeln!(out, "        label={};", quote(&group.name));
         for node in &group.nodes {
             let _ = writeln!(out, "        {};", quote(node));
         }
@@ -52,22 +89,29 @@ pub(super) fn render(analysis: &Analysis) -> String {
         out.push('\n');
     }
     for edge in &graph.edges {
-        let label = format!("{} ({})", edge.kind, format_weight(edge.weight));
+        let kinds = edge.kinds.join(", ");
         let tooltip = format!(
-            "{} -> {}: {} x {}, weight {}, confidence {}",
+            "{} -> {}: {} {} ({}), weight {}, confidence {}",
             edge.from,
             edge.to,
             edge.count,
-            edge.kind,
+            if edge.count == 1 {
+                "reference"
+            } else {
+                "references"
+            },
+            kinds,
             format_weight(edge.weight),
             format_weight(edge.confidence)
         );
+        let _ = write!(out, "    {} -> {} [", quote(&edge.from), quote(&edge.to));
+        if detailed {
+            let label = format!("{kinds} ({})", format_weight(edge.weight));
+            let _ = write!(out, "label={}, ", quote(&label));
+        }
         let _ = write!(
             out,
-            "    {} -> {} [label={}, tooltip={}, penwidth={:.2}",
-            quote(&edge.from),
-            quote(&edge.to),
-            quote(&label),
+            "tooltip={}, penwidth={:.2}",
             quote(&tooltip),
             penwidth(edge.weight, max_weight)
         );
@@ -98,6 +142,19 @@ fn quote(text: &str) -> String {
     }
     quoted.push('"');
     quoted
+}
+
+/// `text` with control characters as spaces, for a `//` comment line.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|character| {
+            if character.is_control() {
+                ' '
+            } else {
+                character
+            }
+        })
+        .collect()
 }
 
 /// Line width from `MIN_PENWIDTH` (weight 0) to `MAX_PENWIDTH` (the heaviest edge), linear.

@@ -7,26 +7,31 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::GraphView;
 use crate::boundary::proposal::Proposal;
 use crate::model::Analysis;
 
 /// A renderer of one report file.
-type Render = fn(&Analysis) -> String;
+type Render = fn(&Analysis, &GraphView<'_>) -> String;
 
 /// Each file of the report and what renders it, in file name order.
 const FILES: [(&str, Render); 4] = [
-    ("analysis.json", super::json),
+    ("analysis.json", |analysis, _| super::json(analysis)),
     ("graph.dot", super::dot),
     ("graph.mmd", super::mermaid),
-    ("summary.txt", super::summary),
+    ("summary.txt", |analysis, _| super::summary(analysis)),
 ];
 
-pub(super) fn write(dir: &Path, analysis: &Analysis) -> Result<Vec<PathBuf>, io::Error> {
+pub(super) fn write(
+    dir: &Path,
+    analysis: &Analysis,
+    view: &GraphView<'_>,
+) -> Result<Vec<PathBuf>, io::Error> {
     fs::create_dir_all(dir).map_err(|source| with_path("cannot create", dir, source))?;
     let mut written = Vec::with_capacity(FILES.len());
     for (name, render) in FILES {
         let path = dir.join(name);
-        fs::write(&path, render(analysis))
+        fs::write(&path, render(analysis, view))
             .map_err(|source| with_path("cannot write", &path, source))?;
         written.push(path);
     }

@@ -13,7 +13,7 @@ use crate::model::{
     Access, Analysis, Crate, Dependency, Diagnostic, Edge, ExternalUse, ForeignKey, Item, Module,
     Route, SCHEMA_VERSION, Severity, Stats, Table, Target,
 };
-use crate::render;
+use crate::render::{self, GraphView};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -50,6 +50,11 @@ fn graph(modules: Vec<Module>, edges: Vec<Edge>) -> Analysis {
         edges,
         ..Analysis::default()
     }
+}
+
+/// What `ficus analyze` draws by default: modules, one cluster per crate.
+fn modules_by_crate() -> GraphView<'static> {
+    GraphView::crates(crate::Granularity::Module)
 }
 
 fn diagnostic(severity: Severity, file: &str, line: u32, message: &str) -> Diagnostic {
@@ -499,12 +504,12 @@ fn schema_rejects_line_zero_outside_diagnostics() {
 // DOT
 
 fn check_dot(analysis: &Analysis, expected: &str) {
-    let actual = render::dot(analysis);
+    let actual = render::dot(analysis, &modules_by_crate());
     assert_eq!(actual, expected, "\n--- actual ---\n{actual}");
 }
 
 #[test]
-fn dot_draws_clusters_per_crate_and_labelled_weighted_edges() {
+fn dot_draws_clusters_per_crate_and_one_labelled_weighted_edge_per_pair() {
     let analysis = graph(
         vec![
             module("app", "app"),
@@ -518,13 +523,17 @@ fn dot_draws_clusters_per_crate_and_labelled_weighted_edges() {
                 confidence: 0.5,
                 ..edge("app::orders", "db", "inferred_method", 2, 1.0)
             },
+            Edge {
+                confidence: 0.5,
+                ..edge("db", "app", "inferred_method", 1, 0.5)
+            },
         ],
     );
     check_dot(
         &analysis,
-        r#"// module graph written by `ficus analyze`
+        r#"// module graph grouped by crate, written by ficus
 digraph ficus {
-    graph [rankdir=LR];
+    graph [rankdir=LR, newrank=true];
     node [shape=box];
 
     subgraph cluster_0 {
@@ -538,9 +547,9 @@ digraph ficus {
         "db";
     }
 
-    "app" -> "app::orders" [label="import (0.5)", tooltip="app -> app::orders: 1 x import, weight 0.5, confidence 1", penwidth=1.50];
-    "app::orders" -> "db" [label="call (4)", tooltip="app::orders -> db: 4 x call, weight 4, confidence 1", penwidth=5.00];
-    "app::orders" -> "db" [label="inferred_method (1)", tooltip="app::orders -> db: 2 x inferred_method, weight 1, confidence 0.5", penwidth=2.00, style=dashed];
+    "app" -> "app::orders" [label="import (0.5)", tooltip="app -> app::orders: 1 reference (import), weight 0.5, confidence 1", penwidth=1.40];
+    "app::orders" -> "db" [label="call, inferred_method (5)", tooltip="app::orders -> db: 6 references (call, inferred_method), weight 5, confidence 1", penwidth=5.00];
+    "db" -> "app" [label="inferred_method (0.5)", tooltip="db -> app: 1 reference (inferred_method), weight 0.5, confidence 0.5", penwidth=1.40, style=dashed];
 }
 "#,
     );
@@ -555,7 +564,7 @@ fn dot_quotes_ids_with_any_character() {
         ],
         vec![edge("shop[bin]::a#2", "we\"ird\\", "type", 1, 0.5)],
     );
-    let text = render::dot(&analysis);
+    let text = render::dot(&analysis, &modules_by_crate());
     assert!(text.contains("        \"shop[bin]::a#2\";\n"), "{text}");
     assert!(text.contains("        \"we\\\"ird\\\\\";\n"), "{text}");
     assert!(
@@ -572,7 +581,7 @@ fn dot_leaves_external_uses_out() {
         krate: "serde".to_string(),
         count: 4,
     }];
-    let text = render::dot(&analysis);
+    let text = render::dot(&analysis, &modules_by_crate());
     assert!(!text.contains("serde"), "{text}");
     assert!(!text.contains("->"), "{text}");
 }
@@ -588,7 +597,7 @@ fn dot_draws_items_at_item_granularity() {
         1,
         1.0,
     )];
-    let text = render::dot(&analysis);
+    let text = render::dot(&analysis, &GraphView::crates(crate::Granularity::Item));
     assert!(text.starts_with("// item graph"), "{text}");
     assert!(
         text.contains("label=\"shop\";\n        \"shop::orders::place\";\n    }"),
@@ -612,7 +621,7 @@ fn dot_keeps_edges_whose_ends_are_not_known_nodes() {
         vec![module("app", "app")],
         vec![edge("app", "ghost", "call", 1, 1.0)],
     );
-    let text = render::dot(&analysis);
+    let text = render::dot(&analysis, &modules_by_crate());
     assert!(text.contains("    }\n\n    \"ghost\";\n"), "{text}");
     assert!(text.contains("\"app\" -> \"ghost\""), "{text}");
 }
@@ -626,8 +635,14 @@ fn graph_renderers_do_not_depend_on_list_order() {
     shuffled.items.reverse();
     shuffled.crates.reverse();
     shuffled.diagnostics.reverse();
-    assert_eq!(render::dot(&analysis), render::dot(&shuffled));
-    assert_eq!(render::mermaid(&analysis), render::mermaid(&shuffled));
+    assert_eq!(
+        render::dot(&analysis, &modules_by_crate()),
+        render::dot(&shuffled, &modules_by_crate())
+    );
+    assert_eq!(
+        render::mermaid(&analysis, &modules_by_crate()),
+        render::mermaid(&shuffled, &modules_by_crate())
+    );
     assert_eq!(render::summary(&analysis), render::summary(&shuffled));
 }
 
@@ -635,7 +650,7 @@ fn graph_renderers_do_not_depend_on_list_order() {
 // Mermaid
 
 fn check_mermaid(analysis: &Analysis, expected: &str) {
-    let actual = render::mermaid(analysis);
+    let actual = render::mermaid(analysis, &modules_by_crate());
     assert_eq!(actual, expected, "\n--- actual ---\n{actual}");
 }
 
@@ -690,7 +705,7 @@ fn mermaid_ids_are_safe_and_never_collapse() {
         names.iter().map(|name| module(name, "k")).collect(),
         Vec::new(),
     );
-    let text = render::mermaid(&analysis);
+    let text = render::mermaid(&analysis, &modules_by_crate());
     let ids = mermaid_declared_ids(&text);
     assert_eq!(
         ids.len(),
@@ -809,7 +824,7 @@ fn write_report_creates_the_folder_and_writes_four_files() {
     let folder = tempfile::tempdir().unwrap();
     let dir = folder.path().join("nested/report");
     let analysis = full_analysis();
-    let written = render::write_report(&dir, &analysis).unwrap();
+    let written = render::write_report(&dir, &analysis, &modules_by_crate()).unwrap();
     let names: Vec<String> = written
         .iter()
         .map(|path| path.strip_prefix(&dir).unwrap().display().to_string())
@@ -820,13 +835,19 @@ fn write_report_creates_the_folder_and_writes_four_files() {
     );
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
     assert_eq!(read("analysis.json"), render::json(&analysis));
-    assert_eq!(read("graph.dot"), render::dot(&analysis));
-    assert_eq!(read("graph.mmd"), render::mermaid(&analysis));
+    assert_eq!(
+        read("graph.dot"),
+        render::dot(&analysis, &modules_by_crate())
+    );
+    assert_eq!(
+        read("graph.mmd"),
+        render::mermaid(&analysis, &modules_by_crate())
+    );
     assert_eq!(read("summary.txt"), render::summary(&analysis));
 
     // A second run overwrites in place.
     let empty = Analysis::default();
-    render::write_report(&dir, &empty).unwrap();
+    render::write_report(&dir, &empty, &modules_by_crate()).unwrap();
     assert_eq!(read("summary.txt"), render::summary(&empty));
 }
 
@@ -836,7 +857,7 @@ fn write_report_names_the_path_it_cannot_create() {
     let blocker = folder.path().join("taken");
     std::fs::write(&blocker, "a file, not a folder").unwrap();
     let dir = blocker.join("report");
-    let error = render::write_report(&dir, &full_analysis()).unwrap_err();
+    let error = render::write_report(&dir, &full_analysis(), &modules_by_crate()).unwrap_err();
     let message = error.to_string();
     assert!(message.contains(&display(&dir)), "{message}");
     assert!(
@@ -847,4 +868,118 @@ fn write_report_names_the_path_it_cannot_create() {
 
 fn display(path: &Path) -> String {
     path.display().to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Large graphs
+
+/// `crates` crates of `modules` modules each (`cI::mJ`), every module using the next
+/// `fan_out` modules of the whole list (wrapping), with weights 1 to 7 so there are ties.
+fn large_analysis(crates: usize, modules: usize, fan_out: usize) -> Analysis {
+    let ids: Vec<(String, String)> = (0..crates)
+        .flat_map(|krate| {
+            (0..modules).map(move |index| (format!("c{krate}::m{index}"), format!("c{krate}")))
+        })
+        .collect();
+    let mut edges = Vec::new();
+    for (position, (from, _)) in ids.iter().enumerate() {
+        for step in 1..=fan_out {
+            let (to, _) = &ids[(position + step * 7) % ids.len()];
+            let weight = ((position + step) % 7 + 1) as f64;
+            edges.push(edge(from, to, "call", weight as u32, weight));
+        }
+    }
+    graph(
+        ids.iter().map(|(id, krate)| module(id, krate)).collect(),
+        edges,
+    )
+}
+
+fn drawn_edges(text: &str, arrow: &str) -> usize {
+    text.lines().filter(|line| line.contains(arrow)).count()
+}
+
+#[test]
+fn dot_of_a_huge_graph_keeps_the_heaviest_edges_and_says_so() {
+    let analysis = large_analysis(40, 20, 6);
+    let text = render::dot(&analysis, &modules_by_crate());
+    assert_eq!(drawn_edges(&text, " -> "), 1_000, "{text}");
+    let header: Vec<&str> = text
+        .lines()
+        .take_while(|line| line.starts_with("//"))
+        .collect();
+    assert!(
+        header[1].starts_with("// 1000 of 4800 edges drawn: the heaviest, weight 6 and up;"),
+        "{header:#?}"
+    );
+    assert!(header[2].contains("not labelled"), "{header:#?}");
+    assert!(
+        text.contains("graph [rankdir=LR, newrank=true, splines=line,"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("label=\"call"),
+        "no edge labels past 300 edges"
+    );
+    // Every module is still drawn (800 nodes, under the limit for dropping them).
+    assert!(text.contains("        \"c39::m19\";\n"), "{text}");
+}
+
+#[test]
+fn dot_of_a_small_graph_has_no_header_notes() {
+    let analysis = large_analysis(2, 5, 2);
+    let text = render::dot(&analysis, &modules_by_crate());
+    assert_eq!(
+        text.lines().filter(|line| line.starts_with("//")).count(),
+        1
+    );
+    assert!(text.contains("label=\"call ("), "{text}");
+}
+
+#[test]
+fn mermaid_folds_a_large_module_graph_into_crates_within_mermaids_limits() {
+    let analysis = large_analysis(40, 20, 6);
+    let text = render::mermaid(&analysis, &modules_by_crate());
+    assert!(text.len() <= 50_000, "{} bytes", text.len());
+    assert!(drawn_edges(&text, " -->|") <= 500);
+    assert!(
+        text.starts_with(
+            "flowchart LR\n    %% 800 modules and 4800 edges folded into their crates: 40 nodes and"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("maxEdges 500, maxTextSize 50000"), "{text}");
+    assert!(text.contains("    n_c0[\"c0\"]\n"), "{text}");
+    assert!(!text.contains("subgraph"), "{text}");
+}
+
+#[test]
+fn mermaid_cuts_crates_to_the_heaviest_edges_when_folding_is_not_enough() {
+    // 60 crates, each module using modules of many other crates: more than 500 crate pairs.
+    let analysis = large_analysis(60, 3, 40);
+    let text = render::mermaid(&analysis, &modules_by_crate());
+    assert!(text.len() <= 50_000, "{} bytes", text.len());
+    let edges = drawn_edges(&text, " -->|");
+    assert!(edges > 0 && edges <= 500, "{edges} edges");
+    let notes: Vec<&str> = text.lines().filter(|line| line.contains("%%")).collect();
+    assert_eq!(notes.len(), 2, "{notes:#?}");
+    assert!(notes[0].contains("folded into their crates"), "{notes:#?}");
+    assert!(
+        notes[1].contains(&format!("{edges} of "))
+            && notes[1].contains("edges drawn: the heaviest"),
+        "{notes:#?}"
+    );
+    assert_eq!(
+        text,
+        render::mermaid(&analysis, &modules_by_crate()),
+        "the cut is deterministic"
+    );
+}
+
+#[test]
+fn mermaid_of_a_graph_within_the_limits_is_not_cut() {
+    let analysis = large_analysis(5, 10, 5);
+    let text = render::mermaid(&analysis, &modules_by_crate());
+    assert!(!text.contains("%%"), "{text}");
+    assert_eq!(drawn_edges(&text, " -->|"), 250);
 }

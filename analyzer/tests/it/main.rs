@@ -8,4 +8,5 @@ mod discovery;
 mod fixtures;
 mod metrics;
 mod report_browser;
+mod report_graphviz;
 mod resolution;
