@@ -139,7 +139,64 @@ pub(crate) fn read_packages(
             dependencies,
         });
     }
+    let packages = within_root_workspace(packages, &workspaces, &mut diagnostics);
     (packages, diagnostics)
+}
+
+/// When the analysed folder is a workspace, its application is that workspace: its members,
+/// the root package, and the packages they reach through dependencies. Other packages found
+/// below it (a folder the workspace `exclude`s, a bundled client with examples of its own) are
+/// left out with one info diagnostic each, as Cargo would not build them with the workspace.
+/// A folder that is no workspace keeps every package.
+fn within_root_workspace(
+    packages: Vec<Package>,
+    workspaces: &[Workspace],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Package> {
+    let Some(root) = workspaces.iter().find(|workspace| workspace.dir.is_empty()) else {
+        return packages;
+    };
+    let mut kept: Vec<bool> = packages
+        .iter()
+        .map(|package| {
+            package.dir.is_empty() || package.workspace.as_deref() == Some(root.manifest.as_str())
+        })
+        .collect();
+    // Dependencies of kept packages are kept, to a fixpoint.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        let wanted: HashSet<&str> = packages
+            .iter()
+            .zip(&kept)
+            .filter(|(_, kept)| **kept)
+            .flat_map(|(package, _)| package.dependencies.iter())
+            .map(|dependency| dependency.package.as_str())
+            .collect();
+        for (package, kept) in packages.iter().zip(kept.iter_mut()) {
+            if !*kept && wanted.contains(package.name.as_str()) {
+                *kept = true;
+                changed = true;
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(packages.len());
+    for (package, kept) in packages.into_iter().zip(kept) {
+        if kept {
+            out.push(package);
+        } else {
+            diagnostics.push(Diagnostic {
+                severity: Severity::Info,
+                file: package.manifest.clone(),
+                line: 0,
+                message: format!(
+                    "package `{}` is not part of the workspace in {} (not a member, nor a dependency of one); left out",
+                    package.name, root.manifest
+                ),
+            });
+        }
+    }
+    out
 }
 
 fn parse_toml(manifest: &str, text: &str) -> Result<Table, Diagnostic> {
@@ -453,6 +510,51 @@ mod tests {
         assert!(glob_match("app", "app"));
         assert!(glob_match("svc-?", "svc-a"));
         assert!(!glob_match("svc-?", "svc-ab"));
+    }
+
+    #[test]
+    fn issue_9_packages_outside_the_root_workspace_are_left_out() {
+        let manifests: &[(&str, &str)] = &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"crates/*\"]\nexclude = [\"client\"]\n",
+            ),
+            (
+                "crates/app/Cargo.toml",
+                "[package]\nname = \"app\"\n[dependencies]\nshared = { path = \"../../shared\" }\n",
+            ),
+            ("shared/Cargo.toml", "[package]\nname = \"shared\"\n"),
+            ("client/Cargo.toml", "[package]\nname = \"client\"\n"),
+            (
+                "client/examples/demo/Cargo.toml",
+                "[package]\nname = \"demo\"\n[dependencies]\nclient = { path = \"../..\" }\n",
+            ),
+        ];
+        let names: Vec<String> = manifests.iter().map(|(name, _)| name.to_string()).collect();
+        let text_of = |manifest: &str| -> Result<String, Diagnostic> {
+            Ok(manifests
+                .iter()
+                .find(|(name, _)| *name == manifest)
+                .map(|(_, text)| text.to_string())
+                .unwrap_or_default())
+        };
+        let (packages, diagnostics) = read_packages(&names, &text_of, &HashSet::new());
+        let mut kept: Vec<&str> = packages
+            .iter()
+            .map(|package| package.name.as_str())
+            .collect();
+        kept.sort_unstable();
+        assert_eq!(kept, ["app", "shared"]);
+        let mut left_out: Vec<&str> = diagnostics
+            .iter()
+            .map(|diagnostic| diagnostic.file.as_str())
+            .collect();
+        left_out.sort_unstable();
+        assert_eq!(
+            left_out,
+            ["client/Cargo.toml", "client/examples/demo/Cargo.toml"]
+        );
+        assert!(diagnostics[0].message.contains("left out"));
     }
 
     #[test]

@@ -182,6 +182,9 @@ struct Fragment {
     /// Operations declared by `#[utoipa::path]`: served where a `routes!(..)` mount names
     /// the fn, never a root of its own.
     openapi: bool,
+    /// The routes of a fn's route attributes (`#[get("/x")]`): served where a router mounts
+    /// the fn (`.service(f)`, `routes![f]`).
+    attribute: bool,
     entries: Vec<Entry>,
 }
 

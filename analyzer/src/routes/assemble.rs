@@ -262,6 +262,18 @@ impl<'a> Assembler<'a> {
         }
         // OpenAPI operations are served only where a `routes!(..)` mount names their fn.
         let mut visited: Vec<bool> = (0..count).map(|id| self.is_openapi(id)).collect();
+        // Attribute routes are served only where a router mounts their fn. When the code
+        // mounts none at all, the mounting is out of sight (a macro, code not analysed) and
+        // each is its own root, as before.
+        let attribute_mounted = (0..count).any(|id| referenced[id] && self.is_attribute(id));
+        if attribute_mounted {
+            for id in 0..count {
+                if !referenced[id] && self.is_attribute(id) {
+                    visited[id] = true;
+                    self.unmounted(id);
+                }
+            }
+        }
         let roots: Vec<usize> = (0..count)
             .filter(|&id| !referenced[id] && !visited[id])
             .collect();
@@ -378,9 +390,47 @@ impl<'a> Assembler<'a> {
     }
 
     fn is_openapi(&self, fragment: usize) -> bool {
-        self.fragment_at
-            .get(fragment)
-            .is_some_and(|&(file_idx, local)| self.files[file_idx].1.fragments[local].openapi)
+        self.fragment(fragment)
+            .is_some_and(|fragment| fragment.openapi)
+    }
+
+    fn is_attribute(&self, fragment: usize) -> bool {
+        self.fragment(fragment)
+            .is_some_and(|fragment| fragment.attribute)
+    }
+
+    fn fragment(&self, fragment: usize) -> Option<&'a super::Fragment> {
+        let files = self.files;
+        let &(file_idx, local) = self.fragment_at.get(fragment)?;
+        files[file_idx].1.fragments.get(local)
+    }
+
+    /// An attribute-routed fn that no router mounts: said, not counted as a route.
+    fn unmounted(&mut self, fragment: usize) {
+        let files = self.files;
+        let Some(&(file_idx, local)) = self.fragment_at.get(fragment) else {
+            return;
+        };
+        let facts = files[file_idx].1;
+        let Some(first) = facts.fragments[local]
+            .entries
+            .iter()
+            .find_map(|entry| match entry {
+                Entry::Route(route) => Some(route),
+                Entry::Mount(_) => None,
+            })
+        else {
+            return;
+        };
+        let label = self.label(fragment);
+        self.diagnostics.push(Diagnostic {
+            severity: Severity::Info,
+            file: files[file_idx].0.to_string(),
+            line: first.site.line,
+            message: format!(
+                "handler {label} has a route attribute but no router mounts it; it is not a route"
+            ),
+        });
     }
 
     /// `prefix` joined with the fragment's own scope/resource path; `None` (after a warning)

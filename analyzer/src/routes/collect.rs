@@ -322,6 +322,9 @@ impl Collector {
         };
         if !routes.is_empty() {
             let fragment = self.new_fragment(fn_site.clone());
+            if let Some(fragment) = self.out.fragments.get_mut(fragment) {
+                fragment.attribute = true;
+            }
             for route in routes {
                 let site = self.site_at(route.line);
                 for method in route.methods {
@@ -456,6 +459,7 @@ impl Collector {
             own_prefix: None,
             is_resource: false,
             openapi: false,
+            attribute: false,
             entries: Vec::new(),
         });
         self.out.fragments.len() - 1

@@ -42,8 +42,7 @@ pub async fn unmounted() {}
         GET /api/users demo::users::list actix-web src/users.rs:2
         GET /api/v1/users/{id} demo::users::show actix-web src/users.rs:4
         POST /api/v1/users/{id} demo::users::show actix-web src/users.rs:5
-        GET /never demo::users::unmounted actix-web src/users.rs:7
-        HEAD /never demo::users::unmounted actix-web src/users.rs:7
+        info src/users.rs:7: handler `unmounted` has a route attribute but no router mounts it; it is not a route
         ",
     );
 }

@@ -71,7 +71,7 @@ async fn main() {
 "#,
         "
         GET /api/ping demo::ping demo
-        GET /unmounted/{x} demo::unmounted demo
+        info src/main.rs:4: handler `unmounted` has a route attribute but no router mounts it; it is not a route
         ",
     );
 }
