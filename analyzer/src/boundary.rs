@@ -19,4 +19,4 @@ pub use kernel::{KernelSettings, shared_kernel};
 pub use pipeline::{PlanSettings, plan};
 pub use proposal::Proposal;
 pub use propose::{Cut, propose};
-pub use signals::{FusedGraph, Signal, SignalWeights, fuse};
+pub use signals::{FusedGraph, SignalGroup, fuse};

@@ -17,9 +17,7 @@ use ficus_analyzer::boundary::history::{HistoryWindow, read_history};
 use ficus_analyzer::boundary::{PlanSettings, Proposal, crossings, plan};
 use ficus_analyzer::model::Analysis;
 use ficus_analyzer::{Granularity, Settings, render};
-use ficus_plan::{
-    Draft, DraftService, Owner, PartitionTarget, Plan, PlanDocument, RouteKey, Signal,
-};
+use ficus_plan::{Draft, DraftService, Owner, PartitionTarget, Plan, PlanDocument, RouteKey};
 
 use super::analyze::{ProgressReporter, display_dir, print_stdout};
 use crate::cli::{GlobalArgs, PlanArgs, PlanFormat};
@@ -203,21 +201,7 @@ fn settings_from_plan(
     }
     settings.together = groups(&plan.constraints.together);
     settings.apart = groups(&plan.constraints.apart);
-    let weights = &mut settings.weights;
-    for (signal, weight) in plan.weights.iter() {
-        match signal {
-            Signal::DataWrite => weights.data_write = weight,
-            Signal::DataRead => weights.data_read = weight,
-            Signal::ForeignKey => weights.foreign_key = weight,
-            Signal::RoutePrefix => weights.route = weight,
-            Signal::Naming => weights.naming = weight,
-            Signal::CoChange => weights.co_change = weight,
-            Signal::CoAuthor => weights.co_author = weight,
-            structural => {
-                weights.kinds.insert(structural.name().to_string(), weight);
-            }
-        }
-    }
+    settings.weights = plan.weights.clone();
     if args.seed == PlanSettings::default().seed {
         settings.seed = plan.analysis.seed;
     }
