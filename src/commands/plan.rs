@@ -17,7 +17,9 @@ use ficus_analyzer::boundary::history::{HistoryWindow, read_history};
 use ficus_analyzer::boundary::{PlanSettings, Proposal, crossings, plan};
 use ficus_analyzer::model::Analysis;
 use ficus_analyzer::{Granularity, Settings, render};
-use ficus_plan::{Draft, DraftService, Owner, PartitionTarget, Plan, PlanDocument, RouteKey};
+use ficus_plan::{
+    Draft, DraftRoute, DraftService, Owner, PartitionTarget, Plan, PlanDocument, RouteKey,
+};
 
 use super::analyze::{ProgressReporter, display_dir, print_stdout};
 use crate::cli::{GlobalArgs, PlanArgs, PlanFormat};
@@ -284,6 +286,7 @@ fn draft_of(analysis: &Analysis, proposal: &Proposal, plan: Option<&Plan>) -> Dr
                 .routes
                 .iter()
                 .filter_map(|route| RouteKey::parse(&route.replacen("ANY ", "* ", 1)).ok())
+                .map(DraftRoute::new)
                 .collect(),
             name: crossing.name,
             modules: crossing.modules,
