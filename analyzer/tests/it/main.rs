@@ -7,5 +7,6 @@ mod boundary;
 mod discovery;
 mod fixtures;
 mod metrics;
+mod plan_draft;
 mod report_browser;
 mod resolution;
