@@ -137,7 +137,9 @@ pub(crate) enum GranularityArg {
 /// proposal with --format json, and writes the report folder (index.html, an interactive
 /// report, and proposal.json next to the analysis files).
 #[derive(Debug, Args)]
-#[command(after_help = "Exit status: 0 ok, 2 could not run (folder missing, report not writable).")]
+#[command(
+    after_help = "Exit status: 0 ok (diagnostics or not), 2 could not run (folder missing, plan file unreadable or invalid, report not writable)."
+)]
 pub(crate) struct PlanArgs {
     /// Folder to analyse: a crate or a workspace.
     #[arg(value_name = "PATH", default_value = ".")]
@@ -168,17 +170,20 @@ pub(crate) struct PlanArgs {
     #[arg(long, value_enum, value_name = "NODES", default_value_t = GranularityArg::Module)]
     pub(crate) graph: GranularityArg,
 
-    /// Aim for this many services (the resolution is searched for it).
+    /// Aim for this many services (the resolution is searched for it); wins over the plan
+    /// file's `services` or `resolution` [default: the plan file's, else none].
     #[arg(long, value_name = "N", conflicts_with = "resolution")]
     pub(crate) services: Option<NonZeroUsize>,
 
-    /// Leiden resolution: higher gives more, smaller services [default: 1.0].
+    /// Leiden resolution: higher gives more, smaller services; wins over the plan file's
+    /// `resolution` or `services` [default: the plan file's, else 1.0].
     #[arg(long, value_name = "R")]
     pub(crate) resolution: Option<f64>,
 
-    /// Seed of the clustering: the same code and seed give the same proposal.
-    #[arg(long, value_name = "N", default_value_t = 42)]
-    pub(crate) seed: u64,
+    /// Seed of the clustering: the same code and seed give the same proposal; wins over the
+    /// plan file's `seed` [default: the plan file's, else 42].
+    #[arg(long, value_name = "N")]
+    pub(crate) seed: Option<u64>,
 
     /// Add evolutionary coupling from git: files changed in the same commits, shared authors.
     #[arg(long)]

@@ -111,13 +111,10 @@ const COMMON_METHODS: &[&str] = &[
     "zip",
 ];
 
-/// The weight of one reference of each kind (documented in `docs/schema/README.md`).
+/// The weight of one reference of each kind (documented in `docs/schema/README.md`): the
+/// default weight of the plan file's signal of that name, 0.5 for a kind it has none for.
 pub(crate) fn kind_weight(kind: &str) -> f64 {
-    match kind {
-        "impl" => 2.0,
-        "call" | "method" | "construct" => 1.0,
-        _ => 0.5,
-    }
+    ficus_plan::Signal::of_edge_kind(kind).map_or(0.5, ficus_plan::Signal::default_weight)
 }
 
 #[derive(Default)]

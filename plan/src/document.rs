@@ -11,14 +11,15 @@ mod layout;
 mod merge;
 mod render;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use toml_edit::DocumentMut;
 
-use crate::draft::{Change, Draft};
+use crate::draft::{Change, Draft, route_notes};
 use crate::error::{Error, Problems, Source};
-use crate::plan::Plan;
+use crate::plan::{Analysis, Monolith, Plan};
 
 /// A plan file being edited.
 #[derive(Debug, Clone)]
@@ -64,7 +65,19 @@ impl PlanDocument {
     /// A new file for `plan`, with comments that explain each section. Fails when the plan
     /// does not read back as itself validated (a name or value a file could not hold).
     pub fn new(plan: &Plan, file: &Path) -> Result<PlanDocument, Error> {
-        PlanDocument::parse(&render::render(plan), file)
+        PlanDocument::parse(&render::render(plan, &HashMap::new()), file)
+    }
+
+    /// A new file for the plan [`Plan::from_draft`] builds, with comments that explain each
+    /// section and, above each route with several handlers, a comment listing them.
+    pub fn from_draft(
+        monolith: Monolith,
+        analysis: Analysis,
+        draft: &Draft,
+        file: &Path,
+    ) -> Result<PlanDocument, Error> {
+        let plan = Plan::from_draft(monolith, analysis, draft)?;
+        PlanDocument::parse(&render::render(&plan, &route_notes(draft)), file)
     }
 
     /// The plan as the text now says.

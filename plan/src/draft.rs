@@ -40,12 +40,23 @@ pub struct DraftService {
     pub name: String,
     /// Every module the service takes, each also in [`Draft::modules`].
     pub modules: Vec<String>,
-    /// The routes its modules serve.
-    pub routes: Vec<RouteKey>,
+    /// The routes its modules serve, one entry per route key.
+    pub routes: Vec<DraftRoute>,
     /// Tables it owns (only its modules write them).
     pub tables: Vec<String>,
     /// Extraction order, 1 first.
     pub rank: Option<u32>,
+}
+
+/// One route of a proposed service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftRoute {
+    pub key: RouteKey,
+    /// When several handlers serve this key (rank fallbacks, guards, a prefix the analysis
+    /// could not see): each of them as people read it (`app::email::send`), the route being
+    /// drafted once. A plan file lists them in a comment above a route it adds. Empty when
+    /// there is one handler.
+    pub handlers: Vec<String>,
 }
 
 /// A service or the shared kernel, by name, in a [`Change`].
@@ -139,6 +150,28 @@ pub enum Change {
     },
 }
 
+impl DraftRoute {
+    /// A route with one handler.
+    pub fn new(key: RouteKey) -> DraftRoute {
+        DraftRoute {
+            key,
+            handlers: Vec::new(),
+        }
+    }
+
+    /// The comment a plan file writes above the route: `# 2 handlers: a, b`, or `None` for a
+    /// route with one handler.
+    pub(crate) fn note(&self) -> Option<String> {
+        (self.handlers.len() > 1).then(|| {
+            format!(
+                "# {} handlers: {}",
+                self.handlers.len(),
+                self.handlers.join(", ").replace(['\n', '\r'], " ")
+            )
+        })
+    }
+}
+
 impl Draft {
     /// Checks that the draft is consistent: service names valid and unique, module ids valid
     /// and listed in [`Draft::modules`], no module, route or table claimed twice.
@@ -181,7 +214,7 @@ impl Draft {
             if !names.insert(service.name.as_str()) {
                 return fail(format!("service \"{}\" is proposed twice", service.name));
             }
-            for route in &service.routes {
+            for DraftRoute { key: route, .. } in &service.routes {
                 if let Some(first) = route_owner.insert(route.shape(), &service.name) {
                     return fail(format!(
                         "route \"{route}\" is in both service \"{first}\" and service \"{}\"",
@@ -228,8 +261,8 @@ impl Plan {
             service.routes = proposed
                 .routes
                 .iter()
-                .map(|key| Route {
-                    key: key.clone(),
+                .map(|route| Route {
+                    key: route.key.clone(),
                     state: RouteState::Monolith,
                 })
                 .collect();
@@ -238,6 +271,17 @@ impl Plan {
         plan.shared_kernel.modules = fold_patterns(&draft.shared_kernel, &draft.modules);
         Ok(plan)
     }
+}
+
+/// The comment to write above each route of `draft` that has several handlers, by route
+/// shape ([`RouteKey::shape`]).
+pub(crate) fn route_notes(draft: &Draft) -> HashMap<String, String> {
+    draft
+        .services
+        .iter()
+        .flat_map(|service| &service.routes)
+        .filter_map(|route| Some((route.key.shape(), route.note()?)))
+        .collect()
 }
 
 /// Patterns for `chosen` modules out of `all`: sorted, and a module whose descendants in

@@ -24,7 +24,7 @@ mod validate;
 mod weights;
 
 pub use document::PlanDocument;
-pub use draft::{Change, Draft, DraftService, ModuleOwner};
+pub use draft::{Change, Draft, DraftRoute, DraftService, ModuleOwner};
 pub use error::{Error, Problem, ProblemKind, Problems};
 pub use pattern::{ModulePattern, PatternError, PatternKind, Specificity};
 pub use plan::{

@@ -77,6 +77,27 @@ impl Signal {
         Signal::ALL.into_iter().find(|signal| signal.name() == name)
     }
 
+    /// Whether the signal is one of the analysis's structural edge kinds (`import` to
+    /// `macro`), as opposed to data, routes, names or history.
+    pub fn is_structural(self) -> bool {
+        matches!(
+            self,
+            Signal::Import
+                | Signal::Call
+                | Signal::Method
+                | Signal::InferredMethod
+                | Signal::Type
+                | Signal::Impl
+                | Signal::Construct
+                | Signal::Macro
+        )
+    }
+
+    /// The structural signal for an analysis edge kind (`call`, `impl`, ...), if it is one.
+    pub fn of_edge_kind(kind: &str) -> Option<Signal> {
+        Signal::from_name(kind).filter(|signal| signal.is_structural())
+    }
+
     /// The weight used when the plan does not set one.
     pub fn default_weight(self) -> f64 {
         match self {

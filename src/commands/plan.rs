@@ -1,26 +1,27 @@
-//! `ficus plan`: analyses the folder at item level, reads the plan file if there is one (its
-//! services pin modules, its constraints and weights shape the cut), proposes candidate
-//! services with `ficus_analyzer::boundary::plan`, drafts or updates the plan file, writes the
-//! report folder and prints the proposal.
+//! `ficus plan`: analyses the folder at item level, reads the plan file if there is one,
+//! proposes candidate services with `ficus_analyzer::boundary::plan`, drafts or updates the
+//! plan file, writes the report folder and prints the proposal with what drafting decided.
 //!
-//! The proposal, its renderings and the plan file's editing live in `ficus-analyzer` and
-//! `ficus-plan`; this file only adapts them to each other and to the command line.
+//! How flags and the plan file shape the settings (`boundary::resolve_settings`), the draft
+//! and its diagnostics (`boundary::draft`), the renderings and the plan file's editing live in
+//! `ficus-analyzer` and `ficus-plan`; this file resolves flags, calls them and prints.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::io::{self, IsTerminal};
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use ficus_analyzer::boundary::compare::assignment_of;
 use ficus_analyzer::boundary::history::{HistoryWindow, read_history};
-use ficus_analyzer::boundary::{PlanSettings, Proposal, crossings, plan};
+use ficus_analyzer::boundary::{
+    PlanDiagnostic, PlanOverrides, PlanSettings, constraint_conflicts, draft, plan,
+    resolve_settings,
+};
 use ficus_analyzer::model::Analysis;
 use ficus_analyzer::render::GraphView;
 use ficus_analyzer::{Granularity, Settings, render};
-use ficus_plan::{
-    Draft, DraftService, Owner, PartitionTarget, Plan, PlanDocument, RouteKey, Signal,
-};
+use ficus_plan::{Draft, PartitionTarget, PlanDocument};
 
 use super::analyze::{ProgressReporter, display_dir, print_stdout};
 use crate::cli::{GlobalArgs, GranularityArg, PlanArgs, PlanFormat};
@@ -40,10 +41,11 @@ pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
         analysis.stats.elapsed_ms = 0;
     }
 
-    let mut settings = run.plan.clone();
-    if let Some(document) = &existing {
-        settings_from_plan(document.plan(), &analysis, args, &mut settings);
-    }
+    let mut settings = resolve_settings(
+        &run.overrides,
+        existing.as_ref().map(PlanDocument::plan),
+        &analysis,
+    );
     if args.history {
         let window = HistoryWindow {
             max_commits: args.max_commits,
@@ -58,15 +60,16 @@ pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
 
     let mut plan_note = String::new();
     let mut plan_text = None;
+    let mut diagnostics: Vec<PlanDiagnostic> = Vec::new();
     if let Some(path) = &run.plan_file {
-        let draft = draft_of(
+        let (draft, drafted) = draft(
             &analysis,
             &proposal,
             existing.as_ref().map(PlanDocument::plan),
         );
         let document = match existing {
             Some(mut document) => {
-                let conflicts = constraint_conflicts(document.plan(), &settings);
+                diagnostics.extend(constraint_conflicts(document.plan(), &settings));
                 let changes = document.apply(&draft)?;
                 plan_note = if changes.is_empty() {
                     format!("\nPlan {} is up to date.\n", path.display())
@@ -75,15 +78,14 @@ pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
                         changes.iter().map(|change| format!("  {change}")).collect();
                     format!("\nPlan {} updated:\n{}\n", path.display(), lines.join("\n"))
                 };
-                plan_note.push_str(&conflicts);
                 document
             }
             None => {
-                let plan = new_plan(&analysis, &run, path, &draft)?;
                 plan_note = format!("\nPlan drafted: {}\n", path.display());
-                PlanDocument::new(&plan, path)?
+                new_plan(&analysis, &run, &settings, path, &draft)?
             }
         };
+        diagnostics.extend(drafted);
         let text = document.to_string();
         std::fs::write(path, &text).with_context(|| format!("writing {}", path.display()))?;
         plan_text = Some(text);
@@ -106,12 +108,25 @@ pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
         PlanFormat::Text => {
             let mut text = render::proposal_summary(&proposal);
             text.push_str(&plan_note);
+            if !diagnostics.is_empty() {
+                let lines: Vec<String> = diagnostics
+                    .iter()
+                    .map(|diagnostic| format!("  {diagnostic}"))
+                    .collect();
+                text.push_str(&format!("\nDiagnostics:\n{}\n", lines.join("\n")));
+            }
             if let Some(dir) = &run.report_dir {
                 text.push_str(&format!("\nReport written to {}\n", display_dir(dir)));
             }
             text
         }
-        PlanFormat::Json => render::proposal_json(&proposal),
+        PlanFormat::Json => {
+            // stdout is the proposal; a person still hears what drafting decided.
+            for diagnostic in &diagnostics {
+                tracing::warn!("{diagnostic}");
+            }
+            render::proposal_json(&proposal)
+        }
     };
     print_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -121,7 +136,8 @@ pub(crate) fn run(args: &PlanArgs, global: &GlobalArgs) -> anyhow::Result<ExitCo
 #[derive(Debug)]
 struct PlanRun {
     settings: Settings,
-    plan: PlanSettings,
+    /// The flags' layer of the proposal's settings; the plan file's is added once it is read.
+    overrides: PlanOverrides,
     format: PlanFormat,
     report_dir: Option<PathBuf>,
     plan_file: Option<PathBuf>,
@@ -132,14 +148,6 @@ struct PlanRun {
 
 impl PlanRun {
     fn resolve(args: &PlanArgs) -> PlanRun {
-        let mut plan = PlanSettings {
-            seed: args.seed,
-            ..PlanSettings::default()
-        };
-        plan.target_services = args.services.map(|services| services.get());
-        if let Some(resolution) = args.resolution {
-            plan.resolution = resolution;
-        }
         let plan_file = (!args.no_plan).then(|| {
             args.plan
                 .clone()
@@ -153,7 +161,11 @@ impl PlanRun {
                 granularity: Granularity::Item,
                 threads: args.threads.map(|threads| threads.get()),
             },
-            plan,
+            overrides: PlanOverrides {
+                seed: args.seed,
+                resolution: args.resolution,
+                services: args.services.map(NonZeroUsize::get),
+            },
             format: args.format,
             report_dir: (!args.no_report).then(|| args.output.clone()),
             plan_file,
@@ -166,176 +178,14 @@ impl PlanRun {
     }
 }
 
-/// What an existing plan file says about the next proposal: its placements become pins, its
-/// kernel is kept, its constraints and weights apply. Flags given on the command line win over
-/// the file's `[analysis]`.
-fn settings_from_plan(
-    plan: &Plan,
-    analysis: &Analysis,
-    args: &PlanArgs,
-    settings: &mut PlanSettings,
-) {
-    for module in &analysis.modules {
-        match plan.owner_of(&module.id) {
-            Some(Owner::Service(service)) => {
-                settings
-                    .pinned
-                    .insert(module.id.clone(), service.name.clone());
-            }
-            Some(Owner::SharedKernel) => {
-                settings.kernel_modules.insert(module.id.clone());
-            }
-            None => {}
-        }
-    }
-    let groups = |patterns: &[Vec<ficus_plan::ModulePattern>]| -> Vec<Vec<String>> {
-        patterns
-            .iter()
-            .map(|group| {
-                analysis
-                    .modules
-                    .iter()
-                    .filter(|module| group.iter().any(|pattern| pattern.matches(&module.id)))
-                    .map(|module| module.id.clone())
-                    .collect()
-            })
-            .collect()
-    };
-    if plan.constraints.fixed_services {
-        settings.fixed_services = Some(
-            plan.services
-                .iter()
-                .map(|service| service.name.clone())
-                .collect(),
-        );
-    }
-    settings.together = groups(&plan.constraints.together);
-    settings.apart = groups(&plan.constraints.apart);
-    let weights = &mut settings.weights;
-    for (signal, weight) in plan.weights.iter() {
-        match signal {
-            Signal::DataWrite => weights.data_write = weight,
-            Signal::DataRead => weights.data_read = weight,
-            Signal::ForeignKey => weights.foreign_key = weight,
-            Signal::RoutePrefix => weights.route = weight,
-            Signal::Naming => weights.naming = weight,
-            Signal::CoChange => weights.co_change = weight,
-            Signal::CoAuthor => weights.co_author = weight,
-            structural => {
-                weights.kinds.insert(structural.name().to_string(), weight);
-            }
-        }
-    }
-    if args.seed == PlanSettings::default().seed {
-        settings.seed = plan.analysis.seed;
-    }
-    if args.services.is_none() && args.resolution.is_none() {
-        match plan.analysis.target {
-            PartitionTarget::Resolution(resolution) => settings.resolution = resolution,
-            PartitionTarget::Services(services) => {
-                settings.target_services = Some(services as usize)
-            }
-        }
-    }
-}
-
-/// Constraints the plan file's own placements contradict: the proposal follows the
-/// constraint, the file keeps its placement until a person moves the patterns.
-fn constraint_conflicts(plan: &Plan, settings: &PlanSettings) -> String {
-    let service_of = |module: &String| match plan.owner_of(module) {
-        Some(Owner::Service(service)) => Some(service.name.clone()),
-        _ => None,
-    };
-    let mut lines = Vec::new();
-    for group in &settings.together {
-        let services: BTreeSet<String> = group.iter().filter_map(service_of).collect();
-        if services.len() > 1 {
-            let names: Vec<String> = services.into_iter().collect();
-            lines.push(format!(
-                "  constraint together: the plan file places its modules in {}; move them to one service to follow it",
-                names.join(", ")
-            ));
-        }
-    }
-    for group in &settings.apart {
-        let placed: Vec<String> = group.iter().filter_map(service_of).collect();
-        let distinct: BTreeSet<&String> = placed.iter().collect();
-        if distinct.len() < placed.len() {
-            lines.push("  constraint apart: the plan file places two of its modules in one service; move one to follow it".to_string());
-        }
-    }
-    if lines.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "\nConstraints the plan file contradicts:\n{}\n",
-            lines.join("\n")
-        )
-    }
-}
-
-/// The proposal as the plan file's re-plan input. Where the plan file already places a module
-/// (and a person's new constraint made the proposal disagree), the file's placement is what the
-/// draft describes, so routes and tables follow the modules that stay.
-fn draft_of(analysis: &Analysis, proposal: &Proposal, plan: Option<&Plan>) -> Draft {
-    let mut assignment = assignment_of(proposal);
-    if let Some(plan) = plan {
-        for module in &analysis.modules {
-            if let Some(Owner::Service(service)) = plan.owner_of(&module.id) {
-                assignment.insert(module.id.clone(), service.name.clone());
-            }
-        }
-    }
-    let ranks: BTreeMap<&str, usize> = proposal
-        .services
-        .iter()
-        .map(|service| (service.name.as_str(), service.rank))
-        .collect();
-    let mut described = crossings(analysis, &assignment);
-    described.sort_by_key(|crossing| {
-        ranks
-            .get(crossing.name.as_str())
-            .copied()
-            .unwrap_or(usize::MAX)
-    });
-    let services = described
-        .into_iter()
-        .map(|crossing| DraftService {
-            rank: ranks
-                .get(crossing.name.as_str())
-                .and_then(|rank| u32::try_from(*rank).ok()),
-            routes: crossing
-                .routes
-                .iter()
-                .filter_map(|route| RouteKey::parse(&route.replacen("ANY ", "* ", 1)).ok())
-                .collect(),
-            name: crossing.name,
-            modules: crossing.modules,
-            tables: crossing.tables_owned,
-        })
-        .collect();
-    Draft {
-        modules: analysis
-            .modules
-            .iter()
-            .map(|module| module.id.clone())
-            .collect(),
-        services,
-        shared_kernel: proposal
-            .shared_kernel
-            .iter()
-            .map(|module| module.path.clone())
-            .collect(),
-    }
-}
-
 /// A first plan: the monolith named after its folder, its source relative to the plan file.
 fn new_plan(
     analysis: &Analysis,
     run: &PlanRun,
+    settings: &PlanSettings,
     plan_file: &Path,
     draft: &Draft,
-) -> anyhow::Result<Plan> {
+) -> anyhow::Result<PlanDocument> {
     let root = run
         .settings
         .root
@@ -376,14 +226,14 @@ fn new_plan(
         source,
         upstream: None,
     };
-    let target = match run.plan.target_services {
+    let target = match settings.target_services {
         Some(services) => PartitionTarget::Services(u32::try_from(services).unwrap_or(u32::MAX)),
-        None => PartitionTarget::Resolution(run.plan.resolution),
+        None => PartitionTarget::Resolution(settings.resolution),
     };
     let meta = ficus_plan::Analysis {
-        seed: run.plan.seed,
+        seed: settings.seed,
         target,
         all_targets: false,
     };
-    Ok(Plan::from_draft(monolith, meta, draft)?)
+    Ok(PlanDocument::from_draft(monolith, meta, draft, plan_file)?)
 }

@@ -480,3 +480,171 @@ fn issue_9_the_plan_report_draws_modules_by_service_and_items_on_request() {
         "{dot}"
     );
 }
+
+#[test]
+fn flags_win_over_the_plan_file_even_with_default_values() {
+    let dir = monolith_copy();
+    ficus_ok(&["plan", "shop", "--no-report"], dir.path());
+    let plan_path = dir.path().join("shop/ficus.toml");
+    let drafted = std::fs::read_to_string(&plan_path).unwrap();
+    let edited = drafted.replacen("seed = 42", "seed = 7", 1).replacen(
+        "resolution = 1.0",
+        "services = 8",
+        1,
+    );
+    assert_ne!(edited, drafted);
+    std::fs::write(&plan_path, &edited).unwrap();
+    let settings = |extra: &[&str]| {
+        let mut args = vec!["plan", "shop", "--format", "json", "--no-report"];
+        args.extend_from_slice(extra);
+        let output = ficus_ok(&args, dir.path());
+        let proposal: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        proposal["settings"].clone()
+    };
+    // The file over the defaults.
+    let from_file = settings(&[]);
+    assert_eq!(from_file["seed"], 7);
+    assert_eq!(from_file["target_services"], 8);
+    // `--seed 42` is the default value, and still wins over the file's 7.
+    let flags = settings(&["--seed", "42", "--resolution", "1.0"]);
+    assert_eq!(flags["seed"], 42);
+    assert!(flags["target_services"].is_null(), "{flags}");
+    assert_eq!(settings(&["--services", "6"])["target_services"], 6);
+}
+
+/// A rocket app whose `email` and `web` domains both serve `GET /@/<name>` (rank fallbacks),
+/// `email` twice over for `POST /@/<name>`.
+const SHARED_KEYS: &str = r#"
+//- Cargo.toml
+[package]
+name = "app"
+//- src/main.rs
+#[macro_use]
+extern crate rocket;
+mod email;
+mod web;
+#[launch]
+fn rocket() -> _ {
+    rocket::build().mount("/", email::handlers::routes()).mount("/", web::handlers::routes())
+}
+//- src/email.rs
+pub mod handlers;
+pub mod store;
+//- src/email/store.rs
+pub struct Mailbox { pub name: String }
+pub fn find(name: &str) -> Mailbox { Mailbox { name: name.to_string() } }
+pub fn save(mailbox: Mailbox) -> Mailbox { mailbox }
+//- src/email/handlers.rs
+use rocket::Route;
+use super::store::{self, Mailbox};
+pub fn routes() -> Vec<Route> { routes![profile, send, send_json] }
+#[get("/@/<name>", rank = 2)]
+fn profile(name: &str) -> String { let mailbox: Mailbox = store::find(name); mailbox.name }
+#[post("/@/<name>", rank = 1)]
+fn send(name: &str) -> String { store::save(store::find(name)).name }
+#[post("/@/<name>", format = "json", rank = 2)]
+fn send_json(name: &str) -> String { store::save(store::find(name)).name }
+//- src/web.rs
+pub mod handlers;
+pub mod render;
+//- src/web/render.rs
+pub struct Page { pub html: String }
+pub fn page(name: &str) -> Page { Page { html: name.to_string() } }
+pub fn layout(page: Page) -> Page { page }
+//- src/web/handlers.rs
+use rocket::Route;
+use super::render::{self, Page};
+pub fn routes() -> Vec<Route> { routes![profile_page, home] }
+#[get("/@/<name>", rank = 1)]
+fn profile_page(name: &str) -> String { let page: Page = render::layout(render::page(name)); page.html }
+#[get("/")]
+fn home() -> String { render::layout(render::page("home")).html }
+"#;
+
+fn write_spec(root: &Path, spec: &str) {
+    let mut current: Option<(PathBuf, String)> = None;
+    let flush = |current: &mut Option<(PathBuf, String)>| {
+        if let Some((path, text)) = current.take() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    };
+    for line in spec.lines() {
+        if let Some(path) = line.strip_prefix("//- ") {
+            flush(&mut current);
+            current = Some((root.join(path.trim()), String::new()));
+        } else if let Some((_, text)) = current.as_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    flush(&mut current);
+}
+
+#[test]
+fn issue_9_handlers_sharing_a_route_key_give_a_plan_and_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    write_spec(dir.path(), SHARED_KEYS);
+    let output = ficus_ok(&["plan", ".", "--no-report"], dir.path());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("\nDiagnostics:\n"), "{stdout}");
+    // Two services' handlers on one key: drafted once, where the first handler is.
+    assert!(
+        stdout.contains(
+            "route GET /@/{name} has 2 handlers: app::email::handlers::profile, \
+             app::web::handlers::profile_page"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "route POST /@/{name} has 2 handlers: app::email::handlers::send, \
+             app::email::handlers::send_json"
+        ),
+        "{stdout}"
+    );
+    let plan_path = dir.path().join("ficus.toml");
+    let drafted = std::fs::read_to_string(&plan_path).unwrap();
+    assert_eq!(
+        drafted.matches("\"POST /@/{name}\" = ").count(),
+        1,
+        "{drafted}"
+    );
+    assert_eq!(
+        drafted.matches("\"GET /@/{name}\" = ").count(),
+        1,
+        "{drafted}"
+    );
+    assert!(
+        drafted.contains(
+            "# 2 handlers: app::email::handlers::send, app::email::handlers::send_json\n\
+             \"POST /@/{name}\" = \"monolith\""
+        ),
+        "{drafted}"
+    );
+    // A re-plan of unchanged code keeps the file and says the same.
+    let output = ficus_ok(&["plan", ".", "--no-report"], dir.path());
+    let again = String::from_utf8_lossy(&output.stdout);
+    assert!(again.contains("is up to date"), "{again}");
+    assert!(
+        again.contains("route POST /@/{name} has 2 handlers"),
+        "{again}"
+    );
+    assert_eq!(std::fs::read_to_string(&plan_path).unwrap(), drafted);
+    // The JSON output stays the proposal; the diagnostics go to stderr.
+    let output = ficus_ok(
+        &["plan", ".", "--no-report", "--format", "json"],
+        dir.path(),
+    );
+    serde_json::from_slice::<serde_json::Value>(&output.stdout).expect("proposal JSON");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("has 2 handlers"));
+    // An invalid plan file still stops the run, naming file, line and field.
+    std::fs::write(&plan_path, drafted.replacen("seed = 42", "seed = -1", 1)).unwrap();
+    let output = ficus(&["plan", ".", "--no-report"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("ficus.toml:") && stderr.contains("analysis.seed"),
+        "{stderr}"
+    );
+}

@@ -7,14 +7,17 @@ use super::crossing::at_module_level;
 use super::kernel::{KernelSettings, shared_kernel, wiring};
 use super::proposal::{Proposal, ProposalSettings};
 use super::propose::{Cut, propose};
-use super::signals::{SignalWeights, fuse_with_history};
+use ficus_plan::Weights;
+
+use super::signals::fuse_with_history;
 use crate::cluster;
 use crate::model::Analysis;
 
 /// Everything that shapes a proposal; the plan file carries it between runs.
 #[derive(Debug, Clone)]
 pub struct PlanSettings {
-    pub weights: SignalWeights,
+    /// The plan file's `[weights]`: one weight per signal.
+    pub weights: Weights,
     pub kernel: KernelSettings,
     pub seed: u64,
     pub resolution: f64,
@@ -36,7 +39,7 @@ pub struct PlanSettings {
 impl Default for PlanSettings {
     fn default() -> PlanSettings {
         PlanSettings {
-            weights: SignalWeights::default(),
+            weights: Weights::default(),
             kernel: KernelSettings::default(),
             seed: 42,
             resolution: 1.0,

@@ -1,7 +1,7 @@
 //! The coupling signals between modules, fused into one undirected weighted graph.
 //!
-//! Signals (each with a weight a user can change in the plan; defaults in
-//! [`SignalWeights::default`], documented in `docs/planning.md`):
+//! Signals (each with a weight a user can change in the plan's `[weights]`: the
+//! [`ficus_plan::Weights`] and their defaults, documented in `docs/plan.md`):
 //! - **structural**: the analysis edges, per kind, damped as `ln(1 + count)` so that one
 //!   chatty pair does not outweigh many distinct dependencies;
 //! - **data**: modules touching the same table, writes weighing more than reads; each table
@@ -15,12 +15,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use ficus_plan::{Signal, Weights};
+
 use super::terms::terms;
 use crate::model::Analysis;
 
-/// Which signal an edge's weight came from.
+/// Which group of signals a part of a fused edge came from: the report explains each edge
+/// by these parts. Each [`ficus_plan::Signal`] (the weight keys of the plan file, with their
+/// defaults: the one definition of the weights) falls in one group, see [`SignalGroup::of`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Signal {
+pub enum SignalGroup {
     Structural,
     Data,
     ForeignKey,
@@ -30,60 +34,29 @@ pub enum Signal {
     CoAuthor,
 }
 
-impl Signal {
+impl SignalGroup {
     pub fn as_str(self) -> &'static str {
         match self {
-            Signal::Structural => "structural",
-            Signal::Data => "data",
-            Signal::ForeignKey => "foreign_key",
-            Signal::Route => "route",
-            Signal::Naming => "naming",
-            Signal::CoChange => "co_change",
-            Signal::CoAuthor => "co_author",
+            SignalGroup::Structural => "structural",
+            SignalGroup::Data => "data",
+            SignalGroup::ForeignKey => "foreign_key",
+            SignalGroup::Route => "route",
+            SignalGroup::Naming => "naming",
+            SignalGroup::CoChange => "co_change",
+            SignalGroup::CoAuthor => "co_author",
         }
     }
-}
 
-/// Weights of the signals and of each structural edge kind.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SignalWeights {
-    /// Per analysis edge kind (`call`, `import`, ...). Kinds not listed weigh 0.5.
-    pub kinds: BTreeMap<String, f64>,
-    pub structural: f64,
-    pub data_write: f64,
-    pub data_read: f64,
-    pub foreign_key: f64,
-    pub route: f64,
-    pub naming: f64,
-    pub co_change: f64,
-    pub co_author: f64,
-}
-
-impl Default for SignalWeights {
-    fn default() -> SignalWeights {
-        let kinds = [
-            ("import", 0.5),
-            ("call", 1.0),
-            ("method", 1.0),
-            ("inferred_method", 0.5),
-            ("type", 0.5),
-            ("impl", 2.0),
-            ("construct", 1.0),
-            ("macro", 0.5),
-        ]
-        .into_iter()
-        .map(|(kind, weight)| (kind.to_string(), weight))
-        .collect();
-        SignalWeights {
-            kinds,
-            structural: 1.0,
-            data_write: 2.0,
-            data_read: 0.5,
-            foreign_key: 1.0,
-            route: 1.0,
-            naming: 1.0,
-            co_change: 1.0,
-            co_author: 0.25,
+    /// The group a weighted signal adds to.
+    pub fn of(signal: Signal) -> SignalGroup {
+        match signal {
+            Signal::DataWrite | Signal::DataRead => SignalGroup::Data,
+            Signal::ForeignKey => SignalGroup::ForeignKey,
+            Signal::RoutePrefix => SignalGroup::Route,
+            Signal::Naming => SignalGroup::Naming,
+            Signal::CoChange => SignalGroup::CoChange,
+            Signal::CoAuthor => SignalGroup::CoAuthor,
+            _ => SignalGroup::Structural,
         }
     }
 }
@@ -93,7 +66,7 @@ impl Default for SignalWeights {
 pub struct FusedGraph {
     pub modules: Vec<String>,
     /// `(a, b)` with `a < b`, indices into `modules`, and the weight from each signal.
-    pub edges: BTreeMap<(usize, usize), BTreeMap<Signal, f64>>,
+    pub edges: BTreeMap<(usize, usize), BTreeMap<SignalGroup, f64>>,
 }
 
 impl FusedGraph {
@@ -111,7 +84,7 @@ impl FusedGraph {
             .ok()
     }
 
-    fn add(&mut self, a: usize, b: usize, signal: Signal, weight: f64) {
+    fn add(&mut self, a: usize, b: usize, signal: SignalGroup, weight: f64) {
         if a == b || weight <= 0.0 || !weight.is_finite() {
             return;
         }
@@ -127,11 +100,7 @@ impl FusedGraph {
 
 /// Fuses every signal of `analysis` over the modules in `modules` (module ids; others are
 /// ignored, e.g. the shared kernel).
-pub fn fuse(
-    analysis: &Analysis,
-    modules: &BTreeSet<String>,
-    weights: &SignalWeights,
-) -> FusedGraph {
+pub fn fuse(analysis: &Analysis, modules: &BTreeSet<String>, weights: &Weights) -> FusedGraph {
     fuse_with_history(analysis, modules, weights, None)
 }
 
@@ -139,7 +108,7 @@ pub fn fuse(
 pub fn fuse_with_history(
     analysis: &Analysis,
     modules: &BTreeSet<String>,
-    weights: &SignalWeights,
+    weights: &Weights,
     history: Option<&super::history::History>,
 ) -> FusedGraph {
     let mut graph = FusedGraph {
@@ -159,7 +128,7 @@ pub fn fuse_with_history(
 
 fn evolution(
     analysis: &Analysis,
-    weights: &SignalWeights,
+    weights: &Weights,
     history: &super::history::History,
     graph: &mut FusedGraph,
 ) {
@@ -176,8 +145,8 @@ fn evolution(
         graph.add(
             a,
             b,
-            Signal::CoChange,
-            weights.co_change * (1.0 + count).ln(),
+            SignalGroup::CoChange,
+            weights.get(Signal::CoChange) * (1.0 + count).ln(),
         );
     }
     // Shared authors: Jaccard similarity of the author sets.
@@ -190,28 +159,31 @@ fn evolution(
                 graph.add(
                     **a,
                     **b,
-                    Signal::CoAuthor,
-                    weights.co_author * shared as f64 / union as f64,
+                    SignalGroup::CoAuthor,
+                    weights.get(Signal::CoAuthor) * shared as f64 / union as f64,
                 );
             }
         }
     }
 }
 
-fn structural(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) {
+/// The weight of an edge kind the plan has no signal for (a newer analysis's kind).
+const UNKNOWN_KIND_WEIGHT: f64 = 0.5;
+
+fn structural(analysis: &Analysis, weights: &Weights, graph: &mut FusedGraph) {
     for edge in &analysis.edges {
         let (Some(a), Some(b)) = (graph.index_of(&edge.from), graph.index_of(&edge.to)) else {
             continue;
         };
-        let kind_weight = weights.kinds.get(&edge.kind).copied().unwrap_or(0.5);
-        let weight =
-            weights.structural * kind_weight * edge.confidence * (1.0 + f64::from(edge.count)).ln();
-        graph.add(a, b, Signal::Structural, weight);
+        let kind_weight = Signal::of_edge_kind(&edge.kind)
+            .map_or(UNKNOWN_KIND_WEIGHT, |signal| weights.get(signal));
+        let weight = kind_weight * edge.confidence * (1.0 + f64::from(edge.count)).ln();
+        graph.add(a, b, SignalGroup::Structural, weight);
     }
 }
 
 /// Spreads `weight` over every pair of `members`: each member gets the same total share.
-fn spread(graph: &mut FusedGraph, members: &[(usize, f64)], signal: Signal, weight: f64) {
+fn spread(graph: &mut FusedGraph, members: &[(usize, f64)], signal: SignalGroup, weight: f64) {
     if members.len() < 2 {
         return;
     }
@@ -223,16 +195,16 @@ fn spread(graph: &mut FusedGraph, members: &[(usize, f64)], signal: Signal, weig
     }
 }
 
-fn data(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) {
+fn data(analysis: &Analysis, weights: &Weights, graph: &mut FusedGraph) {
     let mut by_table: BTreeMap<&str, BTreeMap<usize, f64>> = BTreeMap::new();
     for access in &analysis.accesses {
         let Some(module) = graph.index_of(&access.module) else {
             continue;
         };
         let weight = if access.mode == "write" {
-            weights.data_write
+            weights.get(Signal::DataWrite)
         } else {
-            weights.data_read
+            weights.get(Signal::DataRead)
         };
         let entry = by_table
             .entry(&access.table)
@@ -246,11 +218,11 @@ fn data(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) {
             .iter()
             .map(|(&module, &weight)| (module, weight))
             .collect();
-        spread(graph, &members, Signal::Data, 1.0);
+        spread(graph, &members, SignalGroup::Data, 1.0);
     }
 }
 
-fn foreign_keys(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) {
+fn foreign_keys(analysis: &Analysis, weights: &Weights, graph: &mut FusedGraph) {
     let mut writers: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
     for access in analysis
         .accesses
@@ -268,10 +240,10 @@ fn foreign_keys(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedG
         ) else {
             continue;
         };
-        let share = weights.foreign_key / (from.len() * to.len()) as f64;
+        let share = weights.get(Signal::ForeignKey) / (from.len() * to.len()) as f64;
         for &a in from {
             for &b in to {
-                graph.add(a, b, Signal::ForeignKey, share);
+                graph.add(a, b, SignalGroup::ForeignKey, share);
             }
         }
     }
@@ -290,7 +262,7 @@ fn route_terms(path: &str) -> Vec<String> {
         .collect()
 }
 
-fn routes(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) {
+fn routes(analysis: &Analysis, weights: &Weights, graph: &mut FusedGraph) {
     let mut by_term: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
     for route in &analysis.routes {
         let Some(module) = graph.index_of(&route.module) else {
@@ -302,11 +274,16 @@ fn routes(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) 
     }
     for members in by_term.values() {
         let members: Vec<(usize, f64)> = members.iter().map(|&module| (module, 1.0)).collect();
-        spread(graph, &members, Signal::Route, weights.route);
+        spread(
+            graph,
+            &members,
+            SignalGroup::Route,
+            weights.get(Signal::RoutePrefix),
+        );
     }
 }
 
-fn naming(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) {
+fn naming(analysis: &Analysis, weights: &Weights, graph: &mut FusedGraph) {
     // Domain vocabulary: terms that name modules somewhere (`invoices`, `order_service`).
     // Type names add a term only if it is in the vocabulary: `InvoiceLine` says `invoice`,
     // while `ProductFilter` and `OrderFilter` sharing `filter` says nothing about domains.
@@ -351,7 +328,12 @@ fn naming(analysis: &Analysis, weights: &SignalWeights, graph: &mut FusedGraph) 
         }
         let rarity = (total / members.len() as f64).ln().max(0.0);
         let members: Vec<(usize, f64)> = members.iter().map(|&module| (module, 1.0)).collect();
-        spread(graph, &members, Signal::Naming, weights.naming * rarity);
+        spread(
+            graph,
+            &members,
+            SignalGroup::Naming,
+            weights.get(Signal::Naming) * rarity,
+        );
     }
 }
 

@@ -3,7 +3,8 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use ficus_analyzer::boundary::{KernelSettings, Signal, SignalWeights, fuse, shared_kernel};
+use ficus_analyzer::boundary::{KernelSettings, SignalGroup, fuse, shared_kernel};
+use ficus_plan::Weights;
 
 use crate::support::analyze_dir;
 
@@ -47,8 +48,8 @@ fn layered_app_slices_are_tied_by_naming_and_data() {
         .iter()
         .map(|module| module.id.clone())
         .collect();
-    let graph = fuse(&analysis, &modules, &SignalWeights::default());
-    let weight = |a: &str, b: &str, signal: Signal| {
+    let graph = fuse(&analysis, &modules, &Weights::default());
+    let weight = |a: &str, b: &str, signal: SignalGroup| {
         let (a, b) = (graph.index_of(a).unwrap(), graph.index_of(b).unwrap());
         let key = if a < b { (a, b) } else { (b, a) };
         graph
@@ -63,14 +64,14 @@ fn layered_app_slices_are_tied_by_naming_and_data() {
         weight(
             "layered_app::handlers::invoices",
             "layered_app::models::invoice",
-            Signal::Naming
+            SignalGroup::Naming
         ) > 0.0
     );
     assert_eq!(
         weight(
             "layered_app::handlers::invoices",
             "layered_app::handlers::payments",
-            Signal::Naming
+            SignalGroup::Naming
         ),
         0.0
     );
@@ -79,7 +80,7 @@ fn layered_app_slices_are_tied_by_naming_and_data() {
         weight(
             "layered_app::repositories::invoice_repo",
             "layered_app::repositories::payment_repo",
-            Signal::ForeignKey
+            SignalGroup::ForeignKey
         ) > 0.0
     );
     let total = |a: &str, b: &str| {
@@ -199,7 +200,7 @@ fn a_proposal_from_the_monolith_domains() {
     let kernel = shared_kernel(&analysis, &KernelSettings::default());
     let truth = readme_domains(&analysis);
     let modules: BTreeSet<String> = truth.keys().cloned().collect();
-    let graph = fuse(&analysis, &modules, &SignalWeights::default());
+    let graph = fuse(&analysis, &modules, &Weights::default());
     let names: Vec<&String> = truth
         .values()
         .collect::<BTreeSet<_>>()

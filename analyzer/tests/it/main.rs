@@ -7,6 +7,7 @@ mod boundary;
 mod discovery;
 mod fixtures;
 mod metrics;
+mod plan_draft;
 mod report_browser;
 mod report_graphviz;
 mod resolution;

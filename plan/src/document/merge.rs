@@ -17,7 +17,7 @@ use crate::document::edit::{
 };
 use crate::document::layout::{check_shapes, modules_array, routes_table, service_table};
 use crate::document::render;
-use crate::draft::{Change, Draft, ModuleOwner, fold_patterns};
+use crate::draft::{Change, Draft, DraftRoute, ModuleOwner, fold_patterns, route_notes};
 use crate::error::Error;
 use crate::pattern::{ModulePattern, PatternKind};
 use crate::plan::{Owner, Plan, Service};
@@ -242,7 +242,7 @@ impl Merge<'_> {
             let Some(target) = self.targets[draft_idx] else {
                 continue;
             };
-            for key in &proposed.routes {
+            for DraftRoute { key, .. } in &proposed.routes {
                 let shape = key.shape();
                 match in_file.get(&shape) {
                     Some((file_idx, file_key, state)) => {
@@ -346,11 +346,16 @@ impl Merge<'_> {
                 insert_route(routes, inline, &formatted, item);
             }
         }
+        let notes = route_notes(self.draft);
         for (key, target) in adds {
             if let Some((routes, inline)) =
                 routes_table(document, &mut self.new_tables, target, true)
             {
-                let formatted = Key::new(key.to_string());
+                let mut formatted = Key::new(key.to_string());
+                // An inline table cannot hold a comment.
+                if let (Some(note), false) = (notes.get(&key.shape()), inline) {
+                    formatted.leaf_decor_mut().set_prefix(format!("{note}\n"));
+                }
                 let item = toml_edit::value(RouteState::Monolith.name());
                 insert_route(routes, inline, &formatted, item);
             }
@@ -598,7 +603,7 @@ fn match_services(plan: &Plan, draft: &Draft) -> Vec<Option<Target>> {
 /// The table of a service being added, from the same rendering a new plan uses; positions
 /// are cleared so that it lands after the services already there.
 fn new_service_table(service: &Service, file_idx: usize) -> Result<Table, Error> {
-    let text = render::render_service(service, file_idx);
+    let text = render::render_service(service, file_idx, &HashMap::new());
     let parsed = text.parse::<DocumentMut>().map_err(|error| Error::Draft {
         reason: format!(
             "service \"{}\" does not render: {}",

@@ -6,6 +6,7 @@
 //! written once, here: a re-plan never adds comments to a file a person has edited, except
 //! above a service it adds.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use toml_edit::Value;
@@ -24,8 +25,8 @@ const HEADER: &str = "\
 # routes, tables, ranks). It prints what changed. Format reference: docs/plan.md.
 ";
 
-/// The whole file for `plan`.
-pub(crate) fn render(plan: &Plan) -> String {
+/// The whole file for `plan`; `notes` (by route shape) are comments written above routes.
+pub(crate) fn render(plan: &Plan, notes: &HashMap<String, String>) -> String {
     let mut out = String::new();
     out.push_str(HEADER);
     let _ = writeln!(out, "\nversion = {}", plan.version);
@@ -38,7 +39,7 @@ pub(crate) fn render(plan: &Plan) -> String {
         if idx == 0 {
             out.push_str(SERVICE_COMMENT);
         }
-        out.push_str(&render_service(service, idx));
+        out.push_str(&render_service(service, idx, notes));
     }
     render_shared_kernel(plan, &mut out);
     if let Some(proxy) = &plan.proxy {
@@ -55,8 +56,12 @@ const SERVICE_COMMENT: &str = "\
 ";
 
 /// One `[[service]]` with its routes table, starting with its header line; `idx` is its place
-/// in the file (the first one explains route states).
-pub(crate) fn render_service(service: &Service, idx: usize) -> String {
+/// in the file (the first one explains route states), `notes` comments above routes.
+pub(crate) fn render_service(
+    service: &Service,
+    idx: usize,
+    notes: &HashMap<String, String>,
+) -> String {
     let mut out = String::new();
     out.push_str("[[service]]\n");
     let _ = writeln!(out, "name = {}", quote(&service.name));
@@ -93,6 +98,9 @@ pub(crate) fn render_service(service: &Service, idx: usize) -> String {
         }
         out.push_str("[service.routes]\n");
         for route in &service.routes {
+            if let Some(note) = notes.get(&route.key.shape()) {
+                let _ = writeln!(out, "{note}");
+            }
             let _ = writeln!(out, "{}", render_route(route));
         }
     }

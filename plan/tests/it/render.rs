@@ -315,3 +315,34 @@ fn default_weights_are_the_documented_ones() {
     }
     assert_eq!(weights.iter().count(), Signal::ALL.len());
 }
+
+#[test]
+fn issue_9_a_route_with_several_handlers_is_drafted_once_with_a_comment() {
+    let draft = draft(
+        &["shop", "shop::email"],
+        vec![
+            proposed("email", &["shop::email"])
+                .routes(&["GET /@/{name}", "POST /@/{name}"])
+                .handled_by(
+                    "GET /@/{name}",
+                    &["shop::email::profile", "shop::email::profile_fallback"],
+                ),
+        ],
+        &[],
+    );
+    let doc = PlanDocument::from_draft(monolith(), Analysis::default(), &draft, Path::new(FILE))
+        .unwrap_or_else(|error| panic!("{error}"));
+    let text = doc.to_string();
+    assert!(
+        text.contains(
+            "[service.routes]\n\
+             # 2 handlers: shop::email::profile, shop::email::profile_fallback\n\
+             \"GET /@/{name}\" = \"monolith\"\n\
+             \"POST /@/{name}\" = \"monolith\"\n"
+        ),
+        "{text}"
+    );
+    // The comment is only a comment: the file reads back as the plan the draft makes.
+    let plan = Plan::from_draft(monolith(), Analysis::default(), &draft).unwrap();
+    assert_eq!(&check_ok(&text), &plan);
+}

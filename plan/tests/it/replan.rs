@@ -617,3 +617,65 @@ fn a_table_the_draft_gives_elsewhere_leaves_a_service_it_does_not_mention() {
         ],
     );
 }
+
+#[test]
+fn issue_9_a_new_route_with_several_handlers_comes_with_their_comment() {
+    let catalog = catalog()
+        .with_routes(&[
+            "GET /products",
+            "GET /products/{id}",
+            "POST /products",
+            "GET /products/{id}/image",
+        ])
+        .handled_by(
+            "GET /products/{id}/image",
+            &[
+                "shop::catalog::handlers::image",
+                "shop::catalog::handlers::image_ranked",
+            ],
+        );
+    check_replan(
+        BEFORE,
+        &base(&[], vec![catalog, sales()], &KERNEL),
+        &[(
+            "\"POST /products\" = \"monolith\"\n",
+            "\"POST /products\" = \"monolith\"\n\
+             # 2 handlers: shop::catalog::handlers::image, shop::catalog::handlers::image_ranked\n\
+             \"GET /products/{id}/image\" = \"monolith\"\n",
+        )],
+        &["new route GET /products/{id}/image in service \"catalog\""],
+    );
+}
+
+#[test]
+fn issue_9_a_route_that_several_handlers_serve_moves_once_with_its_handler() {
+    // The analysis now drafts `POST /orders` in catalog (its first handler moved there); the
+    // route is in state `monolith`, so it follows.
+    let catalog = catalog()
+        .with_routes(&[
+            "GET /products",
+            "GET /products/{id}",
+            "POST /products",
+            "POST /orders",
+        ])
+        .handled_by(
+            "POST /orders",
+            &[
+                "shop::catalog::handlers::order",
+                "shop::orders::place (service \"sales\")",
+            ],
+        );
+    let sales = sales().with_routes(&["GET /orders/{id}"]);
+    check_replan(
+        BEFORE,
+        &base(&[], vec![catalog, sales], &KERNEL),
+        &[
+            (
+                "\"POST /products\" = \"monolith\"\n",
+                "\"POST /products\" = \"monolith\"\n\"POST /orders\" = \"monolith\"\n",
+            ),
+            ("\"POST /orders\" = \"monolith\"\n\"GET", "\"GET"),
+        ],
+        &["route POST /orders moved from service \"sales\" to service \"catalog\""],
+    );
+}

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 pub(crate) use ficus_plan::Draft;
-use ficus_plan::{DraftService, Error, Plan, PlanDocument, RouteKey};
+use ficus_plan::{DraftRoute, DraftService, Error, Plan, PlanDocument, RouteKey};
 
 /// The name problems are reported under.
 pub(crate) const FILE: &str = "ficus.toml";
@@ -75,6 +75,7 @@ impl DraftSpec {
         self.service.routes = routes
             .iter()
             .map(|route| RouteKey::parse(route).unwrap_or_else(|error| panic!("{route}: {error}")))
+            .map(DraftRoute::new)
             .collect();
         self
     }
@@ -106,6 +107,21 @@ impl DraftSpec {
 
     pub(crate) fn with_routes(self, routes: &[&str]) -> DraftSpec {
         self.routes(routes)
+    }
+
+    /// Says that the service's route `route` (already listed) has several `handlers`.
+    pub(crate) fn handled_by(mut self, route: &str, handlers: &[&str]) -> DraftSpec {
+        let key = RouteKey::parse(route).unwrap_or_else(|error| panic!("{route}: {error}"));
+        let Some(found) = self
+            .service
+            .routes
+            .iter_mut()
+            .find(|found| found.key == key)
+        else {
+            panic!("{route} is not a route of {}", self.service.name);
+        };
+        found.handlers = strings(handlers);
+        self
     }
 }
 
