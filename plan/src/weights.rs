@@ -22,6 +22,7 @@ pub enum Signal {
     ForeignKey,
     RoutePrefix,
     Naming,
+    ModuleTree,
     CoChange,
     CoAuthor,
 }
@@ -34,7 +35,7 @@ pub struct Weights {
 
 impl Signal {
     /// Every signal, in the order a drafted plan lists them.
-    pub const ALL: [Signal; 15] = [
+    pub const ALL: [Signal; 16] = [
         Signal::Import,
         Signal::Call,
         Signal::Method,
@@ -48,6 +49,7 @@ impl Signal {
         Signal::ForeignKey,
         Signal::RoutePrefix,
         Signal::Naming,
+        Signal::ModuleTree,
         Signal::CoChange,
         Signal::CoAuthor,
     ];
@@ -68,6 +70,7 @@ impl Signal {
             Signal::ForeignKey => "foreign_key",
             Signal::RoutePrefix => "route_prefix",
             Signal::Naming => "naming",
+            Signal::ModuleTree => "module_tree",
             Signal::CoChange => "co_change",
             Signal::CoAuthor => "co_author",
         }
@@ -114,6 +117,7 @@ impl Signal {
             Signal::ForeignKey => 1.0,
             Signal::RoutePrefix => 1.0,
             Signal::Naming => 1.0,
+            Signal::ModuleTree => 2.0,
             Signal::CoChange => 1.0,
             Signal::CoAuthor => 0.25,
         }
@@ -135,6 +139,7 @@ impl Signal {
             Signal::ForeignKey => "per foreign key between tables the two modules write",
             Signal::RoutePrefix => "per URL prefix both modules' handlers serve",
             Signal::Naming => "per domain term both modules' names share",
+            Signal::ModuleTree => "per parent module (not a crate root) both modules sit in",
             Signal::CoChange => "per commit changing both modules' files (--history)",
             Signal::CoAuthor => "per author of both modules' files (--history)",
         }

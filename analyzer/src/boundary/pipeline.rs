@@ -7,6 +7,7 @@ use super::crossing::at_module_level;
 use super::kernel::{KernelSettings, shared_kernel, wiring};
 use super::proposal::{Proposal, ProposalSettings};
 use super::propose::{Cut, propose};
+use super::refine::{ModuleRole, entry_clusters, refine};
 use ficus_plan::Weights;
 
 use super::signals::fuse_with_history;
@@ -148,6 +149,56 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
         .enumerate()
         .map(|(node, &cluster)| (sizes[cluster] > 1 || tied.contains(&node)).then_some(cluster))
         .collect();
+    // Services need an entry point; what several services lean on is shared.
+    let entry_modules: BTreeSet<&str> = analysis
+        .routes
+        .iter()
+        .map(|route| route.module.as_str())
+        .collect();
+    let data_modules: BTreeSet<&str> = analysis
+        .accesses
+        .iter()
+        .map(|access| access.module.as_str())
+        .collect();
+    let roles: Vec<ModuleRole> = graph
+        .modules
+        .iter()
+        .map(|module| ModuleRole {
+            entry: entry_modules.contains(module.as_str()),
+            data: data_modules.contains(module.as_str()),
+            pinned: pinned.contains_key(module),
+        })
+        .collect();
+    // With no placements or constraints from people (a first plan), services are cut between
+    // the entry points themselves; otherwise Leiden's cut over every module, which honours
+    // them, stands. Either way the refinement below applies.
+    let unconstrained = pinned.is_empty()
+        && settings.together.is_empty()
+        && settings.apart.is_empty()
+        && settings.fixed_services.is_none()
+        && settings.target_services.is_none();
+    let seeded: Vec<Option<usize>> = if unconstrained && roles.iter().any(|role| role.entry) {
+        let entry_clusters = entry_clusters(&graph, &roles, &cluster_settings)?;
+        // Every other clustered module waits to be placed (any cluster id without an entry
+        // point will do).
+        let waiting = entry_clusters
+            .iter()
+            .flatten()
+            .max()
+            .map_or(0, |max| max + 1);
+        entry_clusters
+            .into_iter()
+            .zip(&clusters)
+            .map(|(entry, clustered)| entry.or(clustered.map(|_| waiting)))
+            .collect()
+    } else {
+        clusters.clone()
+    };
+    let refined = refine(&graph, &seeded, &roles);
+    let clusters = refined.clusters;
+    for idx in refined.kernel {
+        kernel.insert(graph.modules[idx].clone());
+    }
     let names: BTreeMap<usize, String> = partition
         .labels
         .iter()

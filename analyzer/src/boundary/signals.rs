@@ -30,6 +30,7 @@ pub enum SignalGroup {
     ForeignKey,
     Route,
     Naming,
+    ModuleTree,
     CoChange,
     CoAuthor,
 }
@@ -42,6 +43,7 @@ impl SignalGroup {
             SignalGroup::ForeignKey => "foreign_key",
             SignalGroup::Route => "route",
             SignalGroup::Naming => "naming",
+            SignalGroup::ModuleTree => "module_tree",
             SignalGroup::CoChange => "co_change",
             SignalGroup::CoAuthor => "co_author",
         }
@@ -54,6 +56,7 @@ impl SignalGroup {
             Signal::ForeignKey => SignalGroup::ForeignKey,
             Signal::RoutePrefix => SignalGroup::Route,
             Signal::Naming => SignalGroup::Naming,
+            Signal::ModuleTree => SignalGroup::ModuleTree,
             Signal::CoChange => SignalGroup::CoChange,
             Signal::CoAuthor => SignalGroup::CoAuthor,
             _ => SignalGroup::Structural,
@@ -120,6 +123,7 @@ pub fn fuse_with_history(
     foreign_keys(analysis, weights, &mut graph);
     routes(analysis, weights, &mut graph);
     naming(analysis, weights, &mut graph);
+    module_tree(analysis, weights, &mut graph);
     if let Some(history) = history {
         evolution(analysis, weights, history, &mut graph);
     }
@@ -280,6 +284,33 @@ fn routes(analysis: &Analysis, weights: &Weights, graph: &mut FusedGraph) {
             SignalGroup::Route,
             weights.get(Signal::RoutePrefix),
         );
+    }
+}
+
+/// A parent module (below the crate root) and its direct children: a folder of one area
+/// (`orders/` with `handlers`, `service`, `model`). Each parent spreads one weight over its
+/// members, so a large folder ties its members no tighter than a small one; crate roots are
+/// left out, as their children are the areas being told apart.
+fn module_tree(analysis: &Analysis, weights: &Weights, graph: &mut FusedGraph) {
+    let weight = weights.get(Signal::ModuleTree);
+    let mut families: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for module in &analysis.modules {
+        let Some(parent) = module.parent.as_deref() else {
+            continue;
+        };
+        if !parent.contains("::") {
+            continue;
+        }
+        if let Some(child) = graph.index_of(&module.id) {
+            families.entry(parent).or_default().push(child);
+        }
+    }
+    for (parent, mut members) in families {
+        members.extend(graph.index_of(parent));
+        members.sort_unstable();
+        members.dedup();
+        let members: Vec<(usize, f64)> = members.into_iter().map(|idx| (idx, 1.0)).collect();
+        spread(graph, &members, SignalGroup::ModuleTree, weight);
     }
 }
 

@@ -158,6 +158,7 @@ data_read = 0.5         # per table one module reads and the other reads or writ
 foreign_key = 1.0       # per foreign key between tables the two modules write
 route_prefix = 1.0      # per URL prefix both modules' handlers serve
 naming = 1.0            # per domain term both modules' names share
+module_tree = 2.0       # per parent module (not a crate root) both modules sit in
 co_change = 1.0         # per commit changing both modules' files (--history)
 co_author = 0.25        # per author of both modules' files (--history)
 
@@ -232,7 +233,7 @@ fn a_plan_that_cannot_be_a_file_is_refused() {
         messages,
         [
             "weight must be a finite number of 0 or more, not NaN",
-            "service \"orders\" is already defined at line 57",
+            "service \"orders\" is already defined at line 58",
         ]
     );
 }

@@ -286,7 +286,7 @@ fn unknown_weight() {
     check_rest_problems(
         "[weights]\nimports = 1\n",
         &[
-            "ficus.toml:7:1: weights.imports: unknown weight \"imports\" (expected one of import, call, method, inferred_method, type, impl, construct, macro, data_write, data_read, foreign_key, route_prefix, naming, co_change, co_author)",
+            "ficus.toml:7:1: weights.imports: unknown weight \"imports\" (expected one of import, call, method, inferred_method, type, impl, construct, macro, data_write, data_read, foreign_key, route_prefix, naming, module_tree, co_change, co_author)",
         ],
     );
 }
