@@ -220,7 +220,8 @@ impl Auth {
         POST /api/auth/login demo::api::login demo::api
         POST /api/auth/logout demo::api::logout demo::api
         GET /api/profile demo::api::profile demo::api
-        warning src/api.rs:15: route path is neither a string literal nor a string constant; skipped
+        POST /{verify_path} demo::api::verify demo::api
+        warning src/api.rs:15: route path {verify_path} is computed at run time from `crate::api::paths::ROUTES.auth.verify_path()`; the route is listed under `{verify_path}`
         ",
     );
 }
