@@ -245,13 +245,19 @@ impl<'ast> Visit<'ast> for Collector {
                     && let Some(binding) = self.router_value(&assign.right, false)
                 {
                     let previous = self.bind(name, binding);
-                    if self.branch_depth > 0
-                        && let (Some(Binding::Router(old)), Binding::Router(new)) =
-                            (previous, binding)
-                        && old != new
-                        && let Some(fragment) = self.out.fragments.get_mut(old)
-                    {
-                        fragment.kept = true;
+                    if self.branch_depth > 0 {
+                        match (previous, binding) {
+                            (Some(Binding::Router(old)), Binding::Router(new)) if old != new => {
+                                if let Some(fragment) = self.out.fragments.get_mut(old) {
+                                    fragment.kept = true;
+                                }
+                            }
+                            // The router a call returned, served as it is: a root of its own.
+                            (Some(Binding::Call(call)), Binding::Router(_)) => {
+                                self.deferred_fragment(call, &[]);
+                            }
+                            _ => {}
+                        }
                     }
                 } else {
                     visit::visit_expr_assign(self, assign);

@@ -225,3 +225,31 @@ impl Auth {
         ",
     );
 }
+
+#[test]
+fn actix_builder_calls_pass_the_router_through() {
+    check(
+        r#"
+//- src/main.rs
+fn main() {
+    let app = App::new()
+        .wrap(Logger::default())
+        .app_data(state.clone())
+        .service(
+            web::scope("/api")
+                .wrap(cors())
+                .guard(guard::Header("x", "y"))
+                .service(list)
+                .default_service(web::to(not_found)),
+        )
+        .default_service(web::to(not_found));
+}
+#[get("/list")]
+async fn list() {}
+async fn not_found() {}
+"#,
+        "
+        GET /api/list demo::list demo
+        ",
+    );
+}

@@ -135,17 +135,25 @@ fn issue_9_a_router_wrapped_in_a_branch_is_also_served_as_it_is() {
 //- src/lib.rs
 pub fn app(prefix: String) -> Router {
     let mut app = Router::new().route("/health", get(h));
+    let mut api = api_routes();
+    if prefix.len() > 1 {
+        api = Router::new().nest(&prefix, api);
+    }
     if !prefix.is_empty() {
         app = Router::new().nest(&prefix, app);
     }
-    app
+    app.merge(api)
 }
+fn api_routes() -> Router { Router::new().route("/api", get(h)) }
 async fn h() {}
 "#,
         "
+        GET /api demo::h demo
         GET /health demo::h demo
+        GET /{prefix}/api demo::h demo
         GET /{prefix}/health demo::h demo
-        warning src/lib.rs:4: route prefix {prefix} is computed at run time from `prefix`; routes below it are listed under `{prefix}`
+        warning src/lib.rs:5: route prefix {prefix} is computed at run time from `prefix`; routes below it are listed under `{prefix}`
+        warning src/lib.rs:8: route prefix {prefix} is computed at run time from `prefix`; routes below it are listed under `{prefix}`
         ",
     );
 }
