@@ -135,9 +135,10 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
         .iter()
         .filter_map(|file| Some((*file, &files.get(*file)?.routes)))
         .collect();
-    let (routes, route_diagnostics) = routes::assemble(&route_inputs, &resolver);
-    analysis.routes = routes;
-    diagnostics.extend(route_diagnostics);
+    let assembled = routes::assemble(&route_inputs, &resolver);
+    analysis.routes = assembled.routes;
+    analysis.route_coverage = assembled.coverage;
+    diagnostics.extend(assembled.diagnostics);
     phase.done("routes");
 
     let schemas = read_schemas(&pool, root, &inventory.sql_files, &mut diagnostics);

@@ -20,6 +20,7 @@ mod collect;
 mod data;
 mod error;
 mod facts;
+mod format_template;
 mod graph;
 mod load;
 mod manifest;

@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 /// Version of the JSON contract. Readers should refuse a major they do not know.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Analysis {
@@ -24,6 +24,8 @@ pub struct Analysis {
     /// Uses of crates outside the analysed code (std, crates.io). Not coupling.
     pub external_uses: Vec<ExternalUse>,
     pub routes: Vec<Route>,
+    /// How completely route assembly placed the handlers it found.
+    pub route_coverage: RouteCoverage,
     pub tables: Vec<Table>,
     pub foreign_keys: Vec<ForeignKey>,
     pub accesses: Vec<Access>,
@@ -146,6 +148,23 @@ pub struct Route {
     /// Where the route is registered (the `.route(..)` call or the handler attribute).
     pub file: String,
     pub line: u32,
+    /// Names of the `{name}` parts of `path` that the code computes at run time (a prefix
+    /// built with `format!`, a variable), in path order; empty when the path is fully known.
+    pub computed_parts: Vec<String>,
+}
+
+/// Handlers by how fully their routes are known. `handlers` is the sum of the other three.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RouteCoverage {
+    /// Distinct handlers of `routes` plus attribute-routed fns that no router mounts.
+    pub handlers: u32,
+    /// Handlers with at least one route whose full path is known.
+    pub full_paths: u32,
+    /// Handlers whose every route holds a part the code computes at run time, written as a
+    /// `{name}` segment (`{base}/users`), with a diagnostic saying what it is computed from.
+    pub unknown_prefix: u32,
+    /// Fns with a route attribute that no router mounts: not routes (each has a diagnostic).
+    pub never_mounted: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

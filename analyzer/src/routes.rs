@@ -38,6 +38,7 @@ mod axum;
 mod chain;
 mod collect;
 mod pattern;
+mod placeholder;
 mod rocket;
 mod utoipa;
 mod value;
@@ -112,11 +113,16 @@ pub(crate) fn collect(file: &syn::File) -> FileRoutes {
 
 /// Runs once all files are collected. `files` are (path relative to the analysed folder,
 /// facts).
-pub(crate) fn assemble(
-    files: &[(&str, &FileRoutes)],
-    resolve: &dyn Resolve,
-) -> (Vec<model::Route>, Vec<model::Diagnostic>) {
+pub(crate) fn assemble(files: &[(&str, &FileRoutes)], resolve: &dyn Resolve) -> Assembled {
     assemble::assemble(files, resolve)
+}
+
+/// What assembly gives: sorted routes, how completely their handlers are known, diagnostics.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Assembled {
+    pub(crate) routes: Vec<model::Route>,
+    pub(crate) coverage: model::RouteCoverage,
+    pub(crate) diagnostics: Vec<model::Diagnostic>,
 }
 
 /// The frameworks a route can come from, named as in `model::Route::framework`.
@@ -185,6 +191,10 @@ struct Fragment {
     /// The routes of a fn's route attributes (`#[get("/x")]`): served where a router mounts
     /// the fn (`.service(f)`, `routes![f]`).
     attribute: bool,
+    /// A local router that a conditional branch rebinds to a new router around it
+    /// (`if cond { app = Router::new().nest(prefix, app); }`): the branch may not run, so it is
+    /// also served as it is, a root of its own.
+    kept: bool,
     entries: Vec<Entry>,
 }
 
@@ -259,8 +269,17 @@ enum PathSpec {
         fields: Vec<String>,
         site: Site,
     },
-    /// Anything else (`format!(..)`, a variable): the route or mount is skipped with a warning.
-    Unknown,
+    /// A string built at run time (`format!`, `concat!`, `[..].concat()`, `+`, a conversion):
+    /// its parts in order, each a literal, a constant, a field or an [`PathSpec::Unknown`].
+    Parts(Vec<PathSpec>),
+    /// A part only running the code gives (a variable, a call): marked `{name}` in the path,
+    /// with a diagnostic naming `written`, the expression as written (shortened).
+    Unknown {
+        name: String,
+        written: String,
+    },
+    /// Not a path at all (a number): the route or mount is skipped with a warning.
+    Invalid,
 }
 
 /// A handler as written at a registration.

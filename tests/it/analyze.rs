@@ -52,7 +52,7 @@ fn success(output: &Output) -> String {
 }
 
 /// Asserts that `text` is one JSON value valid against the published schema, with
-/// `schema_version` 1, and returns it.
+/// `schema_version` 2, and returns it.
 fn check_json(text: &str) -> Value {
     let schema_text = fs::read_to_string(repo_root().join("docs/schema/analysis.schema.json"))
         .expect("read the schema");
@@ -69,8 +69,18 @@ fn check_json(text: &str) -> Value {
         "not valid against the schema:\n{}",
         errors.join("\n")
     );
-    assert_eq!(instance["schema_version"], 1);
+    assert_eq!(instance["schema_version"], 2);
     instance
+}
+
+/// Writes `files` (relative path, text) under `root` and returns `root`.
+fn write_project(root: &Path, files: &[(&str, &str)]) -> PathBuf {
+    for (relative, text) in files {
+        let path = root.join(relative);
+        fs::create_dir_all(path.parent().expect("a file has a parent")).unwrap();
+        fs::write(&path, text).unwrap();
+    }
+    root.to_path_buf()
 }
 
 fn path_str(path: &Path) -> &str {
@@ -138,14 +148,16 @@ fn an_unwritable_report_folder_exits_2_and_names_it() {
 #[test]
 fn diagnostics_do_not_change_the_exit_status() {
     let cwd = tempfile::tempdir().unwrap();
-    let project = cwd.path().join("broken");
-    fs::create_dir_all(project.join("src")).unwrap();
-    fs::write(
-        project.join("Cargo.toml"),
-        "[package]\nname = \"broken\"\nversion = \"0.1.0\"\n",
-    )
-    .unwrap();
-    fs::write(project.join("src/lib.rs"), "mod gone;\npub fn f( {\n").unwrap();
+    let project = write_project(
+        &cwd.path().join("broken"),
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"broken\"\nversion = \"0.1.0\"\n",
+            ),
+            ("src/lib.rs", "mod gone;\npub fn f( {\n"),
+        ],
+    );
     let args = [
         "analyze",
         path_str(&project),
@@ -423,4 +435,68 @@ fn help_documents_the_exit_status() {
         assert!(help.contains(flag), "help lacks {flag}:\n{help}");
     }
     assert!(help.contains("Exit status: 0 ok"), "{help}");
+}
+
+/// Issue #9: a prefix built at run time is kept as `{name}`, and the summary states how
+/// completely the handlers are placed.
+#[test]
+fn issue_9_routes_under_a_computed_prefix_are_listed_and_counted() {
+    let cwd = tempfile::tempdir().unwrap();
+    let main = r#"use axum::{Router, routing::get};
+fn app(base: &str) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .nest(&format!("{}/api", base), Router::new().route("/users", get(users)))
+}
+async fn health() {}
+async fn users() {}
+fn main() {}
+"#;
+    let project = write_project(
+        &cwd.path().join("web"),
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"web\"\nversion = \"0.1.0\"\n\n[dependencies]\naxum = \"0.8\"\n",
+            ),
+            ("src/main.rs", main),
+        ],
+    );
+    let text = success(&ficus_in(
+        cwd.path(),
+        &["analyze", path_str(&project), "--no-report"],
+    ));
+    assert!(
+        text.contains(
+            "  routes         2 (2 handlers, 1 mounted with full paths, 1 under an unknown prefix, 0 never mounted)\n"
+        ),
+        "{text}"
+    );
+    let args = [
+        "analyze",
+        path_str(&project),
+        "--format",
+        "json",
+        "--no-report",
+    ];
+    let json = check_json(&success(&ficus_in(cwd.path(), &args)));
+    let routes: Vec<(String, Value)> = json["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|route| {
+            (
+                route["path"].as_str().unwrap().to_string(),
+                route["computed_parts"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        routes,
+        vec![
+            ("/health".to_string(), serde_json::json!([])),
+            ("/{base}/api/users".to_string(), serde_json::json!(["base"])),
+        ]
+    );
+    assert_eq!(json["route_coverage"]["unknown_prefix"], 1);
 }

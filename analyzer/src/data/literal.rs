@@ -11,6 +11,8 @@ use std::collections::{BTreeSet, HashMap};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Lit, LitStr, Macro, Token};
 
+use crate::format_template::{Piece, pieces};
+
 /// Stands for a `format!` argument whose value is unknown. A table by this name is no table.
 pub(super) const FORMAT_ARGUMENT: &str = "ficus_format_argument";
 
@@ -237,54 +239,24 @@ fn parse_template(
     named: &HashMap<String, Argument>,
     lines_match: bool,
 ) -> Template {
-    let mut parts = Vec::new();
-    let mut text = String::new();
-    let mut next_positional = 0;
-    let mut chars = template.chars().peekable();
-    while let Some(ch) = chars.next() {
-        match ch {
-            '{' if chars.peek() == Some(&'{') => {
-                chars.next();
-                text.push('{');
+    let parts = pieces(template)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Text(text) => TemplatePart::Text(text),
+            Piece::Position(idx) => {
+                TemplatePart::Argument(positional.get(idx).cloned().unwrap_or(Argument::Unknown))
             }
-            '}' if chars.peek() == Some(&'}') => {
-                chars.next();
-                text.push('}');
-            }
-            '{' => {
-                let mut spec = String::new();
-                for inner in chars.by_ref() {
-                    if inner == '}' {
-                        break;
+            // Named argument, or a variable or const captured from the scope.
+            Piece::Name(name) => {
+                TemplatePart::Argument(named.get(&name).cloned().unwrap_or_else(|| {
+                    if is_const_name(&name) {
+                        Argument::Const(name)
+                    } else {
+                        Argument::Unknown
                     }
-                    spec.push(inner);
-                }
-                let name = spec.split(':').next().unwrap_or_default().trim();
-                let value = if name.is_empty() {
-                    next_positional += 1;
-                    positional.get(next_positional - 1).cloned()
-                } else if let Ok(idx) = name.parse::<usize>() {
-                    positional.get(idx).cloned()
-                } else {
-                    // Named argument, or a variable or const captured from the scope.
-                    Some(named.get(name).cloned().unwrap_or_else(|| {
-                        if is_const_name(name) {
-                            Argument::Const(name.to_owned())
-                        } else {
-                            Argument::Unknown
-                        }
-                    }))
-                };
-                if !text.is_empty() {
-                    parts.push(TemplatePart::Text(std::mem::take(&mut text)));
-                }
-                parts.push(TemplatePart::Argument(value.unwrap_or(Argument::Unknown)));
+                }))
             }
-            other => text.push(other),
-        }
-    }
-    if !text.is_empty() {
-        parts.push(TemplatePart::Text(text));
-    }
+        })
+        .collect();
     Template { parts, lines_match }
 }

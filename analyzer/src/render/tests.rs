@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::model::{
     Access, Analysis, Crate, Dependency, Diagnostic, Edge, ExternalUse, ForeignKey, Item, Module,
-    Route, SCHEMA_VERSION, Severity, Stats, Table, Target,
+    Route, RouteCoverage, SCHEMA_VERSION, Severity, Stats, Table, Target,
 };
 use crate::render::{self, GraphView};
 
@@ -205,6 +205,7 @@ fn full_analysis() -> Analysis {
                 framework: text("axum"),
                 file: text("src/lib.rs"),
                 line: 12,
+                computed_parts: vec![],
             },
             Route {
                 method: text("ANY"),
@@ -214,8 +215,15 @@ fn full_analysis() -> Analysis {
                 framework: text("axum"),
                 file: text("src/lib.rs"),
                 line: 13,
+                computed_parts: vec![text("files")],
             },
         ],
+        route_coverage: RouteCoverage {
+            handlers: 3,
+            full_paths: 1,
+            unknown_prefix: 1,
+            never_mounted: 1,
+        },
         tables: vec![Table {
             name: text("orders"),
             file: text("migrations/0001.sql"),
@@ -304,7 +312,7 @@ fn check_rejected(change: impl FnOnce(&mut Value), expected: &str) {
 #[test]
 fn json_is_pretty_in_struct_order_with_a_trailing_newline() {
     let text = render::json(&full_analysis());
-    assert!(text.starts_with("{\n  \"schema_version\": 1,\n  \"granularity\": \"module\",\n"));
+    assert!(text.starts_with("{\n  \"schema_version\": 2,\n  \"granularity\": \"module\",\n"));
     assert!(text.ends_with("}\n") && !text.ends_with("\n\n"), "{text}");
     let keys = [
         "schema_version",
@@ -315,6 +323,7 @@ fn json_is_pretty_in_struct_order_with_a_trailing_newline() {
         "edges",
         "external_uses",
         "routes",
+        "route_coverage",
         "tables",
         "foreign_keys",
         "accesses",
@@ -477,7 +486,7 @@ fn schema_rejects_an_unknown_edge_kind() {
 
 #[test]
 fn schema_rejects_another_schema_version() {
-    check_rejected(|value| value["schema_version"] = json!(2), "schema_version");
+    check_rejected(|value| value["schema_version"] = json!(1), "schema_version");
 }
 
 #[test]
@@ -767,7 +776,7 @@ fn summary_counts_everything() {
   items          3
   edges          3 (module graph)
   external uses  1
-  routes         2
+  routes         2 (3 handlers, 1 mounted with full paths, 1 under an unknown prefix, 1 never mounted)
   tables         1
   foreign keys   1
   accesses       1

@@ -5,7 +5,9 @@
 //!    collected in the resolved file (see `assemble/matching.rs`). A mount that matches nothing
 //!    is an info diagnostic, except `.nest_service` of a plain service, which answers every
 //!    method at its prefix and below (`{prefix}` and `{prefix}/{*rest}`).
-//! 2. **Expand.** Fragments nobody mounts are roots with prefix `""`. Each root is walked
+//! 2. **Expand.** Fragments nobody mounts are roots with prefix `""`, and so are local routers
+//!    a branch wraps in a new one (`if c { app = Router::new().nest(p, app) }`), which the
+//!    code serves as they are when the branch does not run. Each root is walked
 //!    depth-first with an explicit stack, joining prefixes; a fragment reached along two paths
 //!    yields routes under both, and a fragment already on the current path is a cycle: a
 //!    warning, and that mount is not followed. Fragments only reachable from a cycle are
@@ -25,12 +27,16 @@
 mod evaluate;
 mod matching;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use matching::Kind;
 
-use super::{Entry, FileRoutes, Framework, Handler, ItemKey, PathSpec, RouteFact, Target, pattern};
-use crate::model::{Diagnostic, Route, Severity};
+use super::Assembled;
+use super::{
+    Entry, FileRoutes, Framework, Handler, ItemKey, PathSpec, RouteFact, Target, pattern,
+    placeholder,
+};
+use crate::model::{Diagnostic, Route, RouteCoverage, Severity};
 use crate::site::{Resolve, ResolvedItem, Site};
 
 /// Mount steps followed over all roots before giving up.
@@ -38,10 +44,7 @@ const MAX_STEPS: usize = 1_000_000;
 /// Routes emitted before giving up.
 const MAX_ROUTES: usize = 200_000;
 
-pub(super) fn assemble(
-    files: &[(&str, &FileRoutes)],
-    resolve: &dyn Resolve,
-) -> (Vec<Route>, Vec<Diagnostic>) {
+pub(super) fn assemble(files: &[(&str, &FileRoutes)], resolve: &dyn Resolve) -> Assembled {
     let mut files = files.to_vec();
     files.sort_by(|left, right| left.0.cmp(right.0));
     let mut assembler = Assembler::new(&files, resolve);
@@ -70,10 +73,40 @@ pub(super) fn assemble(
             ))
     });
     routes.dedup();
+    let coverage = coverage(&routes, &assembler.never_mounted);
     let mut diagnostics = assembler.diagnostics;
     diagnostics.sort();
     diagnostics.dedup();
-    (routes, diagnostics)
+    Assembled {
+        routes,
+        coverage,
+        diagnostics,
+    }
+}
+
+/// Handlers by how their routes are known: a handler with one route whose path is fully
+/// known counts as mounted with full paths, one whose every route holds a placeholder as
+/// under an unknown prefix. Closures count once per place they are written.
+fn coverage(routes: &[Route], never_mounted: &BTreeSet<String>) -> RouteCoverage {
+    let mut known_by_handler: BTreeMap<String, bool> = BTreeMap::new();
+    for route in routes {
+        let key = if route.handler.starts_with('<') {
+            format!("{} {}:{}", route.handler, route.file, route.line)
+        } else {
+            route.handler.clone()
+        };
+        let known = route.computed_parts.is_empty();
+        *known_by_handler.entry(key).or_insert(false) |= known;
+    }
+    let full_paths = known_by_handler.values().filter(|known| **known).count();
+    let unknown_prefix = known_by_handler.len() - full_paths;
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    RouteCoverage {
+        handlers: count(known_by_handler.len() + never_mounted.len()),
+        full_paths: count(full_paths),
+        unknown_prefix: count(unknown_prefix),
+        never_mounted: count(never_mounted.len()),
+    }
 }
 
 struct Assembler<'a> {
@@ -94,6 +127,8 @@ struct Assembler<'a> {
     resolved: HashMap<(usize, Site, Vec<String>), Option<ResolvedItem>>,
     modules: HashMap<(usize, Site), Option<String>>,
     raw: Vec<RawRoute<'a>>,
+    /// Attribute-routed fns no router mounts, by label.
+    never_mounted: BTreeSet<String>,
     /// Routes of `.nest_service` mounts that are plain services, handlers already resolved.
     service_routes: Vec<Route>,
     steps: usize,
@@ -117,12 +152,25 @@ struct RawRoute<'a> {
     fact: &'a RouteFact,
     path: String,
     framework: Framework,
+    /// Names of the parts of `path` only running the code gives (`{base}`).
+    unknown: Vec<String>,
+}
+
+/// What a path being read is, for the words of its diagnostic.
+#[derive(Debug, Clone, Copy)]
+enum Role {
+    /// A mount's prefix or a scope's own path: routes below it.
+    Prefix,
+    /// A route's own path.
+    Route,
 }
 
 /// One fragment being walked.
 struct Frame {
     fragment: usize,
     prefix: String,
+    /// Names of the parts of `prefix` only running the code gives.
+    unknown: Vec<String>,
     /// Next entry to look at.
     entry: usize,
     /// Next target of the current mount entry.
@@ -177,6 +225,7 @@ impl<'a> Assembler<'a> {
             resolved: HashMap::new(),
             modules: HashMap::new(),
             raw: Vec::new(),
+            never_mounted: BTreeSet::new(),
             service_routes: Vec::new(),
             steps: 0,
             gave_up: false,
@@ -275,7 +324,7 @@ impl<'a> Assembler<'a> {
             }
         }
         let roots: Vec<usize> = (0..count)
-            .filter(|&id| !referenced[id] && !visited[id])
+            .filter(|&id| (!referenced[id] || self.is_kept(id)) && !visited[id])
             .collect();
         for root in roots {
             self.expand(root, &mut visited);
@@ -292,12 +341,13 @@ impl<'a> Assembler<'a> {
             return;
         }
         let files = self.files;
-        let Some(prefix) = self.own_prefix(root, "") else {
+        let Some((prefix, unknown)) = self.own_prefix(root, "") else {
             return;
         };
         let mut stack = vec![Frame {
             fragment: root,
             prefix,
+            unknown,
             entry: 0,
             child: 0,
             context: None,
@@ -318,7 +368,8 @@ impl<'a> Assembler<'a> {
                 Entry::Route(route) => {
                     frame.entry += 1;
                     let (prefix, context) = (frame.prefix.clone(), frame.context);
-                    self.emit(file_idx, route, &prefix, context);
+                    let unknown = frame.unknown.clone();
+                    self.emit(file_idx, route, (&prefix, &unknown), context);
                 }
                 Entry::Mount(mount) => {
                     let key = (frame.fragment, frame.entry);
@@ -326,8 +377,8 @@ impl<'a> Assembler<'a> {
                         Some(Link::Fragments(targets)) => targets.get(frame.child).copied(),
                         Some(Link::Service) if frame.child == 0 => {
                             frame.child = 1;
-                            let prefix = frame.prefix.clone();
-                            self.emit_service(file_idx, mount, &prefix);
+                            let (prefix, unknown) = (frame.prefix.clone(), frame.unknown.clone());
+                            self.emit_service(file_idx, mount, (&prefix, &unknown));
                             None
                         }
                         _ => None,
@@ -338,8 +389,11 @@ impl<'a> Assembler<'a> {
                         continue;
                     };
                     frame.child += 1;
-                    let (parent_prefix, context) =
-                        (frame.prefix.clone(), mount.context.or(frame.context));
+                    let (parent_prefix, parent_unknown, context) = (
+                        frame.prefix.clone(),
+                        frame.unknown.clone(),
+                        mount.context.or(frame.context),
+                    );
                     if on_path.contains(&child) {
                         let cycle: Vec<String> = stack
                             .iter()
@@ -364,19 +418,20 @@ impl<'a> Assembler<'a> {
                         self.give_up(file_idx, mount.site.line);
                         return;
                     }
-                    let Some(mount_prefix) =
-                        self.path_text(file_idx, &mount.prefix, mount.site.line)
+                    let Some((mount_prefix, mount_unknown)) =
+                        self.path_text(file_idx, &mount.prefix, mount.site.line, Role::Prefix)
                     else {
                         continue;
                     };
                     let joined = pattern::join(&parent_prefix, &mount_prefix);
-                    let Some(prefix) = self.own_prefix(child, &joined) else {
+                    let Some((prefix, own_unknown)) = self.own_prefix(child, &joined) else {
                         continue;
                     };
                     on_path.insert(child);
                     stack.push(Frame {
                         fragment: child,
                         prefix,
+                        unknown: [parent_unknown, mount_unknown, own_unknown].concat(),
                         entry: 0,
                         child: 0,
                         context,
@@ -392,6 +447,11 @@ impl<'a> Assembler<'a> {
     fn is_openapi(&self, fragment: usize) -> bool {
         self.fragment(fragment)
             .is_some_and(|fragment| fragment.openapi)
+    }
+
+    fn is_kept(&self, fragment: usize) -> bool {
+        self.fragment(fragment)
+            .is_some_and(|fragment| fragment.kept)
     }
 
     fn is_attribute(&self, fragment: usize) -> bool {
@@ -423,6 +483,8 @@ impl<'a> Assembler<'a> {
             return;
         };
         let label = self.label(fragment);
+        self.never_mounted
+            .insert(format!("{}:{}", files[file_idx].0, label));
         self.diagnostics.push(Diagnostic {
             severity: Severity::Info,
             file: files[file_idx].0.to_string(),
@@ -436,7 +498,8 @@ impl<'a> Assembler<'a> {
     /// `prefix` joined with the fragment's own scope/resource path; `None` (after a warning)
     /// when that path cannot be read, and (silently) for a fragment with no entries, which has
     /// nothing to contribute: an unused `web::scope(name)`, or a look-alike outside web code.
-    fn own_prefix(&mut self, fragment: usize, prefix: &str) -> Option<String> {
+    /// The second value: the parts of the fragment's own path only running the code gives.
+    fn own_prefix(&mut self, fragment: usize, prefix: &str) -> Option<(String, Vec<String>)> {
         let files = self.files;
         let (file_idx, local) = *self.fragment_at.get(fragment)?;
         let fragment = &files[file_idx].1.fragments[local];
@@ -444,10 +507,11 @@ impl<'a> Assembler<'a> {
             return None;
         }
         match &fragment.own_prefix {
-            None => Some(prefix.to_string()),
+            None => Some((prefix.to_string(), Vec::new())),
             Some(own) => {
-                let own = self.path_text(file_idx, own, fragment.site.line)?;
-                Some(pattern::join(prefix, &own))
+                let (own, unknown) =
+                    self.path_text(file_idx, own, fragment.site.line, Role::Prefix)?;
+                Some((pattern::join(prefix, &own), unknown))
             }
         }
     }
@@ -456,10 +520,12 @@ impl<'a> Assembler<'a> {
         &mut self,
         file_idx: usize,
         route: &'a RouteFact,
-        prefix: &str,
+        (prefix, prefix_unknown): (&str, &[String]),
         context: Option<Framework>,
     ) {
-        let Some(path) = self.path_text(file_idx, &route.path, route.site.line) else {
+        let Some((path, unknown)) =
+            self.path_text(file_idx, &route.path, route.site.line, Role::Route)
+        else {
             return;
         };
         let framework = route
@@ -471,6 +537,7 @@ impl<'a> Assembler<'a> {
             fact: route,
             path,
             framework,
+            unknown: [prefix_unknown, &unknown].concat(),
         });
         if self.raw.len() > MAX_ROUTES {
             self.give_up(file_idx, route.site.line);
@@ -478,13 +545,21 @@ impl<'a> Assembler<'a> {
     }
 
     /// `.nest_service(prefix, svc)` of a plain service: every method at the prefix and below.
-    fn emit_service(&mut self, file_idx: usize, mount: &super::MountFact, prefix: &str) {
+    fn emit_service(
+        &mut self,
+        file_idx: usize,
+        mount: &super::MountFact,
+        (prefix, prefix_unknown): (&str, &[String]),
+    ) {
         let Target::Item { path, site } = &mount.target else {
             return;
         };
-        let Some(mount_prefix) = self.path_text(file_idx, &mount.prefix, mount.site.line) else {
+        let Some((mount_prefix, mount_unknown)) =
+            self.path_text(file_idx, &mount.prefix, mount.site.line, Role::Prefix)
+        else {
             return;
         };
+        let unknown = [prefix_unknown, &mount_unknown].concat();
         let base = pattern::join(prefix, &mount_prefix);
         let handler = Handler::Path {
             segments: path.clone(),
@@ -495,13 +570,15 @@ impl<'a> Assembler<'a> {
             let path = pattern::finish(pattern::join(&base, tail));
             match &resolved {
                 Some((handler, module)) => {
-                    self.push_service_route(
+                    let mut route = self.service_route(
                         file_idx,
                         mount.site.line,
                         path,
                         handler.clone(),
                         module.clone(),
                     );
+                    route.computed_parts = unknown.clone();
+                    self.service_routes.push(route);
                 }
                 None => {
                     let file = self.files[file_idx].0;
@@ -511,15 +588,15 @@ impl<'a> Assembler<'a> {
         }
     }
 
-    fn push_service_route(
-        &mut self,
+    fn service_route(
+        &self,
         file_idx: usize,
         line: u32,
         path: String,
         handler: String,
         module: String,
-    ) {
-        self.service_routes.push(Route {
+    ) -> Route {
+        Route {
             method: "ANY".to_string(),
             path,
             handler,
@@ -527,7 +604,8 @@ impl<'a> Assembler<'a> {
             framework: Framework::Axum.as_str().to_string(),
             file: self.files[file_idx].0.to_string(),
             line,
-        });
+            computed_parts: Vec::new(),
+        }
     }
 
     /// Steps 3 and 4: handlers, then OpenAPI operations.
@@ -553,6 +631,7 @@ impl<'a> Assembler<'a> {
                 framework: route.framework.as_str().to_string(),
                 file: file.to_string(),
                 line: route.fact.site.line,
+                computed_parts: route.unknown,
             });
         }
         // An operation whose handler a router serves for that method documents that route
@@ -584,6 +663,7 @@ impl<'a> Assembler<'a> {
                         framework: Framework::Utoipa.as_str().to_string(),
                         file: file.to_string(),
                         line: operation.site.line,
+                        computed_parts: Vec::new(),
                     });
                 }
             }
@@ -606,30 +686,86 @@ impl<'a> Assembler<'a> {
         }
     }
 
-    /// A path as text: a literal, or the value of the constant it names. `None` (after a
-    /// warning at `line`) otherwise.
-    fn path_text(&mut self, file_idx: usize, spec: &PathSpec, line: u32) -> Option<String> {
-        let files = self.files;
-        let text = match spec {
-            PathSpec::Literal(text) => Some(text.clone()),
-            PathSpec::Const { path, site } => {
-                self.find(file_idx, site, path, Kind::Const).first().map(
-                    |&(const_file, const_idx)| files[const_file].1.consts[const_idx].value.clone(),
-                )
-            }
-            PathSpec::Field { path, fields, site } => self.field_text(file_idx, site, path, fields),
-            PathSpec::Unknown => None,
+    /// A path as text: a literal, the value of the constant it names, or its parts joined,
+    /// each part only running the code gives marked `{name}` (with a diagnostic at `line`
+    /// saying what it is computed from) and its name in the second value. `None` (after a warning)
+    /// for something that is not a path at all.
+    fn path_text(
+        &mut self,
+        file_idx: usize,
+        spec: &PathSpec,
+        line: u32,
+        role: Role,
+    ) -> Option<(String, Vec<String>)> {
+        let mut text = String::new();
+        let mut unknown = Vec::new();
+        let parts = match spec {
+            PathSpec::Parts(parts) => parts.as_slice(),
+            single => std::slice::from_ref(single),
         };
-        if text.is_none() {
+        for part in parts {
+            let (name, written) = match part {
+                PathSpec::Literal(literal) => {
+                    text.push_str(literal);
+                    continue;
+                }
+                PathSpec::Const { path, site } => {
+                    let files = self.files;
+                    let found = self.find(file_idx, site, path, Kind::Const).first().map(
+                        |&(const_file, const_idx)| {
+                            files[const_file].1.consts[const_idx].value.clone()
+                        },
+                    );
+                    match found {
+                        Some(value) => {
+                            text.push_str(&value);
+                            continue;
+                        }
+                        None => (placeholder::name_of_segments(path), path.join("::")),
+                    }
+                }
+                PathSpec::Field { path, fields, site } => {
+                    match self.field_text(file_idx, site, path, fields) {
+                        Some(value) => {
+                            text.push_str(&value);
+                            continue;
+                        }
+                        None => (
+                            placeholder::name_of_segments(fields),
+                            format!("{}.{}", path.join("::"), fields.join(".")),
+                        ),
+                    }
+                }
+                PathSpec::Unknown { name, written } => (name.clone(), written.clone()),
+                PathSpec::Parts(_) | PathSpec::Invalid => {
+                    self.diagnostics.push(Diagnostic {
+                        severity: Severity::Warning,
+                        file: self.files[file_idx].0.to_string(),
+                        line,
+                        message: "route path is not a string; skipped".to_string(),
+                    });
+                    return None;
+                }
+            };
+            let placeholder = format!("{{{name}}}");
+            let message = match role {
+                Role::Prefix => format!(
+                    "route prefix {placeholder} is computed at run time from `{written}`; routes below it are listed under `{placeholder}`"
+                ),
+                Role::Route => format!(
+                    "route path {placeholder} is computed at run time from `{written}`; the route is listed under `{placeholder}`"
+                ),
+            };
             self.diagnostics.push(Diagnostic {
                 severity: Severity::Warning,
-                file: files[file_idx].0.to_string(),
+                file: self.files[file_idx].0.to_string(),
                 line,
-                message: "route path is neither a string literal nor a string constant; skipped"
-                    .to_string(),
+                message,
             });
+            text.push_str(&placeholder);
+            unknown.push(name);
         }
-        text
+        Some((text, unknown))
     }
 
     /// Which framework an attribute route belongs to: how it is mounted, else what its file

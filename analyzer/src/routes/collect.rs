@@ -29,7 +29,7 @@ use super::attribute::{self, line_of};
 use super::chain::{peel, segments};
 use super::{
     Entry, FileRoutes, Fragment, Framework, Handler, ItemKey, Note, OpenApiRoute, Owner, PathSpec,
-    RouteFact, StrConst, ValueItem, actix, utoipa, value,
+    RouteFact, StrConst, ValueItem, actix, placeholder, utoipa, value,
 };
 use crate::model::Severity;
 use crate::site::Site;
@@ -51,6 +51,8 @@ struct Collector {
     scopes: Vec<Scope>,
     /// How many closures deep the current position is inside the innermost fn.
     closure_depth: u32,
+    /// How many `if`/`match` branches deep the current position is.
+    branch_depth: u32,
     /// Calls bound to a name whose result may be a router (`Binding::Call`): the callee's path
     /// as written and where it is written.
     deferred: Vec<(Vec<String>, Site)>,
@@ -221,11 +223,42 @@ impl<'ast> Visit<'ast> for Collector {
                     self.tail(value);
                 }
             }
+            Expr::If(branch) => {
+                self.visit_expr(&branch.cond);
+                self.branch_depth += 1;
+                self.visit_block(&branch.then_branch);
+                if let Some((_, otherwise)) = &branch.else_branch {
+                    self.visit_expr(otherwise);
+                }
+                self.branch_depth -= 1;
+            }
+            Expr::Match(branches) => {
+                self.visit_expr(&branches.expr);
+                self.branch_depth += 1;
+                for arm in &branches.arms {
+                    self.visit_arm(arm);
+                }
+                self.branch_depth -= 1;
+            }
             Expr::Assign(assign) => {
                 if let Some(name) = expr_ident(&assign.left)
                     && let Some(binding) = self.router_value(&assign.right, false)
                 {
-                    self.bind(name, binding);
+                    let previous = self.bind(name, binding);
+                    if self.branch_depth > 0 {
+                        match (previous, binding) {
+                            (Some(Binding::Router(old)), Binding::Router(new)) if old != new => {
+                                if let Some(fragment) = self.out.fragments.get_mut(old) {
+                                    fragment.kept = true;
+                                }
+                            }
+                            // The router a call returned, served as it is: a root of its own.
+                            (Some(Binding::Call(call)), Binding::Router(_)) => {
+                                self.deferred_fragment(call, &[]);
+                            }
+                            _ => {}
+                        }
+                    }
                 } else {
                     visit::visit_expr_assign(self, assign);
                 }
@@ -269,6 +302,7 @@ impl Collector {
             bindings: HashMap::new(),
         });
         let closure_depth = std::mem::replace(&mut self.closure_depth, 0);
+        let branch_depth = std::mem::replace(&mut self.branch_depth, 0);
         self.attribute_routes(attrs);
         if let Some(value) = value::fn_value(&block.stmts, &|span| self.site(span))
             && let Some(scope) = self.scopes.last()
@@ -300,6 +334,7 @@ impl Collector {
             }
         }
         self.closure_depth = closure_depth;
+        self.branch_depth = branch_depth;
         self.scopes.pop();
     }
 
@@ -448,7 +483,7 @@ impl Collector {
                 fields,
                 site: site.clone(),
             },
-            None if value::is_unreadable_expression(text) => PathSpec::Unknown,
+            None if value::is_unreadable_expression(text) => placeholder::unknown_text(text),
             None => PathSpec::Literal(text.to_string()),
         }
     }
@@ -460,6 +495,7 @@ impl Collector {
             is_resource: false,
             openapi: false,
             attribute: false,
+            kept: false,
             entries: Vec::new(),
         });
         self.out.fragments.len() - 1

@@ -15,6 +15,7 @@ mod assembly;
 mod axum;
 mod fake_resolve;
 mod rocket;
+mod unknown;
 mod utoipa;
 
 use std::fmt::Write as _;
@@ -74,7 +75,8 @@ fn run(crate_name: &str, files: &[(String, String)]) -> (Vec<Route>, Vec<Diagnos
         .iter()
         .map(|(path, facts)| (path.as_str(), facts))
         .collect();
-    super::assemble(&borrowed, &resolve)
+    let assembled = super::assemble(&borrowed, &resolve);
+    (assembled.routes, assembled.diagnostics)
 }
 
 /// Splits `//- path` separated files.
@@ -145,7 +147,8 @@ fn f() {
 }
 "#,
         "
-        warning src/lib.rs:15: route path is neither a string literal nor a string constant; skipped
+        ANY /{path} h demo
+        warning src/lib.rs:15: route prefix {path} is computed at run time from `[..]`; routes below it are listed under `{path}`
         info src/lib.rs:14: cannot read the method router of this route; it is skipped
         info src/lib.rs:16: cannot tell which router is mounted here; its routes are missing
         ",

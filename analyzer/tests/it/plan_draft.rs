@@ -259,7 +259,7 @@ async fn main() -> std::io::Result<()> {
 #[test]
 fn issue_9_axum_routes_whose_prefix_was_lost_are_one_route() {
     // Two routers both serve `/{id}` once nested; the nesting is built at run time from a
-    // value the analysis cannot read, so both keep the bare path.
+    // value the analysis cannot read, so both are listed under the same `{prefixes}` mark.
     let email = r#"
 use axum::{routing::get, Router};
 pub fn router() -> Router { Router::new().route("/{id}", get(message)) }
@@ -282,7 +282,7 @@ pub fn app(prefixes: &[String]) -> Router {
         &app(email, web, root),
         "",
         &[
-            "route GET /{id} has 2 handlers: app::email::handlers::message, \
+            "route GET /{prefixes}/{id} has 2 handlers: app::email::handlers::message, \
              app::web::handlers::page (service \"web\"); drafted once in service \"email\", \
              the first handler's",
         ],

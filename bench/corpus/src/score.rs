@@ -34,6 +34,10 @@ pub struct Module {
 pub struct Route {
     pub method: String,
     pub path: String,
+    /// `{name}` parts the analyzer marks as computed at run time: such a path is not a claim
+    /// about the served path, so it is left out of recall and precision (listed apart).
+    #[serde(default)]
+    pub computed_parts: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,6 +94,7 @@ pub fn routes(truth: &Truth, analysis: &Analysis) -> RouteScore {
     let reported: BTreeSet<(String, String)> = analysis
         .routes
         .iter()
+        .filter(|route| route.computed_parts.is_empty())
         .map(|route| {
             (
                 route.method.to_ascii_uppercase(),
@@ -331,6 +336,7 @@ mod tests {
                 .map(|(method, path)| Route {
                     method: method.to_string(),
                     path: path.to_string(),
+                    computed_parts: Vec::new(),
                 })
                 .collect(),
             tables: Vec::new(),

@@ -22,7 +22,7 @@ use syn::{Expr, ExprCall, ExprClosure, ExprMethodCall, Lit, Macro, Path};
 use super::super::chain::{Chain, peel, segments};
 use super::super::{
     Entry, Framework, Handler, MountFact, PathSpec, RouteFact, Target, actix, axum, method_name,
-    rocket, value,
+    placeholder, rocket,
 };
 use super::{Binding, Collector, expr_ident, pat_ident};
 use crate::model::Severity;
@@ -50,6 +50,16 @@ impl Collector {
     /// If `expr` is a router, records it (building a fragment unless it only names one) and
     /// returns it. `call_is_router`: a plain call counts (its result is typed as a router).
     pub(super) fn router_value(&mut self, expr: &Expr, call_is_router: bool) -> Option<Binding> {
+        if let Some(array) = route_list_concat(peel(expr)) {
+            // `[routes![a], other()].concat()`: rocket route lists joined into one.
+            let site = self.site(line_span(expr));
+            let fragment = self.new_fragment(site.clone());
+            for target in self.targets(array) {
+                let empty = PathSpec::Literal(String::new());
+                self.mount(fragment, empty, target, site.clone(), None, false);
+            }
+            return Some(Binding::Router(fragment));
+        }
         let chain = Chain::of(peel(expr));
         let base = self.base(&chain);
         let has_ops = chain.calls.iter().any(|call| is_router_op(call));
@@ -340,6 +350,10 @@ impl Collector {
                 self.mount_arg(fragment, Some(prefix), service, site, None, true);
             }
             ("merge", [router]) => self.mount_arg(fragment, None, router, site, None, false),
+            // A rocket route list grown in place: `v.extend(more())`, `v.append(&mut more())`.
+            ("extend" | "append", [routes]) => {
+                self.mount_arg(fragment, None, routes, site, None, false);
+            }
             ("service", [service]) => {
                 self.mount_arg(
                     fragment,
@@ -459,7 +473,10 @@ impl Collector {
                 for path in [String::new(), "/{*rest}".to_string()] {
                     let path = match &prefix {
                         PathSpec::Literal(prefix) => PathSpec::Literal(format!("{prefix}{path}")),
-                        other => other.clone(),
+                        PathSpec::Invalid => PathSpec::Invalid,
+                        other => {
+                            PathSpec::Parts(vec![other.clone(), PathSpec::Literal(path.clone())])
+                        }
                     };
                     self.push(
                         fragment,
@@ -619,25 +636,7 @@ impl Collector {
     }
 
     fn path_spec(&self, expr: &Expr) -> PathSpec {
-        match peel(expr) {
-            Expr::Lit(lit) => match &lit.lit {
-                Lit::Str(value) => PathSpec::Literal(value.value()),
-                _ => PathSpec::Unknown,
-            },
-            Expr::Path(path) if path.qself.is_none() => PathSpec::Const {
-                path: segments(&path.path),
-                site: self.path_site(&path.path),
-            },
-            field @ Expr::Field(_) => match value::field_chain(field) {
-                Some((path, fields)) => PathSpec::Field {
-                    path,
-                    fields,
-                    site: self.site(line_span(field)),
-                },
-                None => PathSpec::Unknown,
-            },
-            _ => PathSpec::Unknown,
-        }
+        placeholder::path_spec(expr, &|span| self.site(span))
     }
 }
 
@@ -647,8 +646,26 @@ fn is_router_op(call: &ExprMethodCall) -> bool {
     takes_path_first(&name, call.args.len())
         || (matches!(
             name.as_str(),
-            "route" | "to" | "merge" | "service" | "configure" | "routes"
+            "route" | "to" | "merge" | "service" | "configure" | "routes" | "extend" | "append"
         ) && call.args.len() == 1)
+}
+
+/// `[routes![a], routes![b]].concat()`: the array, when one of its elements is `routes![..]`.
+fn route_list_concat(expr: &Expr) -> Option<&Expr> {
+    let Expr::MethodCall(call) = expr else {
+        return None;
+    };
+    if call.method != "concat" || !call.args.is_empty() {
+        return None;
+    }
+    let Expr::Array(array) = peel(&call.receiver) else {
+        return None;
+    };
+    array
+        .elems
+        .iter()
+        .any(|elem| matches!(peel(elem), Expr::Macro(mac) if rocket::is_routes_macro(&mac.mac)))
+        .then_some(&*call.receiver)
 }
 
 /// Router methods whose first argument is a path: `.route(path, ..)`, `.nest(prefix, ..)`.

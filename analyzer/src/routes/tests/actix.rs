@@ -220,7 +220,36 @@ impl Auth {
         POST /api/auth/login demo::api::login demo::api
         POST /api/auth/logout demo::api::logout demo::api
         GET /api/profile demo::api::profile demo::api
-        warning src/api.rs:15: route path is neither a string literal nor a string constant; skipped
+        POST /{verify_path} demo::api::verify demo::api
+        warning src/api.rs:15: route path {verify_path} is computed at run time from `crate::api::paths::ROUTES.auth.verify_path()`; the route is listed under `{verify_path}`
+        ",
+    );
+}
+
+#[test]
+fn actix_builder_calls_pass_the_router_through() {
+    check(
+        r#"
+//- src/main.rs
+fn main() {
+    let app = App::new()
+        .wrap(Logger::default())
+        .app_data(state.clone())
+        .service(
+            web::scope("/api")
+                .wrap(cors())
+                .guard(guard::Header("x", "y"))
+                .service(list)
+                .default_service(web::to(not_found)),
+        )
+        .default_service(web::to(not_found));
+}
+#[get("/list")]
+async fn list() {}
+async fn not_found() {}
+"#,
+        "
+        GET /api/list demo::list demo
         ",
     );
 }

@@ -80,6 +80,7 @@ pub fn app() -> Router {
         .route(USERS, get(h))
         .nest(paths::API, Router::new().route(crate::paths::ITEMS, get(h)))
         .route(&format!("/{}", 1), get(h))
+        .route(42, get(h))
 }
 async fn h() {}
 //- src/paths.rs
@@ -87,9 +88,10 @@ pub const API: &str = "/api";
 pub const ITEMS: &'static str = "/items/{id}";
 "#,
         "
+        GET /1 demo::h demo
         GET /api/items/{id} demo::h demo
         GET /users demo::h demo
-        warning src/lib.rs:7: route path is neither a string literal nor a string constant; skipped
+        warning src/lib.rs:8: route path is not a string; skipped
         ",
     );
 }

@@ -75,3 +75,44 @@ async fn main() {
         ",
     );
 }
+#[test]
+fn issue_9_route_lists_built_across_fns() {
+    check(
+        r#"
+//- src/main.rs
+mod api;
+#[launch]
+fn rocket() -> _ {
+    rocket::build().mount("/api", api::routes())
+}
+//- src/api.rs
+use rocket::{get, routes, Route};
+pub fn routes() -> Vec<Route> {
+    let mut all = routes![a];
+    all.extend(other_routes());
+    all.append(&mut more());
+    all
+}
+fn other_routes() -> Vec<Route> {
+    [routes![b], routes![c]].concat()
+}
+fn more() -> Vec<Route> {
+    routes![d]
+}
+#[get("/a")]
+fn a() {}
+#[get("/b")]
+fn b() {}
+#[get("/c")]
+fn c() {}
+#[get("/d")]
+fn d() {}
+"#,
+        "
+        GET /api/a demo::api::a demo::api
+        GET /api/b demo::api::b demo::api
+        GET /api/c demo::api::c demo::api
+        GET /api/d demo::api::d demo::api
+        ",
+    );
+}
