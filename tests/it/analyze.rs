@@ -500,3 +500,46 @@ fn main() {}
     );
     assert_eq!(json["route_coverage"]["unknown_prefix"], 1);
 }
+
+/// Every route fixture's routes, through the binary: the same lines as its
+/// `expected-routes.txt` (`METHOD /path handler`), and no diagnostic.
+#[test]
+fn issue_9_route_fixtures_through_the_binary() {
+    for name in [
+        "routes-axum",
+        "routes-actix",
+        "routes-rocket",
+        "routes-openapi",
+    ] {
+        let dir = repo_root().join("analyzer/tests/fixtures").join(name);
+        let output = ficus_in(
+            &repo_root(),
+            &["analyze", path_str(&dir), "--format", "json", "--no-report"],
+        );
+        let json = check_json(&success(&output));
+        let mut actual: Vec<String> = json["routes"]
+            .as_array()
+            .expect("routes")
+            .iter()
+            .map(|route| {
+                format!(
+                    "{} {} {}",
+                    route["method"].as_str().unwrap_or_default(),
+                    route["path"].as_str().unwrap_or_default(),
+                    route["handler"].as_str().unwrap_or_default()
+                )
+            })
+            .collect();
+        actual.sort();
+        let expected_text =
+            fs::read_to_string(dir.join("expected-routes.txt")).expect("expected-routes.txt");
+        let mut expected: Vec<String> = expected_text
+            .lines()
+            .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+            .map(str::to_string)
+            .collect();
+        expected.sort();
+        assert_eq!(actual, expected, "{name}");
+        assert_eq!(json["diagnostics"], serde_json::json!([]), "{name}");
+    }
+}

@@ -207,6 +207,23 @@ impl<'ast> Visit<'ast> for Collector {
                 }
                 None => self.unbind(&name),
             }
+        } else if let (Some(name), Some(init)) = (split_router_name(&local.pat), &local.init)
+            && let Expr::MethodCall(split) = peel(&init.expr)
+            && split.method == "split_for_parts"
+            && split.args.is_empty()
+        {
+            // utoipa-axum: `let (router, api) = api_router.split_for_parts();` gives the axum
+            // router (first) and the OpenAPI document.
+            let binding = self
+                .router_value(&split.receiver, true)
+                .or_else(|| self.deferred_call(&split.receiver).map(Binding::Call));
+            match binding {
+                Some(binding) => {
+                    self.bind(name, binding);
+                }
+                None => self.unbind(&name),
+            }
+            return;
         }
         visit::visit_local(self, local);
     }
@@ -626,6 +643,15 @@ fn type_segments(ty: &Type) -> Vec<String> {
     match ty {
         Type::Path(path) if path.qself.is_none() => segments(&path.path),
         _ => Vec::new(),
+    }
+}
+
+/// The first name of a tuple pattern (`(router, api)`, `(router, _): (Router, _)`).
+fn split_router_name(pat: &Pat) -> Option<String> {
+    match pat {
+        Pat::Tuple(tuple) => tuple.elems.first().and_then(pat_ident),
+        Pat::Type(typed) => split_router_name(&typed.pat),
+        _ => None,
     }
 }
 

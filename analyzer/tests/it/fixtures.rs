@@ -255,7 +255,12 @@ fn data_text(analysis: &ficus_analyzer::model::Analysis, crate_name: &str) -> St
 
 #[test]
 fn axum_actix_and_rocket_routes_with_full_paths() {
-    for name in ["routes-axum", "routes-actix", "routes-rocket"] {
+    for name in [
+        "routes-axum",
+        "routes-actix",
+        "routes-rocket",
+        "routes-openapi",
+    ] {
         let analysis = analyze_dir(&fixture(name));
         assert_text(&diagnostics_text(&analysis), "");
         assert_text(

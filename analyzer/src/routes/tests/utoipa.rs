@@ -68,6 +68,7 @@ pub mod users;
         POST /api/v1/users demo::handlers::users::create axum src/handlers/users.rs:3
         GET /api/v1/users/{id} demo::handlers::users::show axum src/handlers/users.rs:5
         DELETE /{id} demo::handlers::users::not_mounted utoipa src/handlers/users.rs:7
+        info src/lib.rs:7: cannot find the routes of `SwaggerUi::new` in the analysed code; they are missing under this mount
         ",
     );
 }
