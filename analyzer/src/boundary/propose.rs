@@ -52,7 +52,14 @@ pub fn propose(analysis: &Analysis, cut: &Cut<'_>) -> Proposal {
             members.entry(*cluster).or_default().push(module);
         }
     }
-    let names = name_clusters(&members, cut.names);
+    let mut route_paths: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for route in &analysis.routes {
+        route_paths
+            .entry(route.module.as_str())
+            .or_default()
+            .push(route.path.as_str());
+    }
+    let names = name_clusters(&members, cut.names, &route_paths);
     let mut assignment: BTreeMap<String, String> = BTreeMap::new();
     for (cluster, modules) in &members {
         for module in modules {
@@ -185,10 +192,42 @@ pub fn propose(analysis: &Analysis, cut: &Cut<'_>) -> Proposal {
 
 /// A name per cluster: the one people gave it, else its most frequent domain term among
 /// module names (ties: alphabetical), made unique with `-2`, `-3`...
+/// Words that name a technical role of request handling or an action, not what a service
+/// serves: a candidate is never named after them.
+const NOT_A_NAME: &[&str] = &[
+    "extractor",
+    "middleware",
+    "guard",
+    "layer",
+    "filter",
+    "interceptor",
+    "add",
+    "create",
+    "delete",
+    "edit",
+    "get",
+    "list",
+    "remove",
+    "update",
+];
+
+/// Names each cluster after its most frequent domain term (of its module paths). When that
+/// name is taken, the next term that is not, preferring what the cluster serves (the terms of
+/// its routes' static segments, most frequent first) over its other module terms; only then
+/// a numbered name.
 fn name_clusters(
     members: &BTreeMap<usize, Vec<&str>>,
     given: &BTreeMap<usize, String>,
+    route_paths: &BTreeMap<&str, Vec<&str>>,
 ) -> BTreeMap<usize, String> {
+    let ranked = |counts: BTreeMap<String, usize>| -> Vec<String> {
+        let mut list: Vec<(String, usize)> = counts
+            .into_iter()
+            .filter(|(term, _)| !NOT_A_NAME.contains(&term.as_str()))
+            .collect();
+        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        list.into_iter().map(|(term, _)| term).collect()
+    };
     let mut names = BTreeMap::new();
     let mut taken: BTreeSet<String> = given.values().cloned().collect();
     for (cluster, modules) in members {
@@ -196,27 +235,38 @@ fn name_clusters(
             names.insert(*cluster, name.clone());
             continue;
         }
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        let mut module_counts: BTreeMap<String, usize> = BTreeMap::new();
+        let mut route_counts: BTreeMap<String, usize> = BTreeMap::new();
         for module in modules {
             let module_terms: BTreeSet<String> =
                 module.split("::").skip(1).flat_map(terms).collect();
             for term in module_terms {
-                *counts.entry(term).or_default() += 1;
+                *module_counts.entry(term).or_default() += 1;
+            }
+            for path in route_paths.get(module).into_iter().flatten() {
+                for term in super::signals::route_terms(path) {
+                    *route_counts.entry(term).or_default() += 1;
+                }
             }
         }
-        let base = counts
-            .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-            .map_or_else(
-                || format!("service-{}", cluster + 1),
-                |(term, _)| term.clone(),
-            );
-        let mut name = base.clone();
-        let mut suffix = 2;
-        while taken.contains(&name) {
-            name = format!("{base}-{suffix}");
-            suffix += 1;
-        }
+        let module_terms = ranked(module_counts);
+        let route_terms = ranked(route_counts);
+        let base = module_terms
+            .first()
+            .or(route_terms.first())
+            .cloned()
+            .unwrap_or_else(|| format!("service-{}", cluster + 1));
+        let name = std::iter::once(&base)
+            .chain(route_terms.iter())
+            .chain(module_terms.iter())
+            .find(|term| !taken.contains(*term))
+            .cloned()
+            .unwrap_or_else(|| {
+                (2..)
+                    .map(|suffix| format!("{base}-{suffix}"))
+                    .find(|name| !taken.contains(name))
+                    .unwrap_or_default()
+            });
         taken.insert(name.clone());
         names.insert(*cluster, name);
     }
@@ -316,5 +366,57 @@ fn measure(analysis: &Analysis, assignment: &BTreeMap<String, String>) -> Propos
         },
         // An empty cut (no service) has no metrics to speak of.
         Err(_) => ProposalMetrics::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(clusters: &[&[&str]], routes: &[(&str, &str)]) -> Vec<String> {
+        let members: BTreeMap<usize, Vec<&str>> = clusters
+            .iter()
+            .enumerate()
+            .map(|(cluster, modules)| (cluster, modules.to_vec()))
+            .collect();
+        let mut route_paths: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (module, path) in routes {
+            route_paths.entry(module).or_default().push(path);
+        }
+        name_clusters(&members, &BTreeMap::new(), &route_paths)
+            .into_values()
+            .collect()
+    }
+
+    #[test]
+    fn issue_9_a_candidate_is_never_named_after_a_technical_role() {
+        assert_eq!(
+            named(
+                &[&[
+                    "shop::middleware",
+                    "shop::middleware::auth",
+                    "shop::invoices"
+                ]],
+                &[]
+            ),
+            ["auth"]
+        );
+    }
+
+    #[test]
+    fn issue_9_a_taken_name_gives_way_to_what_the_candidate_serves() {
+        assert_eq!(
+            named(
+                &[
+                    &["shop::sites::list", "shop::sites::create"],
+                    &["shop::sites::keys"],
+                ],
+                &[
+                    ("shop::sites::list", "/api/v1/sites"),
+                    ("shop::sites::keys", "/api/v1/sites/{id}/keys/delete"),
+                ]
+            ),
+            ["site", "key"]
+        );
     }
 }

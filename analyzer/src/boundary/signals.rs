@@ -254,7 +254,7 @@ fn foreign_keys(analysis: &Analysis, weights: &Weights, graph: &mut FusedGraph) 
 }
 
 /// Static path segments of a route that say something about its resource.
-fn route_terms(path: &str) -> Vec<String> {
+pub(crate) fn route_terms(path: &str) -> Vec<String> {
     path.split('/')
         .filter(|segment| {
             !segment.is_empty() && !segment.starts_with('{') && !segment.starts_with(':')
