@@ -106,49 +106,6 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
         &settings.weights,
         settings.history.as_ref(),
     );
-    let index = |id: &String| graph.index_of(id);
-    let constraints = cluster::Constraints {
-        pinned: pinned
-            .iter()
-            .filter_map(|(module, name)| Some((index(module)?, name.clone())))
-            .collect(),
-        together: settings
-            .together
-            .iter()
-            .map(|group| group.iter().filter_map(index).collect())
-            .collect(),
-        apart: settings
-            .apart
-            .iter()
-            .map(|group| group.iter().filter_map(index).collect())
-            .collect(),
-        fixed_clusters: settings.fixed_services.clone(),
-    };
-    let cluster_graph = cluster::Graph::from_edges(graph.modules.len(), &graph.weighted_edges())?;
-    let cluster_settings = cluster::Settings {
-        resolution: settings.resolution,
-        seed: settings.seed,
-        // A fixed list of services decides the count.
-        target_clusters: if settings.fixed_services.is_some() {
-            None
-        } else {
-            settings.target_services
-        },
-        ..cluster::Settings::default()
-    };
-    let partition = cluster::detect(&cluster_graph, &cluster_settings, &constraints)?;
-    // A module alone with no tie is not a service: leave it unassigned.
-    let mut sizes = vec![0usize; partition.n_clusters];
-    for &cluster in &partition.membership {
-        sizes[cluster] += 1;
-    }
-    let tied: BTreeSet<usize> = graph.edges.keys().flat_map(|&(a, b)| [a, b]).collect();
-    let clusters: Vec<Option<usize>> = partition
-        .membership
-        .iter()
-        .enumerate()
-        .map(|(node, &cluster)| (sizes[cluster] > 1 || tied.contains(&node)).then_some(cluster))
-        .collect();
     // Services need an entry point; what several services lean on is shared.
     let entry_modules: BTreeSet<&str> = analysis
         .routes
@@ -169,42 +126,88 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
             pinned: pinned.contains_key(module),
         })
         .collect();
+    let cluster_settings = cluster::Settings {
+        resolution: settings.resolution,
+        seed: settings.seed,
+        // A fixed list of services decides the count.
+        target_clusters: if settings.fixed_services.is_some() {
+            None
+        } else {
+            settings.target_services
+        },
+        ..cluster::Settings::default()
+    };
+    // A module with no tie is not a service: it stays unassigned.
+    let tied: BTreeSet<usize> = graph.edges.keys().flat_map(|&(a, b)| [a, b]).collect();
     // With no placements or constraints from people (a first plan), services are cut between
-    // the entry points themselves; otherwise Leiden's cut over every module, which honours
-    // them, stands. Either way the refinement below applies.
+    // the entry points themselves; otherwise Leiden cuts every module and honours them.
+    // Either way the refinement below applies.
     let unconstrained = pinned.is_empty()
         && settings.together.is_empty()
         && settings.apart.is_empty()
         && settings.fixed_services.is_none()
         && settings.target_services.is_none();
-    let seeded: Vec<Option<usize>> = if unconstrained && roles.iter().any(|role| role.entry) {
+    let (seeded, names, resolution) = if unconstrained && roles.iter().any(|role| role.entry) {
         let entry_clusters = entry_clusters(&graph, &roles, &cluster_settings)?;
-        // Every other clustered module waits to be placed (any cluster id without an entry
-        // point will do).
+        // Every other tied module waits to be placed (any cluster id without an entry point
+        // will do).
         let waiting = entry_clusters
             .iter()
             .flatten()
             .max()
             .map_or(0, |max| max + 1);
-        entry_clusters
+        let seeded: Vec<Option<usize>> = entry_clusters
             .into_iter()
-            .zip(&clusters)
-            .map(|(entry, clustered)| entry.or(clustered.map(|_| waiting)))
-            .collect()
+            .enumerate()
+            .map(|(node, entry)| entry.or(tied.contains(&node).then_some(waiting)))
+            .collect();
+        (seeded, BTreeMap::new(), settings.resolution)
     } else {
-        clusters.clone()
+        let index = |id: &String| graph.index_of(id);
+        let constraints = cluster::Constraints {
+            pinned: pinned
+                .iter()
+                .filter_map(|(module, name)| Some((index(module)?, name.clone())))
+                .collect(),
+            together: settings
+                .together
+                .iter()
+                .map(|group| group.iter().filter_map(index).collect())
+                .collect(),
+            apart: settings
+                .apart
+                .iter()
+                .map(|group| group.iter().filter_map(index).collect())
+                .collect(),
+            fixed_clusters: settings.fixed_services.clone(),
+        };
+        let cluster_graph =
+            cluster::Graph::from_edges(graph.modules.len(), &graph.weighted_edges())?;
+        let partition = cluster::detect(&cluster_graph, &cluster_settings, &constraints)?;
+        // A cluster of one module with no tie is no service.
+        let mut sizes = vec![0usize; partition.n_clusters];
+        for &cluster in &partition.membership {
+            sizes[cluster] += 1;
+        }
+        let clusters: Vec<Option<usize>> = partition
+            .membership
+            .iter()
+            .enumerate()
+            .map(|(node, &cluster)| (sizes[cluster] > 1 || tied.contains(&node)).then_some(cluster))
+            .collect();
+        let names: BTreeMap<usize, String> = partition
+            .labels
+            .iter()
+            .enumerate()
+            .filter_map(|(cluster, label)| Some((cluster, label.clone()?)))
+            .collect();
+        (clusters, names, partition.resolution)
     };
     let refined = refine(&graph, &seeded, &roles);
     let clusters = refined.clusters;
     for idx in refined.kernel {
         kernel.insert(graph.modules[idx].clone());
     }
-    let names: BTreeMap<usize, String> = partition
-        .labels
-        .iter()
-        .enumerate()
-        .filter_map(|(cluster, label)| Some((cluster, label.clone()?)))
-        .collect();
     let pinned: BTreeSet<String> = pinned.keys().cloned().collect();
     let cut = Cut {
         graph: &graph,
@@ -214,7 +217,7 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
         pinned: &pinned,
         settings: ProposalSettings {
             seed: settings.seed,
-            resolution: partition.resolution,
+            resolution,
             target_services: settings.target_services,
         },
     };
