@@ -319,10 +319,13 @@ mod tests {
         for (method, path) in routes {
             tsv.push_str(&format!("{method}\t{path}\t/\th\tf.rs\tf.rs:1\n"));
         }
+        // Tests run in parallel: every call writes its own pair of files.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("ficus-corpus-bench-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let truth_file = dir.join(format!("t{}.toml", prefixes.len() + routes.len()));
-        let routes_file = dir.join(format!("r{}.tsv", prefixes.len() + routes.len()));
+        let truth_file = dir.join(format!("truth-{n}.toml"));
+        let routes_file = dir.join(format!("routes-{n}.tsv"));
         std::fs::write(&truth_file, text).unwrap();
         std::fs::write(&routes_file, tsv).unwrap();
         Truth::load(&truth_file, &routes_file).unwrap()
