@@ -18,6 +18,7 @@ pub mod pipeline;
 pub mod plan_input;
 pub mod proposal;
 pub mod propose;
+pub mod reach;
 pub mod refine;
 pub mod signals;
 pub mod terms;

@@ -7,6 +7,7 @@ use super::crossing::at_module_level;
 use super::kernel::{KernelSettings, shared_kernel, wiring};
 use super::proposal::{Proposal, ProposalSettings};
 use super::propose::{Cut, propose};
+use super::reach::reach;
 use super::refine::{ModuleRole, entry_clusters, refine};
 use ficus_plan::Weights;
 
@@ -203,7 +204,8 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
             .collect();
         (clusters, names, partition.resolution)
     };
-    let refined = refine(&graph, &seeded, &roles);
+    let reached = reach(analysis, &graph, &seeded);
+    let refined = refine(&graph, &seeded, &roles, &reached);
     let clusters = refined.clusters;
     for idx in refined.kernel {
         kernel.insert(graph.modules[idx].clone());

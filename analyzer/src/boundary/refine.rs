@@ -8,6 +8,7 @@
 //!
 //! 1. **Entry points.** A cluster is a service only if one of its modules is an entry point
 //!    (serves a route), or people pinned it. The modules of every other cluster are placed by
+//!    the services whose handlers reach them ([`super::reach`]), or, when no handler does, by
 //!    their ties to the services: with the one service they lean on (at least
 //!    [`OWNER_SHARE`] of their ties), else in the shared kernel when at least
 //!    [`MIN_USING_SERVICES`] services use them, else with the strongest one; a module that
@@ -25,6 +26,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::reach::Reached;
 use super::signals::FusedGraph;
 use crate::cluster;
 
@@ -62,8 +64,15 @@ pub struct ModuleRole {
     pub pinned: bool,
 }
 
-/// Applies both rules to `clusters` (one entry per `graph.modules`).
-pub fn refine(graph: &FusedGraph, clusters: &[Option<usize>], roles: &[ModuleRole]) -> Refined {
+/// Applies both rules to `clusters` (one entry per `graph.modules`). A module that some
+/// service's handlers reach (`reached`, see [`super::reach`]) is placed by who reaches it;
+/// one that no handler reaches, by its ties.
+pub fn refine(
+    graph: &FusedGraph,
+    clusters: &[Option<usize>],
+    roles: &[ModuleRole],
+    reached: &Reached,
+) -> Refined {
     let n = graph.modules.len();
     let mut neighbours: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
     for (&(a, b), parts) in &graph.edges {
@@ -94,7 +103,7 @@ pub fn refine(graph: &FusedGraph, clusters: &[Option<usize>], roles: &[ModuleRol
         if role.entry || role.pinned || role.data || out[idx].is_none() {
             continue;
         }
-        let ties = ties_by_service(&neighbours[idx], &out, &kernel);
+        let ties = evidence(idx, reached, &neighbours[idx], &out, &kernel);
         if is_shared(&ties) {
             out[idx] = None;
             kernel.insert(idx);
@@ -110,7 +119,7 @@ pub fn refine(graph: &FusedGraph, clusters: &[Option<usize>], roles: &[ModuleRol
         let mut still = Vec::new();
         let snapshot = out.clone();
         for idx in waiting {
-            let ties = ties_by_service(&neighbours[idx], &snapshot, &kernel);
+            let ties = evidence(idx, reached, &neighbours[idx], &snapshot, &kernel);
             match decide(&ties, roles[idx].data) {
                 Placement::Owner(service) => {
                     out[idx] = Some(service);
@@ -197,6 +206,20 @@ enum Placement {
     Shared,
     /// No tie to any service (yet).
     Unknown,
+}
+
+/// What places a module: the services whose handlers reach it, else its ties.
+fn evidence(
+    idx: usize,
+    reached: &Reached,
+    neighbours: &[(usize, f64)],
+    clusters: &[Option<usize>],
+    kernel: &BTreeSet<usize>,
+) -> BTreeMap<usize, f64> {
+    match reached.get(idx) {
+        Some(by_service) if !by_service.is_empty() => by_service.clone(),
+        _ => ties_by_service(neighbours, clusters, kernel),
+    }
 }
 
 /// A module's summed ties to each service, leaving out modules in no service and the kernel.
@@ -305,7 +328,7 @@ mod tests {
             ],
         );
         let clusters = [Some(0), Some(0), Some(1), Some(1), Some(2), Some(2)];
-        let refined = refine(&graph, &clusters, &roles(&[0, 2], &[], 6));
+        let refined = refine(&graph, &clusters, &roles(&[0, 2], &[], 6), &Vec::new());
         assert_eq!(
             refined.clusters,
             [Some(0), Some(0), Some(1), Some(1), Some(0), Some(0)]
@@ -329,7 +352,7 @@ mod tests {
             ],
         );
         let clusters = [Some(0), Some(1), Some(2), Some(3), Some(3)];
-        let refined = refine(&graph, &clusters, &roles(&[0, 1, 2], &[4], 5));
+        let refined = refine(&graph, &clusters, &roles(&[0, 1, 2], &[4], 5), &Vec::new());
         assert_eq!(refined.kernel, BTreeSet::from([3]));
         assert_eq!(refined.clusters[3], None);
         assert_eq!(refined.clusters[4], Some(0));
@@ -340,16 +363,35 @@ mod tests {
         // Module 3 sits in service 0 but is used as much by services 1 and 2.
         let graph = graph(4, &[(0, 3, 1.0), (1, 3, 1.0), (2, 3, 1.0)]);
         let clusters = [Some(0), Some(1), Some(2), Some(0)];
-        let refined = refine(&graph, &clusters, &roles(&[0, 1, 2], &[], 4));
+        let refined = refine(&graph, &clusters, &roles(&[0, 1, 2], &[], 4), &Vec::new());
         assert_eq!(refined.kernel, BTreeSet::from([3]));
         assert_eq!(refined.clusters, [Some(0), Some(1), Some(2), None]);
+    }
+
+    #[test]
+    fn a_module_goes_to_the_service_whose_handlers_reach_it_not_to_its_strongest_tie() {
+        // Entries 0 (orders) and 1 (users); 2 is a data-access layer both use, 3 an orders
+        // entity tied to nothing but that layer. By ties, 3 would follow 2 into users.
+        let graph = graph(4, &[(0, 2, 1.0), (1, 2, 2.0), (2, 3, 3.0)]);
+        let clusters = [Some(0), Some(1), Some(2), Some(2)];
+        let roles = roles(&[0, 1], &[2], 4);
+        let by_ties = refine(&graph, &clusters, &roles, &Vec::new());
+        assert_eq!(by_ties.clusters[3], Some(1));
+        let reached = vec![
+            BTreeMap::from([(0, 1.0)]),
+            BTreeMap::from([(1, 1.0)]),
+            BTreeMap::from([(0, 0.5), (1, 1.0)]),
+            BTreeMap::from([(0, 0.25)]),
+        ];
+        let by_reach = refine(&graph, &clusters, &roles, &reached);
+        assert_eq!(by_reach.clusters, [Some(0), Some(1), Some(1), Some(0)]);
     }
 
     #[test]
     fn a_module_with_no_tie_to_any_service_is_left_unassigned() {
         let graph = graph(3, &[(0, 1, 1.0)]);
         let clusters = [Some(0), Some(0), Some(1)];
-        let refined = refine(&graph, &clusters, &roles(&[0], &[], 3));
+        let refined = refine(&graph, &clusters, &roles(&[0], &[], 3), &Vec::new());
         assert_eq!(refined.clusters, [Some(0), Some(0), None]);
         assert!(refined.kernel.is_empty());
     }
