@@ -47,6 +47,14 @@ pub fn area_of(module: &str) -> String {
 /// domain its users are about, so `common::clock`, used by two domains only, goes with
 /// `common`, while the `models` layer of a layered monolith does not.
 pub fn shared_kernel(analysis: &Analysis, settings: &KernelSettings) -> BTreeSet<String> {
+    explained_kernel(analysis, settings).into_keys().collect()
+}
+
+/// [`shared_kernel`] with the reason for each module, in words.
+pub fn explained_kernel(
+    analysis: &Analysis,
+    settings: &KernelSettings,
+) -> BTreeMap<String, String> {
     let facts = ModuleFacts::new(analysis);
     let active = |module: &str| facts.active(module);
     let vocabulary = &facts.vocabulary;
@@ -73,7 +81,7 @@ pub fn shared_kernel(analysis: &Analysis, settings: &KernelSettings) -> BTreeSet
             .unwrap_or_default()
     };
 
-    let mut kernel = BTreeSet::new();
+    let mut kernel = BTreeMap::new();
     let areas: BTreeSet<String> = analysis
         .modules
         .iter()
@@ -96,21 +104,49 @@ pub fn shared_kernel(analysis: &Analysis, settings: &KernelSettings) -> BTreeSet
             domain_specific |= member_own.iter().any(|term| member_users.contains(term));
             area_users.extend(member_users);
         }
-        let foreign: usize = area_users.difference(&area_own).count();
-        if !domain_specific && needed(foreign) && !members.iter().any(|member| active(member)) {
-            kernel.extend(members.iter().map(|member| member.to_string()));
+        let foreign: BTreeSet<&String> = area_users.difference(&area_own).collect();
+        if !domain_specific && needed(foreign.len()) && !members.iter().any(|member| active(member))
+        {
+            let why = format!(
+                "area {area} is used from {} domains ({}) and owns no route or table",
+                foreign.len(),
+                listed(foreign)
+            );
+            for member in &members {
+                kernel.insert(member.to_string(), why.clone());
+            }
         }
     }
     for module in &analysis.modules {
-        if !kernel.contains(&module.id)
-            && module.id.contains("::")
-            && !active(&module.id)
-            && needed(foreign_users(&module.id).len())
-        {
-            kernel.insert(module.id.clone());
+        if kernel.contains_key(&module.id) || !module.id.contains("::") || active(&module.id) {
+            continue;
+        }
+        let foreign = foreign_users(&module.id);
+        if needed(foreign.len()) {
+            let why = format!(
+                "used from {} other domains ({}) and owns no route or table",
+                foreign.len(),
+                listed(foreign.iter())
+            );
+            kernel.insert(module.id.clone(), why);
         }
     }
     kernel
+}
+
+/// Up to six terms, then how many more.
+fn listed<'a>(terms: impl IntoIterator<Item = &'a String>) -> String {
+    let terms: Vec<&String> = terms.into_iter().collect();
+    let mut text = terms
+        .iter()
+        .take(6)
+        .map(|term| term.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if terms.len() > 6 {
+        text.push_str(&format!(" and {} more", terms.len() - 6));
+    }
+    text
 }
 
 /// Module ids of the wiring: composition roots. A module is wiring when it both depends on
@@ -120,6 +156,14 @@ pub fn shared_kernel(analysis: &Analysis, settings: &KernelSettings) -> BTreeSet
 /// monolith). Put in a service, wiring would tie every service into one dependency cycle; it
 /// stays in the monolith (unassigned) instead. Crate roots are wiring too.
 pub fn wiring(analysis: &Analysis, settings: &KernelSettings) -> BTreeSet<String> {
+    explained_wiring(analysis, settings).into_keys().collect()
+}
+
+/// [`wiring`] with the reason for each module, in words.
+pub fn explained_wiring(
+    analysis: &Analysis,
+    settings: &KernelSettings,
+) -> BTreeMap<String, String> {
     let facts = ModuleFacts::new(analysis);
     let vocabulary = &facts.vocabulary;
     let mut users: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
@@ -142,16 +186,22 @@ pub fn wiring(analysis: &Analysis, settings: &KernelSettings) -> BTreeSet<String
     analysis
         .modules
         .iter()
-        .filter(|module| {
+        .filter_map(|module| {
             let id = module.id.as_str();
             let own = own_terms(id);
             let passive = !facts.active(id);
             let uses_many = broad(uses.get(id), &own);
-            !id.contains("::")
-                || (uses_many && broad(users.get(id), &own))
-                || (uses_many && own.is_empty() && passive)
+            let why = if !id.contains("::") {
+                "crate root: wiring, stays with the monolith"
+            } else if uses_many && broad(users.get(id), &own) {
+                "composition root: uses many domains and is used by many"
+            } else if uses_many && own.is_empty() && passive {
+                "assembles many domains, has a technical name and owns no route or table"
+            } else {
+                return None;
+            };
+            Some((module.id.clone(), why.to_string()))
         })
-        .map(|module| module.id.clone())
         .collect()
 }
 

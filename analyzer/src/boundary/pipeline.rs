@@ -4,11 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::crossing::at_module_level;
-use super::kernel::{KernelSettings, shared_kernel, wiring};
+use super::kernel::{KernelSettings, explained_kernel, explained_wiring};
 use super::proposal::{Proposal, ProposalSettings};
 use super::propose::{Cut, propose};
 use super::reach::reach;
-use super::refine::{ModuleRole, entry_clusters, refine};
+use super::refine::{ModuleRole, Placed, entry_clusters, refine};
 use ficus_plan::Weights;
 
 use super::signals::fuse_with_history;
@@ -62,13 +62,28 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
     // Signals and the kernel work between modules; the item-level analysis still gives
     // `propose` the API surface.
     let module_level = at_module_level(analysis);
-    let mut kernel = shared_kernel(&module_level, &settings.kernel);
-    kernel.extend(settings.kernel_modules.iter().cloned());
-    for module in settings.pinned.keys() {
-        kernel.remove(module);
+    // Why each module outside the services is where it is, in words.
+    let mut why = explained_kernel(&module_level, &settings.kernel);
+    for module in &settings.kernel_modules {
+        why.insert(
+            module.clone(),
+            "placed in the shared kernel in the plan".to_string(),
+        );
     }
-    let mut wiring = wiring(&module_level, &settings.kernel);
-    wiring.retain(|module| !settings.pinned.contains_key(module) && !kernel.contains(module));
+    for module in settings.pinned.keys() {
+        why.remove(module);
+    }
+    let mut kernel: BTreeSet<String> = why.keys().cloned().collect();
+    for (module, reason) in explained_wiring(&module_level, &settings.kernel) {
+        if !settings.pinned.contains_key(&module) && !kernel.contains(&module) {
+            why.insert(module, reason);
+        }
+    }
+    let wiring: BTreeSet<String> = why
+        .keys()
+        .filter(|module| !kernel.contains(*module))
+        .cloned()
+        .collect();
     let modules: BTreeSet<String> = analysis
         .modules
         .iter()
@@ -210,6 +225,11 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
     for idx in refined.kernel {
         kernel.insert(graph.modules[idx].clone());
     }
+    let placed: BTreeMap<String, Placed> = refined
+        .placed
+        .into_iter()
+        .map(|(idx, placed)| (graph.modules[idx].clone(), placed))
+        .collect();
     let pinned: BTreeSet<String> = pinned.keys().cloned().collect();
     let cut = Cut {
         graph: &graph,
@@ -217,6 +237,8 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
         kernel: &kernel,
         names: &names,
         pinned: &pinned,
+        why: &why,
+        placed: &placed,
         settings: ProposalSettings {
             seed: settings.seed,
             resolution,

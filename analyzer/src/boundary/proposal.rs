@@ -32,6 +32,8 @@ pub struct ModuleRef {
     /// Module id as in `ficus analyze` (`crate::a::b`).
     pub path: String,
     pub file: String,
+    /// Why it is in the kernel or unassigned, in words.
+    pub why: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -61,6 +63,10 @@ pub struct ModuleAssignment {
     pub file: String,
     /// Whether a person pinned it here in the plan file.
     pub pinned: bool,
+    /// Why it is in this service, in words: it serves routes, it was pinned, or the evidence
+    /// that placed it (the services whose handlers reach it, or its ties).
+    pub why: String,
+    /// Its strongest ties inside the service.
     pub reasons: Vec<Reason>,
 }
 

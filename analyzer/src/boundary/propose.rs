@@ -9,6 +9,7 @@ use super::proposal::{
     GraphEdge, GraphNode, ModuleAssignment, ModuleRef, PROPOSAL_SCHEMA_VERSION, Proposal,
     ProposalGraph, ProposalMetrics, ProposalSettings, Reason, ServiceDependency, ServiceProposal,
 };
+use super::refine::Placed;
 use super::signals::FusedGraph;
 use super::terms::terms;
 use crate::metrics;
@@ -32,6 +33,10 @@ pub struct Cut<'a> {
     pub names: &'a BTreeMap<usize, String>,
     /// Modules people pinned where they are.
     pub pinned: &'a BTreeSet<String>,
+    /// Why modules outside the services are where they are (kernel, wiring), in words.
+    pub why: &'a BTreeMap<String, String>,
+    /// The evidence that placed modules without an entry point.
+    pub placed: &'a BTreeMap<String, Placed>,
     pub settings: ProposalSettings,
 }
 
@@ -41,10 +46,10 @@ pub fn propose(analysis: &Analysis, cut: &Cut<'_>) -> Proposal {
         .iter()
         .map(|module| (module.id.as_str(), module.file.as_str()))
         .collect();
-    let module_ref = |id: &str| ModuleRef {
-        path: id.to_string(),
-        file: files.get(id).copied().unwrap_or_default().to_string(),
-    };
+    let mut route_counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for route in &analysis.routes {
+        *route_counts.entry(&route.module).or_default() += 1;
+    }
 
     let mut members: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
     for (idx, cluster) in cut.clusters.iter().enumerate() {
@@ -60,6 +65,28 @@ pub fn propose(analysis: &Analysis, cut: &Cut<'_>) -> Proposal {
             .push(route.path.as_str());
     }
     let names = name_clusters(&members, cut.names, &route_paths);
+    let explain = |id: &str| -> String {
+        if let Some(placed) = cut.placed.get(id) {
+            return explain_placed(placed, &names);
+        }
+        if let Some(why) = cut.why.get(id) {
+            return why.clone();
+        }
+        if cut.pinned.contains(id) {
+            return "pinned here in the plan".to_string();
+        }
+        match route_counts.get(id) {
+            Some(1) => "serves a route".to_string(),
+            Some(count) => format!("serves {count} routes"),
+            None if cut.kernel.contains(id) => String::new(),
+            None => "clustered with its strongest ties".to_string(),
+        }
+    };
+    let module_ref = |id: &str| ModuleRef {
+        path: id.to_string(),
+        file: files.get(id).copied().unwrap_or_default().to_string(),
+        why: explain(id),
+    };
     let mut assignment: BTreeMap<String, String> = BTreeMap::new();
     for (cluster, modules) in &members {
         for module in modules {
@@ -88,6 +115,7 @@ pub fn propose(analysis: &Analysis, cut: &Cut<'_>) -> Proposal {
                         .unwrap_or_default()
                         .to_string(),
                     pinned: cut.pinned.contains(module),
+                    why: explain(module),
                     reasons: reasons.get(module.as_str()).cloned().unwrap_or_default(),
                 })
                 .collect();
@@ -128,7 +156,13 @@ pub fn propose(analysis: &Analysis, cut: &Cut<'_>) -> Proposal {
         .modules
         .iter()
         .filter(|module| !cut.kernel.contains(&module.id) && !assignment.contains_key(&module.id))
-        .map(|module| module_ref(&module.id))
+        .map(|module| {
+            let mut module = module_ref(&module.id);
+            if !cut.why.contains_key(&module.path) && !cut.placed.contains_key(&module.path) {
+                module.why = "no tie to any service".to_string();
+            }
+            module
+        })
         .collect();
 
     let group_of = |id: &str| -> String {
@@ -140,10 +174,6 @@ pub fn propose(analysis: &Analysis, cut: &Cut<'_>) -> Proposal {
             UNASSIGNED.to_string()
         }
     };
-    let mut route_counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for route in &analysis.routes {
-        *route_counts.entry(&route.module).or_default() += 1;
-    }
     let mut table_sets: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for access in &analysis.accesses {
         table_sets
@@ -271,6 +301,33 @@ fn name_clusters(
         names.insert(*cluster, name);
     }
     names
+}
+
+/// The evidence that placed a module, in words: `reached by the handlers of users (80%),
+/// billing (20%)`.
+fn explain_placed(placed: &Placed, names: &BTreeMap<usize, String>) -> String {
+    let shown = 4;
+    let mut shares: Vec<String> = placed
+        .shares
+        .iter()
+        .take(shown)
+        .map(|(service, share)| {
+            let name = names
+                .get(service)
+                .cloned()
+                .unwrap_or_else(|| format!("service-{}", service + 1));
+            format!("{name} ({:.0}%)", share * 100.0)
+        })
+        .collect();
+    if placed.shares.len() > shown {
+        shares.push(format!("{} more", placed.shares.len() - shown));
+    }
+    let by = if placed.reached {
+        "reached by the handlers of"
+    } else {
+        "tied to"
+    };
+    format!("{by} {}", shares.join(", "))
 }
 
 /// Each module's strongest ties to modules of its own cluster, with the signal that

@@ -51,6 +51,30 @@ pub struct Refined {
     pub clusters: Vec<Option<usize>>,
     /// Modules (graph indices) moved to the shared kernel.
     pub kernel: BTreeSet<usize>,
+    /// What placed each module this step moved (graph index -> evidence).
+    pub placed: BTreeMap<usize, Placed>,
+}
+
+/// The evidence that placed a module: who reaches it, or its ties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    /// Reached by handlers (true) or placed by its fused ties (false).
+    pub reached: bool,
+    /// Each service's share of the evidence, largest first.
+    pub shares: Vec<(usize, f64)>,
+}
+
+impl Placed {
+    fn new(reached: bool, evidence: &BTreeMap<usize, f64>) -> Placed {
+        let total: f64 = evidence.values().sum();
+        let mut shares: Vec<(usize, f64)> = evidence
+            .iter()
+            .filter(|(_, weight)| **weight > 0.0)
+            .map(|(&service, &weight)| (service, weight / total))
+            .collect();
+        shares.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        Placed { reached, shares }
+    }
 }
 
 /// What [`refine`] knows of each module (one entry per `graph.modules`).
@@ -96,6 +120,7 @@ pub fn refine(
         .map(|cluster| cluster.filter(|cluster| services.contains(cluster)))
         .collect();
     let mut kernel = BTreeSet::new();
+    let mut placed = BTreeMap::new();
 
     // Rule 2 on the modules of services first, so what they glue is seen for what it is.
     for idx in 0..n {
@@ -103,10 +128,11 @@ pub fn refine(
         if role.entry || role.pinned || role.data || out[idx].is_none() {
             continue;
         }
-        let ties = evidence(idx, reached, &neighbours[idx], &out, &kernel);
+        let (by_reach, ties) = evidence(idx, reached, &neighbours[idx], &out, &kernel);
         if is_shared(&ties) {
             out[idx] = None;
             kernel.insert(idx);
+            placed.insert(idx, Placed::new(by_reach, &ties));
         }
     }
 
@@ -119,14 +145,16 @@ pub fn refine(
         let mut still = Vec::new();
         let snapshot = out.clone();
         for idx in waiting {
-            let ties = evidence(idx, reached, &neighbours[idx], &snapshot, &kernel);
+            let (by_reach, ties) = evidence(idx, reached, &neighbours[idx], &snapshot, &kernel);
             match decide(&ties, roles[idx].data) {
                 Placement::Owner(service) => {
                     out[idx] = Some(service);
+                    placed.insert(idx, Placed::new(by_reach, &ties));
                     placed_any = true;
                 }
                 Placement::Shared => {
                     kernel.insert(idx);
+                    placed.insert(idx, Placed::new(by_reach, &ties));
                     placed_any = true;
                 }
                 Placement::Unknown => still.push(idx),
@@ -140,6 +168,7 @@ pub fn refine(
     Refined {
         clusters: out,
         kernel,
+        placed,
     }
 }
 
@@ -208,17 +237,17 @@ enum Placement {
     Unknown,
 }
 
-/// What places a module: the services whose handlers reach it, else its ties.
+/// What places a module: the services whose handlers reach it (`true`), else its ties.
 fn evidence(
     idx: usize,
     reached: &Reached,
     neighbours: &[(usize, f64)],
     clusters: &[Option<usize>],
     kernel: &BTreeSet<usize>,
-) -> BTreeMap<usize, f64> {
+) -> (bool, BTreeMap<usize, f64>) {
     match reached.get(idx) {
-        Some(by_service) if !by_service.is_empty() => by_service.clone(),
-        _ => ties_by_service(neighbours, clusters, kernel),
+        Some(by_service) if !by_service.is_empty() => (true, by_service.clone()),
+        _ => (false, ties_by_service(neighbours, clusters, kernel)),
     }
 }
 

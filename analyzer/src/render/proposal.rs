@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use crate::boundary::Proposal;
+use crate::boundary::proposal::ModuleRef;
 
 /// Pretty JSON of the whole proposal, with a trailing newline.
 pub fn proposal_json(proposal: &Proposal) -> String {
@@ -63,7 +64,7 @@ pub fn proposal_summary(proposal: &Proposal) -> String {
         proposal.shared_kernel.len()
     );
     for module in &proposal.shared_kernel {
-        let _ = writeln!(out, "  {}", module.path);
+        module_line(&mut out, module);
     }
     if !proposal.unassigned.is_empty() {
         let _ = writeln!(
@@ -72,7 +73,7 @@ pub fn proposal_summary(proposal: &Proposal) -> String {
             proposal.unassigned.len()
         );
         for module in &proposal.unassigned {
-            let _ = writeln!(out, "  {}", module.path);
+            module_line(&mut out, module);
         }
     }
     let metrics = &proposal.metrics;
@@ -87,4 +88,13 @@ pub fn proposal_summary(proposal: &Proposal) -> String {
         metrics.newman_modularity
     );
     out
+}
+
+/// `  module: why` (just the module when the proposal does not say why).
+fn module_line(out: &mut String, module: &ModuleRef) {
+    if module.why.is_empty() {
+        let _ = writeln!(out, "  {}", module.path);
+    } else {
+        let _ = writeln!(out, "  {}: {}", module.path, module.why);
+    }
 }

@@ -217,6 +217,8 @@ fn a_proposal_from_the_monolith_domains() {
         kernel: &kernel,
         names: &Default::default(),
         pinned: &Default::default(),
+        why: &Default::default(),
+        placed: &Default::default(),
         settings: ProposalSettings {
             seed: 1,
             resolution: 1.0,
@@ -320,6 +322,42 @@ fn proposals_recover_known_domains() {
             .shared_kernel
             .iter()
             .any(|module| module.path == "shop_monolith::common::error")
+    );
+    // Issue #9: every module says why it is where it is.
+    let whys = proposal
+        .services
+        .iter()
+        .flat_map(|service| service.modules.iter().map(|m| (&m.path, &m.why)))
+        .chain(proposal.shared_kernel.iter().map(|m| (&m.path, &m.why)))
+        .chain(proposal.unassigned.iter().map(|m| (&m.path, &m.why)));
+    for (module, why) in whys {
+        assert!(
+            !why.is_empty(),
+            "{module} does not say why it is where it is"
+        );
+    }
+    let catalog = proposal
+        .services
+        .iter()
+        .find(|service| service.name == "catalog")
+        .expect("a catalog service");
+    let why_of = |module: &str| {
+        catalog
+            .modules
+            .iter()
+            .find(|m| m.path == module)
+            .map(|m| m.why.as_str())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        why_of("shop_monolith::catalog::handlers"),
+        "serves 8 routes"
+    );
+    assert!(
+        why_of("shop_monolith::catalog::repository")
+            .starts_with("reached by the handlers of catalog ("),
+        "{}",
+        why_of("shop_monolith::catalog::repository")
     );
     for service in &proposal.services {
         eprintln!(

@@ -94,7 +94,7 @@ fn proposal() -> Proposal {
     };
     let module_ref = |path: &str| ModuleRef {
         path: path.to_string(),
-        file: String::new(),
+        ..ModuleRef::default()
     };
     Proposal {
         services: vec![

@@ -38,6 +38,7 @@ struct NodeData<'a> {
     routes: usize,
     tables: usize,
     pinned: bool,
+    why: &'a str,
     reasons: &'a [Reason],
 }
 
@@ -76,6 +77,7 @@ pub(super) fn json(view: &View) -> String {
                 routes: node.routes,
                 tables: node.tables,
                 pinned: node.assignment.is_some_and(|assignment| assignment.pinned),
+                why: node.why,
                 reasons: node
                     .assignment
                     .map_or(&[], |assignment| assignment.reasons.as_slice()),

@@ -95,8 +95,8 @@ fn service_section(
     } else {
         out.push_str(
             "<table class=\"modules\"><thead><tr><th scope=\"col\">Module</th>\
-             <th scope=\"col\">File</th><th scope=\"col\">Strongest ties in the candidate \
-             (signal, weight)</th></tr></thead>\n<tbody>\n",
+             <th scope=\"col\">File</th><th scope=\"col\">Why it is here; its strongest ties \
+             in the candidate (signal, weight)</th></tr></thead>\n<tbody>\n",
         );
         let mut modules: Vec<_> = service.modules.iter().collect();
         modules.sort_by(|a, b| a.path.cmp(&b.path));
@@ -117,6 +117,11 @@ fn service_section(
                 reasons.insert(
                     0,
                     "<li><strong>pinned here in the plan</strong></li>".into(),
+                );
+            } else if !module.why.is_empty() {
+                reasons.insert(
+                    0,
+                    format!("<li><strong>{}</strong></li>", text(&module.why)),
                 );
             }
             let reasons = if reasons.is_empty() {
@@ -295,15 +300,21 @@ fn other_section(out: &mut String, view: &View, index: usize) {
     );
     out.push_str(
         "<table class=\"modules\"><thead><tr><th scope=\"col\">Module</th>\
-         <th scope=\"col\">File</th></tr></thead>\n<tbody>\n",
+         <th scope=\"col\">File</th><th scope=\"col\">Why it is here</th></tr></thead>\n\
+         <tbody>\n",
     );
     for &node in &group.members {
         let node = &view.nodes[node];
+        let why = if node.why.is_empty() {
+            "\u{2013}".to_string()
+        } else {
+            text(node.why)
+        };
         let _ = writeln!(
             out,
-            "<tr><th scope=\"row\"><code>{}</code></th><td><code>{}</code></td></tr>",
+            "<tr><th scope=\"row\"><code>{}</code></th><td><code>{}</code></td><td>{why}</td></tr>",
             text(node.id),
-            text(node.file)
+            text(node.file),
         );
     }
     out.push_str("</tbody></table>\n</section>\n");

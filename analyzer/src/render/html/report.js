@@ -274,6 +274,9 @@
       });
     detailsBody.appendChild(facts);
     detailsBody.appendChild(element('h4', 'Why it is here'));
+    if (node.why) {
+      detailsBody.appendChild(element('p', node.why.charAt(0).toUpperCase() + node.why.slice(1) + '.'));
+    }
     if (group.kind === 'kernel') {
       detailsBody.appendChild(element('p', 'In the shared kernel: used across candidates, ' +
         'owns no routes and no tables.'));

@@ -23,6 +23,7 @@ fn assignment(path: &str, reasons: &[(&str, &str, f64)]) -> ModuleAssignment {
         path: path.to_string(),
         file: format!("src/{}.rs", path.replace("::", "/")),
         pinned: false,
+        why: format!("reached by the handlers of {path}"),
         reasons: reasons
             .iter()
             .map(|&(with, signal, weight)| Reason {
@@ -38,6 +39,7 @@ fn module_ref(path: &str) -> ModuleRef {
     ModuleRef {
         path: path.to_string(),
         file: format!("src/{}.rs", path.replace("::", "/")),
+        why: format!("used from 3 other domains ({path})"),
     }
 }
 
@@ -406,6 +408,18 @@ fn every_service_and_module_is_in_the_page() {
     assert!(html.contains("<code>orders.invoice_id</code>"));
     assert!(html.contains("<code>app::orders::repo::Order</code>"));
     assert!(html.contains("pinned here in the plan"));
+    // Why each module is where it is: in its service's table, and the kernel's and the
+    // unassigned modules' tables (the fixture's `why` names the module itself).
+    for (path, _) in modules() {
+        let path = super::escape::text(path);
+        assert!(
+            html.contains(&format!(
+                "<li><strong>reached by the handlers of {path}</strong></li>"
+            )) || html.contains(&format!("<td>used from 3 other domains ({path})</td>"))
+                || html.contains("<li><strong>pinned here in the plan</strong></li>"),
+            "no why for {path}"
+        );
+    }
     // Catalog calls orders (its own map); orders is called by catalog and by billing.
     let catalog = &html[html.find("id=\"service-3-catalog\"").unwrap()..];
     let catalog = &catalog[..catalog.find("</section>").unwrap()];

@@ -44,12 +44,17 @@ pub(super) struct Group<'a> {
     pub(super) members: Vec<usize>,
 }
 
+/// Where the view puts a module: group, file, assignment, why.
+type Placed<'a> = (usize, &'a str, Option<&'a ModuleAssignment>, &'a str);
+
 pub(super) struct Node<'a> {
     pub(super) id: &'a str,
     pub(super) file: &'a str,
     pub(super) group: usize,
     /// Why it is in its service (`None` for the kernel and unassigned modules).
     pub(super) assignment: Option<&'a ModuleAssignment>,
+    /// Why it is where it is, in words (empty when the proposal does not say).
+    pub(super) why: &'a str,
     pub(super) routes: usize,
     pub(super) tables: usize,
 }
@@ -67,10 +72,10 @@ impl<'a> View<'a> {
         let mut services: Vec<&ServiceProposal> = proposal.services.iter().collect();
         services.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.name.cmp(&b.name)));
 
-        // Module id -> (group, file, assignment); the first group to list a module keeps it.
+        // Module id -> (group, file, assignment, why); the first group to list a module keeps
+        // it.
         let mut groups: Vec<Group<'a>> = Vec::new();
-        let mut placed: BTreeMap<&'a str, (usize, &'a str, Option<&'a ModuleAssignment>)> =
-            BTreeMap::new();
+        let mut placed: BTreeMap<&'a str, Placed<'a>> = BTreeMap::new();
         for (position, service) in services.iter().enumerate() {
             let group = groups.len();
             groups.push(Group {
@@ -81,9 +86,12 @@ impl<'a> View<'a> {
                 members: Vec::new(),
             });
             for module in &service.modules {
-                placed
-                    .entry(&module.path)
-                    .or_insert((group, &module.file, Some(module)));
+                placed.entry(&module.path).or_insert((
+                    group,
+                    &module.file,
+                    Some(module),
+                    &module.why,
+                ));
             }
         }
         let kernel = groups.len();
@@ -97,7 +105,7 @@ impl<'a> View<'a> {
         for module in &proposal.shared_kernel {
             placed
                 .entry(&module.path)
-                .or_insert((kernel, &module.file, None));
+                .or_insert((kernel, &module.file, None, &module.why));
         }
         let unassigned = groups.len();
         groups.push(Group {
@@ -110,7 +118,7 @@ impl<'a> View<'a> {
         for module in &proposal.unassigned {
             placed
                 .entry(&module.path)
-                .or_insert((unassigned, &module.file, None));
+                .or_insert((unassigned, &module.file, None, &module.why));
         }
         let graph = &proposal.graph;
         for id in graph
@@ -119,7 +127,7 @@ impl<'a> View<'a> {
             .map(|node| node.id.as_str())
             .chain(graph.edges.iter().flat_map(|edge| [&*edge.a, &*edge.b]))
         {
-            placed.entry(id).or_insert((unassigned, "", None));
+            placed.entry(id).or_insert((unassigned, "", None, ""));
         }
 
         let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
@@ -128,13 +136,13 @@ impl<'a> View<'a> {
         }
         let mut order: Vec<(usize, &'a str)> = placed
             .iter()
-            .map(|(&id, &(group, _, _))| (group, id))
+            .map(|(&id, &(group, ..))| (group, id))
             .collect();
         order.sort();
         let mut index_of: BTreeMap<&str, usize> = BTreeMap::new();
         let mut nodes = Vec::with_capacity(order.len());
         for (group, id) in order {
-            let (_, file, assignment) = placed[id];
+            let (_, file, assignment, why) = placed[id];
             let (routes, tables) = counts.get(id).copied().unwrap_or((0, 0));
             index_of.insert(id, nodes.len());
             groups[group].members.push(nodes.len());
@@ -143,6 +151,7 @@ impl<'a> View<'a> {
                 file,
                 group,
                 assignment,
+                why,
                 routes,
                 tables,
             });
