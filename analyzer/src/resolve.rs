@@ -480,10 +480,22 @@ impl<'a> Index<'a> {
     }
 
     fn resolve_use_path(&self, module: usize, fact: &UseFact) -> Option<Vec<Def>> {
-        if fact.path.is_empty() {
-            return None;
-        }
+        let first = fact.path.first()?;
         self.resolve_all(module, fact.local_scope, &fact.path, fact.global)
+            .or_else(|| {
+                // Rust 2015 (the edition of a package that names none): a `use` path, with or
+                // without a leading `::`, starts at the crate root (`use models::user;` in
+                // any module). A later edition's path that failed above cannot compile, so
+                // trying the root never changes what a 2018+ crate resolves to.
+                if matches!(first.as_str(), "crate" | "self" | "super") {
+                    return None;
+                }
+                let root = self.crate_root(module);
+                if root == module && !fact.global {
+                    return None;
+                }
+                self.resolve_all(root, None, &fact.path, false)
+            })
     }
 
     fn index_impls(&mut self, facts_of: &dyn Fn(usize) -> Option<&'a ModFacts>) {
