@@ -103,7 +103,7 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
     let index = pool.install(|| Index::build(&forest, &packages, &facts_of));
     phase.done("name resolution");
     let analysed = |module: usize| forest.targets[forest.modules[module].target].analysed;
-    let (edges, external_uses) =
+    let (edges, external_uses, tasks) =
         pool.install(|| graph::edges(&index, &facts_of, &analysed, settings.granularity));
     phase.done("edges");
 
@@ -119,6 +119,7 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
         items,
         edges,
         external_uses,
+        tasks,
         orphans,
         ..Analysis::default()
     };

@@ -106,7 +106,15 @@ struct Collector {
     /// The item that owns what is being visited, for item-level graphs.
     /// Owner names, innermost last, each with its id in the current scope once looked up.
     owners: Vec<(String, Option<u32>)>,
+    /// How the calls being visited run: inside a spawn function's arguments, inside
+    /// `join!`/`select!`, or plainly.
+    task: Option<RefKind>,
 }
+
+/// Functions and methods whose arguments run as a task of their own.
+const SPAWNERS: &[&str] = &["spawn", "spawn_blocking", "spawn_local"];
+/// Macros whose arguments run concurrently with each other.
+const JOINERS: &[&str] = &["join", "try_join", "select"];
 
 impl Collector {
     fn scope(&mut self) -> &mut ModFacts {
@@ -198,6 +206,11 @@ impl Collector {
     /// Records a path (segments joined with `::`). The same path, kind, body and owner is
     /// counted, not stored again.
     fn add_ref_joined(&mut self, joined: &str, global: bool, kind: RefKind) {
+        // A function called, or passed by name (`thread::spawn(worker)`), inside a task.
+        let kind = match (kind, self.task) {
+            (RefKind::Call | RefKind::Value, Some(task)) => task,
+            _ => kind,
+        };
         let local_scope = self.local_scope();
         let owner = self.owner_id();
         let builder = self.builder();
@@ -730,16 +743,27 @@ impl<'ast> Visit<'ast> for Collector {
         for attr in &node.attrs {
             self.visit_attribute(attr);
         }
+        let mut spawns = false;
         match &*node.func {
             syn::Expr::Path(path) if path.qself.is_none() => {
                 self.add_ref(&path.path, RefKind::Call);
                 self.visit_path_arguments_only(&path.path);
+                spawns = path
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|last| SPAWNERS.iter().any(|name| last.ident == name));
             }
             func => self.visit_expr(func),
+        }
+        let outer = self.task;
+        if spawns {
+            self.task = Some(RefKind::Spawn);
         }
         for arg in &node.args {
             self.visit_expr(arg);
         }
+        self.task = outer;
     }
 
     fn visit_expr_path(&mut self, node: &'ast syn::ExprPath) {
@@ -774,6 +798,21 @@ impl<'ast> Visit<'ast> for Collector {
     fn visit_expr_method_call(&mut self, node: &'ast syn::ExprMethodCall) {
         let receiver_type = self.receiver_type(&node.receiver);
         self.add_method_call(node.method.to_string(), receiver_type);
+        if SPAWNERS.iter().any(|name| node.method == name) {
+            for attr in &node.attrs {
+                self.visit_attribute(attr);
+            }
+            self.visit_expr(&node.receiver);
+            if let Some(turbofish) = &node.turbofish {
+                self.visit_angle_bracketed_generic_arguments(turbofish);
+            }
+            let outer = self.task.replace(RefKind::Spawn);
+            for arg in &node.args {
+                self.visit_expr(arg);
+            }
+            self.task = outer;
+            return;
+        }
         visit::visit_expr_method_call(self, node);
     }
 
@@ -878,7 +917,17 @@ impl<'ast> Visit<'ast> for Collector {
 
     fn visit_macro(&mut self, node: &'ast syn::Macro) {
         self.add_ref(&node.path, RefKind::Macro);
+        let joins = node
+            .path
+            .segments
+            .last()
+            .is_some_and(|last| JOINERS.iter().any(|name| last.ident == name));
+        let outer = self.task;
+        if joins && outer.is_none() {
+            self.task = Some(RefKind::Join);
+        }
         self.scan_macro_tokens(node.tokens.clone());
+        self.task = outer;
     }
 
     fn visit_attribute(&mut self, _node: &'ast syn::Attribute) {

@@ -156,6 +156,11 @@ pub(crate) enum RefKind {
     Impl,
     /// Any other value path: a constant, a unit variant, a function passed as a value.
     Value,
+    /// A call inside what is handed to a spawn function (`tokio::spawn(run(..))`,
+    /// `thread::spawn(move || run(..))`, `set.spawn(..)`): a function run as its own task.
+    Spawn,
+    /// A call inside `join!`, `try_join!` or `select!`: run concurrently with the others.
+    Join,
 }
 
 /// `receiver.method(..)`.

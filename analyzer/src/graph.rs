@@ -5,13 +5,13 @@
 //! analysed code are counted separately as external uses: they say which libraries a module
 //! uses, not how it is coupled to the rest of the monolith.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use rayon::prelude::*;
 
 use crate::facts::{ItemKind, ModFacts, RefKind};
-use crate::model::{Analysis, Edge, ExternalUse};
+use crate::model::{Analysis, Edge, ExternalUse, Task};
 use crate::resolve::{Def, EntryKind, Index, Want};
 use crate::settings::Granularity;
 
@@ -121,6 +121,7 @@ pub(crate) fn kind_weight(kind: &str) -> f64 {
 struct Tally {
     edges: BTreeMap<(String, String, &'static str), u32>,
     external: BTreeMap<(String, String), u32>,
+    tasks: BTreeSet<Task>,
 }
 
 impl Tally {
@@ -144,6 +145,7 @@ impl Tally {
         for (key, count) in other.external {
             *self.external.entry(key).or_insert(0) += count;
         }
+        self.tasks.extend(other.tasks);
         self
     }
 }
@@ -155,7 +157,7 @@ pub(crate) fn edges<'f>(
     facts_of: &(dyn Fn(usize) -> Option<&'f ModFacts> + Sync),
     analysed: &(dyn Fn(usize) -> bool + Sync),
     granularity: Granularity,
-) -> (Vec<Edge>, Vec<ExternalUse>) {
+) -> (Vec<Edge>, Vec<ExternalUse>, Vec<Task>) {
     let tally = (0..index.forest.modules.len())
         .into_par_iter()
         .filter(|&module| analysed(module))
@@ -187,7 +189,7 @@ pub(crate) fn edges<'f>(
             count,
         })
         .collect();
-    (edges, external)
+    (edges, external, tally.tasks.into_iter().collect())
 }
 
 fn module_edges(
@@ -237,7 +239,11 @@ fn module_edges(
         let want = match reference.kind {
             RefKind::Type | RefKind::Impl => Want::Type,
             RefKind::Macro => Want::Macro,
-            RefKind::Call | RefKind::Construct | RefKind::Value => Want::Value,
+            RefKind::Call
+            | RefKind::Construct
+            | RefKind::Value
+            | RefKind::Spawn
+            | RefKind::Join => Want::Value,
         };
         segments.clear();
         segments.extend(reference.path.split("::"));
@@ -259,12 +265,45 @@ fn module_edges(
             (RefKind::Impl, _) => "impl",
             (RefKind::Macro, _) => "macro",
             (RefKind::Construct, _) => "construct",
-            (RefKind::Call | RefKind::Value, Def::Item(idx)) => match index.items[idx].kind {
-                EntryKind::Item(ItemKind::Struct | ItemKind::Variant) => "construct",
-                EntryKind::Item(kind) if kind.is_type() => "type",
-                _ => "call",
-            },
-            (RefKind::Call | RefKind::Value, Def::Module(_)) => "call",
+            (RefKind::Spawn | RefKind::Join, Def::Item(idx))
+                if matches!(
+                    index.items[idx].kind,
+                    EntryKind::Item(ItemKind::Fn) | EntryKind::Method
+                ) =>
+            {
+                if let Some(target) = index.module_of(def)
+                    && analysed(target)
+                {
+                    tally.tasks.insert(Task {
+                        function: index.item_path(idx),
+                        module: index.forest.modules[target].id.clone(),
+                        started_by: format!(
+                            "{module_id}{}",
+                            reference
+                                .owner
+                                .map(|owner| format!("::{}", facts.owners[owner as usize]))
+                                .unwrap_or_default()
+                        ),
+                        how: if reference.kind == RefKind::Spawn {
+                            "spawn"
+                        } else {
+                            "join"
+                        }
+                        .to_string(),
+                    });
+                }
+                "call"
+            }
+            (RefKind::Call | RefKind::Value | RefKind::Spawn | RefKind::Join, Def::Item(idx)) => {
+                match index.items[idx].kind {
+                    EntryKind::Item(ItemKind::Struct | ItemKind::Variant) => "construct",
+                    EntryKind::Item(kind) if kind.is_type() => "type",
+                    _ => "call",
+                }
+            }
+            (RefKind::Call | RefKind::Value | RefKind::Spawn | RefKind::Join, Def::Module(_)) => {
+                "call"
+            }
         };
         if let Some(to) = to_node(def) {
             tally.edge(from_node(reference.owner), to, kind, reference.count);

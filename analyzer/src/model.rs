@@ -26,6 +26,8 @@ pub struct Analysis {
     pub routes: Vec<Route>,
     /// How completely route assembly placed the handlers it found.
     pub route_coverage: RouteCoverage,
+    /// Functions run as tasks of their own: background jobs, workers, queue consumers.
+    pub tasks: Vec<Task>,
     pub tables: Vec<Table>,
     pub foreign_keys: Vec<ForeignKey>,
     pub accesses: Vec<Access>,
@@ -151,6 +153,21 @@ pub struct Route {
     /// Names of the `{name}` parts of `path` that the code computes at run time (a prefix
     /// built with `format!`, a variable), in path order; empty when the path is fully known.
     pub computed_parts: Vec<String>,
+}
+
+/// A function the code runs as a task of its own: handed to a spawn function
+/// (`tokio::spawn(cleanup(db))`, `thread::spawn(move || consume(rx))`, `set.spawn(..)`), or
+/// run concurrently with others in `join!`, `try_join!` or `select!`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Task {
+    /// Full path of the function (or method).
+    pub function: String,
+    /// Module id of the function.
+    pub module: String,
+    /// The item (or module, for module-level code) whose code starts it.
+    pub started_by: String,
+    /// `spawn` or `join` (`join!`, `try_join!`, `select!`).
+    pub how: String,
 }
 
 /// Handlers by how fully their routes are known. `handlers` is the sum of the other three.

@@ -319,7 +319,7 @@ pub fn at_module_level(analysis: &Analysis) -> Analysis {
 
 /// The module a graph node belongs to: the node itself when it is a module, otherwise the
 /// longest module id that prefixes it (item-level nodes are `module::Item::method`).
-fn module_for_node(node: &str, modules: &BTreeSet<&str>) -> Option<String> {
+pub(crate) fn module_for_node(node: &str, modules: &BTreeSet<&str>) -> Option<String> {
     if modules.contains(node) {
         return Some(node.to_string());
     }

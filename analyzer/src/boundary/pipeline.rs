@@ -3,17 +3,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::crossing::at_module_level;
+use super::crossing::{at_module_level, module_for_node};
 use super::kernel::{KernelSettings, explained_kernel, explained_wiring};
 use super::proposal::{Proposal, ProposalSettings};
 use super::propose::{Cut, propose};
-use super::reach::reach;
+use super::reach::{ItemGraph, reach};
 use super::refine::{ModuleRole, Placed, entry_clusters, refine};
 use ficus_plan::Weights;
 
 use super::signals::fuse_with_history;
 use crate::cluster;
-use crate::model::Analysis;
+use crate::model::{Analysis, Task};
 
 /// Everything that shapes a proposal; the plan file carries it between runs.
 #[derive(Debug, Clone)]
@@ -122,12 +122,20 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
         &settings.weights,
         settings.history.as_ref(),
     );
-    // Services need an entry point; what several services lean on is shared.
-    let entry_modules: BTreeSet<&str> = analysis
+    // Services need an entry point (a route, or a background job); what several services
+    // lean on is shared.
+    let items = ItemGraph::new(analysis, &graph);
+    let jobs = background_jobs(analysis, &items);
+    let starts: Vec<(&str, &str)> = analysis
         .routes
         .iter()
-        .map(|route| route.module.as_str())
+        .map(|route| (route.handler.as_str(), route.module.as_str()))
+        .chain(
+            jobs.iter()
+                .map(|task| (task.function.as_str(), task.module.as_str())),
+        )
         .collect();
+    let entry_modules: BTreeSet<&str> = starts.iter().map(|&(_, module)| module).collect();
     let data_modules: BTreeSet<&str> = analysis
         .accesses
         .iter()
@@ -219,7 +227,7 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
             .collect();
         (clusters, names, partition.resolution)
     };
-    let reached = reach(analysis, &graph, &seeded);
+    let reached = reach(&items, &graph, &seeded, &starts);
     let refined = refine(&graph, &seeded, &roles, &reached);
     let clusters = refined.clusters;
     for idx in refined.kernel {
@@ -239,6 +247,7 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
         pinned: &pinned,
         why: &why,
         placed: &placed,
+        jobs: &jobs,
         settings: ProposalSettings {
             seed: settings.seed,
             resolution,
@@ -246,4 +255,47 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
         },
     };
     Ok(propose(analysis, &cut))
+}
+
+/// The tasks that are entry points of their own: background jobs, workers and queue
+/// consumers. A function run as a task is one when the code that starts it is not on a
+/// request's path (no route handler depends on it: it runs at start-up, from `main` or an
+/// init function); work a request hands off to a task belongs to that request's service.
+/// Tasks that test code starts are left out.
+fn background_jobs<'a>(analysis: &'a Analysis, items: &ItemGraph<'_>) -> Vec<&'a Task> {
+    let modules: BTreeSet<&str> = analysis
+        .modules
+        .iter()
+        .map(|module| module.id.as_str())
+        .collect();
+    let request_path =
+        items.request_path(analysis.routes.iter().map(|route| route.handler.as_str()));
+    let tests: Vec<&str> = analysis
+        .modules
+        .iter()
+        .filter(|module| {
+            module
+                .cfg
+                .as_deref()
+                .is_some_and(|cfg| cfg.contains("test"))
+        })
+        .map(|module| module.id.as_str())
+        .collect();
+    let in_tests = |module: &str| {
+        tests.iter().any(|test| {
+            module == *test
+                || module
+                    .strip_prefix(test)
+                    .is_some_and(|rest| rest.starts_with("::"))
+        })
+    };
+    analysis
+        .tasks
+        .iter()
+        .filter(|task| {
+            !request_path.contains(task.started_by.as_str())
+                && module_for_node(&task.started_by, &modules)
+                    .is_some_and(|starter| !in_tests(&starter))
+        })
+        .collect()
 }

@@ -44,6 +44,9 @@ pub struct ServiceProposal {
     pub modules: Vec<ModuleAssignment>,
     /// `METHOD /path`.
     pub routes: Vec<String>,
+    /// Functions run as background jobs (workers, queue consumers, schedulers) that are
+    /// entry points of this service.
+    pub jobs: Vec<String>,
     pub tables_owned: Vec<String>,
     pub tables_shared: Vec<SharedTable>,
     pub foreign_keys_crossing: Vec<CrossingKey>,

@@ -13,7 +13,7 @@ use super::refine::Placed;
 use super::signals::FusedGraph;
 use super::terms::terms;
 use crate::metrics;
-use crate::model::Analysis;
+use crate::model::{Analysis, Task};
 
 /// The group name of modules in no service.
 pub const UNASSIGNED: &str = "unassigned";
@@ -37,6 +37,8 @@ pub struct Cut<'a> {
     pub why: &'a BTreeMap<String, String>,
     /// The evidence that placed modules without an entry point.
     pub placed: &'a BTreeMap<String, Placed>,
+    /// Background jobs that are entry points (see `pipeline::background_jobs`).
+    pub jobs: &'a [&'a Task],
     pub settings: ProposalSettings,
 }
 
@@ -64,6 +66,10 @@ pub fn propose(analysis: &Analysis, cut: &Cut<'_>) -> Proposal {
             .or_default()
             .push(route.path.as_str());
     }
+    let mut job_counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for job in cut.jobs {
+        *job_counts.entry(&job.module).or_default() += 1;
+    }
     let names = name_clusters(&members, cut.names, &route_paths);
     let explain = |id: &str| -> String {
         if let Some(placed) = cut.placed.get(id) {
@@ -75,11 +81,15 @@ pub fn propose(analysis: &Analysis, cut: &Cut<'_>) -> Proposal {
         if cut.pinned.contains(id) {
             return "pinned here in the plan".to_string();
         }
-        match route_counts.get(id) {
-            Some(1) => "serves a route".to_string(),
-            Some(count) => format!("serves {count} routes"),
-            None if cut.kernel.contains(id) => String::new(),
-            None => "clustered with its strongest ties".to_string(),
+        let jobs = job_counts.get(id).copied().unwrap_or(0);
+        match (route_counts.get(id).copied().unwrap_or(0), jobs) {
+            (0, 0) if cut.kernel.contains(id) => String::new(),
+            (0, 0) => "clustered with its strongest ties".to_string(),
+            (1, 0) => "serves a route".to_string(),
+            (routes, 0) => format!("serves {routes} routes"),
+            (0, 1) => "runs a background job".to_string(),
+            (0, jobs) => format!("runs {jobs} background jobs"),
+            (routes, jobs) => format!("serves {routes} route(s) and runs {jobs} background job(s)"),
         }
     };
     let module_ref = |id: &str| ModuleRef {
@@ -119,11 +129,20 @@ pub fn propose(analysis: &Analysis, cut: &Cut<'_>) -> Proposal {
                     reasons: reasons.get(module.as_str()).cloned().unwrap_or_default(),
                 })
                 .collect();
+            let jobs: Vec<String> = cut
+                .jobs
+                .iter()
+                .filter(|job| crossing.modules.contains(&job.module))
+                .map(|job| job.function.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
             ServiceProposal {
                 name: crossing.name,
                 rank,
                 modules,
                 routes: crossing.routes,
+                jobs,
                 tables_owned: crossing.tables_owned,
                 tables_shared: crossing.tables_shared,
                 foreign_keys_crossing: crossing.foreign_keys_crossing,
@@ -303,8 +322,8 @@ fn name_clusters(
     names
 }
 
-/// The evidence that placed a module, in words: `reached by the handlers of users (80%),
-/// billing (20%)`.
+/// The evidence that placed a module, in words: `reached from and tied to users (80%),
+/// billing (20%)` (its entry points' reach and its ties, half each), or `tied to ...`.
 fn explain_placed(placed: &Placed, names: &BTreeMap<usize, String>) -> String {
     let shown = 4;
     let mut shares: Vec<String> = placed
@@ -323,7 +342,7 @@ fn explain_placed(placed: &Placed, names: &BTreeMap<usize, String>) -> String {
         shares.push(format!("{} more", placed.shares.len() - shown));
     }
     let by = if placed.reached {
-        "reached by the handlers of"
+        "reached from and tied to"
     } else {
         "tied to"
     };

@@ -12,7 +12,7 @@
 //! followed: `import` edges, and any edge leaving a module node (module-level code such as a
 //! `use` list names everything the module's items might use, not what one handler runs).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::signals::FusedGraph;
 use crate::model::Analysis;
@@ -26,56 +26,105 @@ const MAX_DEPTH: usize = 6;
 /// Per module of the fused graph: service -> number of that service's handlers that reach it.
 pub type Reached = Vec<BTreeMap<usize, f64>>;
 
-/// Follows dependencies from the handler of every route whose module is in a service
-/// (`services[i]` is the service of `graph.modules[i]`, `None` when in no service yet) and
-/// counts, for each module, the handlers of each service that reach one of its items.
-pub fn reach(analysis: &Analysis, graph: &FusedGraph, services: &[Option<usize>]) -> Reached {
-    let mut nodes: BTreeMap<&str, usize> = BTreeMap::new();
-    // The graph module each node belongs to (`None`: kernel, wiring or outside the graph).
-    let mut module_of: Vec<Option<usize>> = Vec::new();
-    let mut is_module: Vec<bool> = Vec::new();
-    let mut add = |module: Option<usize>, module_node: bool| {
-        module_of.push(module);
-        is_module.push(module_node);
-        module_of.len() - 1
-    };
-    for module in &analysis.modules {
-        let idx = add(graph.index_of(&module.id), true);
-        nodes.insert(&module.id, idx);
-    }
-    for item in &analysis.items {
-        if nodes.contains_key(item.path.as_str()) {
-            continue;
+/// The item-level dependency graph that [`reach`] and [`ItemGraph::request_path`] follow.
+pub struct ItemGraph<'a> {
+    nodes: BTreeMap<&'a str, usize>,
+    /// The fused-graph module of each node (`None`: kernel, wiring or outside the graph).
+    module_of: Vec<Option<usize>>,
+    out: Vec<Vec<usize>>,
+}
+
+impl<'a> ItemGraph<'a> {
+    pub fn new(analysis: &'a Analysis, graph: &FusedGraph) -> ItemGraph<'a> {
+        let mut nodes: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut module_of: Vec<Option<usize>> = Vec::new();
+        let mut is_module: Vec<bool> = Vec::new();
+        let mut add = |module: Option<usize>, module_node: bool| {
+            module_of.push(module);
+            is_module.push(module_node);
+            module_of.len() - 1
+        };
+        for module in &analysis.modules {
+            let idx = add(graph.index_of(&module.id), true);
+            nodes.insert(&module.id, idx);
         }
-        let idx = add(graph.index_of(&item.module), false);
-        nodes.insert(&item.path, idx);
-    }
-    let mut out: Vec<Vec<usize>> = vec![Vec::new(); module_of.len()];
-    for edge in &analysis.edges {
-        if edge.kind == "import" {
-            continue;
+        for item in &analysis.items {
+            if nodes.contains_key(item.path.as_str()) {
+                continue;
+            }
+            let idx = add(graph.index_of(&item.module), false);
+            nodes.insert(&item.path, idx);
         }
-        if let (Some(&from), Some(&to)) =
-            (nodes.get(edge.from.as_str()), nodes.get(edge.to.as_str()))
-            && !is_module[from]
-            && from != to
-        {
-            out[from].push(to);
+        let mut out: Vec<Vec<usize>> = vec![Vec::new(); module_of.len()];
+        for edge in &analysis.edges {
+            if edge.kind == "import" {
+                continue;
+            }
+            if let (Some(&from), Some(&to)) =
+                (nodes.get(edge.from.as_str()), nodes.get(edge.to.as_str()))
+                && !is_module[from]
+                && from != to
+            {
+                out[from].push(to);
+            }
+        }
+        ItemGraph {
+            nodes,
+            module_of,
+            out,
         }
     }
 
+    /// Every item some of `starts` (item paths) depend on, at any depth, themselves included:
+    /// the code that serving a request may run when `starts` are the route handlers.
+    pub fn request_path<'s>(&self, starts: impl IntoIterator<Item = &'s str>) -> BTreeSet<&'a str> {
+        let mut seen = vec![false; self.module_of.len()];
+        let mut stack: Vec<usize> = starts
+            .into_iter()
+            .filter_map(|start| self.nodes.get(start).copied())
+            .collect();
+        for &node in &stack {
+            seen[node] = true;
+        }
+        while let Some(node) = stack.pop() {
+            for &next in &self.out[node] {
+                if !seen[next] {
+                    seen[next] = true;
+                    stack.push(next);
+                }
+            }
+        }
+        self.nodes
+            .iter()
+            .filter(|(_, node)| seen[**node])
+            .map(|(path, _)| *path)
+            .collect()
+    }
+}
+
+/// Follows dependencies from every entry point (`starts`: the item path of a route handler or
+/// background job's function, and its module) whose module is in a service (`services[i]` is
+/// the service of `graph.modules[i]`, `None` when in no service yet) and counts, for each
+/// module, the entry points of each service that reach one of its items.
+pub fn reach(
+    items: &ItemGraph<'_>,
+    graph: &FusedGraph,
+    services: &[Option<usize>],
+    starts: &[(&str, &str)],
+) -> Reached {
+    let ItemGraph {
+        nodes,
+        module_of,
+        out,
+    } = items;
     let mut reached: Reached = vec![BTreeMap::new(); graph.modules.len()];
     let mut seen_node = vec![usize::MAX; module_of.len()];
     let mut seen_module = vec![usize::MAX; graph.modules.len()];
-    let mut handlers: Vec<(&str, usize)> = analysis
-        .routes
+    let mut handlers: Vec<(&str, usize)> = starts
         .iter()
-        .filter_map(|route| {
-            let module = graph.index_of(&route.module)?;
-            Some((
-                route.handler.as_str(),
-                services.get(module).copied().flatten()?,
-            ))
+        .filter_map(|&(item, module)| {
+            let module = graph.index_of(module)?;
+            Some((item, services.get(module).copied().flatten()?))
         })
         .collect();
     handlers.sort_unstable();
@@ -220,12 +269,21 @@ mod tests {
         (analysis, graph)
     }
 
+    fn starts(analysis: &Analysis) -> Vec<(&str, &str)> {
+        analysis
+            .routes
+            .iter()
+            .map(|route| (route.handler.as_str(), route.module.as_str()))
+            .collect()
+    }
+
     #[test]
     fn each_entity_is_reached_by_the_handlers_that_use_it_only() {
         let (analysis, graph) = layered();
         // Services: 0 = orders, 1 = users.
         let services = [None, Some(0), None, Some(1), None];
-        let reached = reach(&analysis, &graph, &services);
+        let items = ItemGraph::new(&analysis, &graph);
+        let reached = reach(&items, &graph, &services, &starts(&analysis));
         // A handler's own module counts one per handler...
         assert_eq!(reached[3], BTreeMap::from([(1, 2.0)]));
         // ...`app::db`, one step away, half as much, for both services...
@@ -238,7 +296,8 @@ mod tests {
     #[test]
     fn a_handler_outside_every_service_reaches_nothing() {
         let (analysis, graph) = layered();
-        let reached = reach(&analysis, &graph, &[None; 5]);
+        let items = ItemGraph::new(&analysis, &graph);
+        let reached = reach(&items, &graph, &[None; 5], &starts(&analysis));
         assert!(reached.iter().all(BTreeMap::is_empty));
     }
 }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::model::{
     Access, Analysis, Crate, Dependency, Diagnostic, Edge, ExternalUse, ForeignKey, Item, Module,
-    Route, RouteCoverage, SCHEMA_VERSION, Severity, Stats, Table, Target,
+    Route, RouteCoverage, SCHEMA_VERSION, Severity, Stats, Table, Target, Task,
 };
 use crate::render::{self, GraphView};
 
@@ -224,6 +224,12 @@ fn full_analysis() -> Analysis {
             unknown_prefix: 1,
             never_mounted: 1,
         },
+        tasks: vec![Task {
+            function: text("shop::jobs::cleanup"),
+            module: text("shop::jobs"),
+            started_by: text("shop::main"),
+            how: text("spawn"),
+        }],
         tables: vec![Table {
             name: text("orders"),
             file: text("migrations/0001.sql"),
@@ -324,6 +330,7 @@ fn json_is_pretty_in_struct_order_with_a_trailing_newline() {
         "external_uses",
         "routes",
         "route_coverage",
+        "tasks",
         "tables",
         "foreign_keys",
         "accesses",

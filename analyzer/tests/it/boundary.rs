@@ -219,6 +219,7 @@ fn a_proposal_from_the_monolith_domains() {
         pinned: &Default::default(),
         why: &Default::default(),
         placed: &Default::default(),
+        jobs: &[],
         settings: ProposalSettings {
             seed: 1,
             resolution: 1.0,
@@ -355,7 +356,7 @@ fn proposals_recover_known_domains() {
     );
     assert!(
         why_of("shop_monolith::catalog::repository")
-            .starts_with("reached by the handlers of catalog ("),
+            .starts_with("reached from and tied to catalog ("),
         "{}",
         why_of("shop_monolith::catalog::repository")
     );

@@ -11,3 +11,4 @@ mod plan_draft;
 mod report_browser;
 mod report_graphviz;
 mod resolution;
+mod tasks;

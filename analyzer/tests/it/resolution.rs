@@ -303,3 +303,31 @@ fn item_granularity_connects_items() {
         ",
     );
 }
+
+#[test]
+fn rust_2015_use_paths_start_at_the_crate_root() {
+    // A package that names no edition is Rust 2015: `use models::user;` in any module, with
+    // or without a leading `::`, is a path from the crate root.
+    check_edges(
+        "
+//- src/lib.rs
+pub mod models;
+pub mod api;
+//- src/models.rs
+pub mod user { pub fn find() {} }
+pub fn pool() {}
+//- src/api.rs
+pub mod users {
+    use models::user;
+    use ::models::pool;
+    pub fn show() { user::find(); pool(); }
+}
+",
+        "
+        app::api::users -> app::models call x1
+        app::api::users -> app::models import x1
+        app::api::users -> app::models::user call x1
+        app::api::users -> app::models::user import x1
+        ",
+    );
+}

@@ -62,6 +62,9 @@ pub struct Service {
     pub name: String,
     pub modules: Vec<ModuleRef>,
     pub routes: Vec<String>,
+    /// Background jobs that are the service's entry points (absent in older proposals).
+    #[serde(default)]
+    pub jobs: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -293,7 +296,7 @@ pub fn shape(proposal: &Proposal) -> Shape {
         without_entry: proposal
             .services
             .iter()
-            .filter(|service| service.routes.is_empty())
+            .filter(|service| service.routes.is_empty() && service.jobs.is_empty())
             .count(),
     }
 }

@@ -23,7 +23,7 @@ fn assignment(path: &str, reasons: &[(&str, &str, f64)]) -> ModuleAssignment {
         path: path.to_string(),
         file: format!("src/{}.rs", path.replace("::", "/")),
         pinned: false,
-        why: format!("reached by the handlers of {path}"),
+        why: format!("reached from and tied to {path}"),
         reasons: reasons
             .iter()
             .map(|&(with, signal, weight)| Reason {
@@ -414,7 +414,7 @@ fn every_service_and_module_is_in_the_page() {
         let path = super::escape::text(path);
         assert!(
             html.contains(&format!(
-                "<li><strong>reached by the handlers of {path}</strong></li>"
+                "<li><strong>reached from and tied to {path}</strong></li>"
             )) || html.contains(&format!("<td>used from 3 other domains ({path})</td>"))
                 || html.contains("<li><strong>pinned here in the plan</strong></li>"),
             "no why for {path}"
