@@ -8,7 +8,7 @@ use super::kernel::{KernelSettings, explained_kernel, explained_wiring};
 use super::proposal::{Proposal, ProposalSettings};
 use super::propose::{Cut, propose};
 use super::reach::{ItemGraph, reach};
-use super::refine::{ModuleRole, Placed, entry_clusters, refine};
+use super::refine::{ModuleRole, Placed, entry_clusters, refine, split_giant};
 use ficus_plan::Weights;
 
 use super::signals::fuse_with_history;
@@ -171,8 +171,22 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
         && settings.apart.is_empty()
         && settings.fixed_services.is_none()
         && settings.target_services.is_none();
+    let mut giant = None;
     let (seeded, names, resolution) = if unconstrained && roles.iter().any(|role| role.entry) {
-        let entry_clusters = entry_clusters(&graph, &roles, &cluster_settings)?;
+        let mut entry_clusters = entry_clusters(&graph, &roles, &cluster_settings)?;
+        // No giant: a candidate holding most entry points is cut along its own ties.
+        let mut entry_weights = vec![0.0; graph.modules.len()];
+        for &(_, module) in &starts {
+            if let Some(idx) = graph.index_of(module) {
+                entry_weights[idx] += 1.0;
+            }
+        }
+        giant = split_giant(
+            &graph,
+            &mut entry_clusters,
+            &entry_weights,
+            &cluster_settings,
+        )?;
         // Every other tied module waits to be placed (any cluster id without an entry point
         // will do).
         let waiting = entry_clusters
@@ -248,6 +262,7 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
         why: &why,
         placed: &placed,
         jobs: &jobs,
+        giant: giant.as_ref(),
         settings: ProposalSettings {
             seed: settings.seed,
             resolution,

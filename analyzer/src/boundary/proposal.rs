@@ -25,6 +25,21 @@ pub struct Proposal {
     pub dependencies: Vec<ServiceDependency>,
     pub metrics: ProposalMetrics,
     pub settings: ProposalSettings,
+    /// The candidate that held most of the entry points and was cut in parts, if any.
+    pub giant_split: Option<GiantSplit>,
+}
+
+/// A candidate that held most entry points (routes and background jobs), cut along the ties
+/// of its entry modules.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct GiantSplit {
+    /// The services it became.
+    pub services: Vec<String>,
+    /// Its share of all entry points before the cut, 0..1.
+    pub share: f64,
+    /// The share of the tie weight between its entry modules that crosses the new
+    /// boundaries, 0..1: what the cut costs.
+    pub cut: f64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]

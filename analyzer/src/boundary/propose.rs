@@ -6,10 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::crossing::{crossings, extraction_order};
 use super::proposal::{
-    GraphEdge, GraphNode, ModuleAssignment, ModuleRef, PROPOSAL_SCHEMA_VERSION, Proposal,
-    ProposalGraph, ProposalMetrics, ProposalSettings, Reason, ServiceDependency, ServiceProposal,
+    GiantSplit, GraphEdge, GraphNode, ModuleAssignment, ModuleRef, PROPOSAL_SCHEMA_VERSION,
+    Proposal, ProposalGraph, ProposalMetrics, ProposalSettings, Reason, ServiceDependency,
+    ServiceProposal,
 };
-use super::refine::Placed;
+use super::refine::{self, Placed};
 use super::signals::FusedGraph;
 use super::terms::terms;
 use crate::metrics;
@@ -39,6 +40,8 @@ pub struct Cut<'a> {
     pub placed: &'a BTreeMap<String, Placed>,
     /// Background jobs that are entry points (see `pipeline::background_jobs`).
     pub jobs: &'a [&'a Task],
+    /// The giant candidate cut in parts, if any (cluster ids).
+    pub giant: Option<&'a refine::GiantSplit>,
     pub settings: ProposalSettings,
 }
 
@@ -227,8 +230,18 @@ pub fn propose(analysis: &Analysis, cut: &Cut<'_>) -> Proposal {
             .collect(),
     };
 
+    let giant_split = cut.giant.map(|split| GiantSplit {
+        services: split
+            .parts
+            .iter()
+            .filter_map(|part| names.get(part).cloned())
+            .collect(),
+        share: (split.share * 1000.0).round() / 1000.0,
+        cut: (split.cut * 1000.0).round() / 1000.0,
+    });
     Proposal {
         schema_version: PROPOSAL_SCHEMA_VERSION,
+        giant_split,
         metrics: measure(analysis, &assignment),
         services,
         shared_kernel,

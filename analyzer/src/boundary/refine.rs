@@ -188,8 +188,26 @@ pub fn entry_clusters(
     roles: &[ModuleRole],
     settings: &cluster::Settings,
 ) -> Result<Vec<Option<usize>>, cluster::Error> {
+    let entries: Vec<usize> = (0..graph.modules.len())
+        .filter(|&idx| roles[idx].entry)
+        .collect();
+    let edges = project(graph, &entries);
+    let cluster_graph = cluster::Graph::from_edges(entries.len(), &edges)?;
+    let mut settings = settings.clone();
+    settings.resolution *= ENTRY_RESOLUTION_FACTOR;
+    let partition = cluster::detect(&cluster_graph, &settings, &cluster::Constraints::default())?;
+    let mut out = vec![None; graph.modules.len()];
+    for (position, &idx) in entries.iter().enumerate() {
+        out[idx] = Some(partition.membership[position]);
+    }
+    Ok(out)
+}
+
+/// The ties between `entries` (graph indices): their own fused edges plus, for every other
+/// module, its ties divided among the entries it touches. Edges are between positions in
+/// `entries`.
+fn project(graph: &FusedGraph, entries: &[usize]) -> Vec<(usize, usize, f64)> {
     let n = graph.modules.len();
-    let entries: Vec<usize> = (0..n).filter(|&idx| roles[idx].entry).collect();
     let position: BTreeMap<usize, usize> = entries
         .iter()
         .enumerate()
@@ -222,19 +240,91 @@ pub fn entry_clusters(
             }
         }
     }
-    let edges: Vec<(usize, usize, f64)> = projected
+    projected
         .into_iter()
         .map(|((a, b), weight)| (a, b, weight))
-        .collect();
-    let cluster_graph = cluster::Graph::from_edges(entries.len(), &edges)?;
-    let mut settings = settings.clone();
-    settings.resolution *= ENTRY_RESOLUTION_FACTOR;
-    let partition = cluster::detect(&cluster_graph, &settings, &cluster::Constraints::default())?;
-    let mut out = vec![None; n];
-    for (position, &idx) in entries.iter().enumerate() {
-        out[idx] = Some(partition.membership[position]);
+        .collect()
+}
+
+/// A candidate that held most of the entry points, cut in parts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GiantSplit {
+    /// The clusters it became, the one that kept its id first.
+    pub parts: Vec<usize>,
+    /// Its share of all entry points (routes and jobs) before the cut.
+    pub share: f64,
+    /// The share of the tie weight between its entry modules that now crosses parts.
+    pub cut: f64,
+}
+
+/// A service holding more than this share of all entry points (routes and background jobs)
+/// is a giant, cut along its entry points' own ties.
+pub const GIANT_SHARE: f64 = 0.5;
+/// Resolutions (multiples of the plan's) tried in turn to cut a giant, lowest first: its entry
+/// graph on its own parts at a lower resolution than it survived in the whole one.
+const GIANT_STEPS: [f64; 5] = [1.0, 1.5, 2.0, 3.0, 4.0];
+
+/// Cuts the service that holds more than [`GIANT_SHARE`] of the entry points (`weights[i]`:
+/// the routes and jobs of module `i`) in parts, along the ties of its entry modules: the
+/// evidence the fused graph holds (shared route prefixes, tables, the module tree, calls),
+/// at a higher resolution each step until it parts. Changes `clusters` in place.
+pub fn split_giant(
+    graph: &FusedGraph,
+    clusters: &mut [Option<usize>],
+    weights: &[f64],
+    settings: &cluster::Settings,
+) -> Result<Option<GiantSplit>, cluster::Error> {
+    let total: f64 = weights.iter().sum();
+    let mut held: BTreeMap<usize, f64> = BTreeMap::new();
+    for (idx, cluster) in clusters.iter().enumerate() {
+        if let Some(cluster) = cluster {
+            *held.entry(*cluster).or_insert(0.0) += weights.get(idx).copied().unwrap_or(0.0);
+        }
     }
-    Ok(out)
+    let Some((&giant, &weight)) = held
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+    else {
+        return Ok(None);
+    };
+    if total <= 0.0 || weight / total <= GIANT_SHARE {
+        return Ok(None);
+    }
+    let members: Vec<usize> = (0..clusters.len())
+        .filter(|&idx| clusters[idx] == Some(giant) && weights.get(idx).is_some_and(|w| *w > 0.0))
+        .collect();
+    if members.len() < 2 {
+        return Ok(None);
+    }
+    let edges = project(graph, &members);
+    let inside: f64 = edges.iter().map(|&(_, _, weight)| weight).sum();
+    let cluster_graph = cluster::Graph::from_edges(members.len(), &edges)?;
+    let next = clusters.iter().flatten().max().map_or(0, |max| max + 1);
+    for step in GIANT_STEPS {
+        let mut settings = settings.clone();
+        settings.resolution *= step;
+        let partition =
+            cluster::detect(&cluster_graph, &settings, &cluster::Constraints::default())?;
+        if partition.n_clusters < 2 {
+            continue;
+        }
+        let cut: f64 = edges
+            .iter()
+            .filter(|&&(a, b, _)| partition.membership[a] != partition.membership[b])
+            .map(|&(_, _, weight)| weight)
+            .sum();
+        // Part 0 keeps the giant's id; the others take new ones.
+        let id = |part: usize| if part == 0 { giant } else { next + part - 1 };
+        for (position, &idx) in members.iter().enumerate() {
+            clusters[idx] = Some(id(partition.membership[position]));
+        }
+        return Ok(Some(GiantSplit {
+            parts: (0..partition.n_clusters).map(id).collect(),
+            share: weight / total,
+            cut: if inside > 0.0 { cut / inside } else { 0.0 },
+        }));
+    }
+    Ok(None)
 }
 
 enum Placement {
@@ -434,6 +524,53 @@ mod tests {
         ];
         let by_reach = refine(&graph, &clusters, &roles, &reached);
         assert_eq!(by_reach.clusters, [Some(0), Some(1), Some(1), Some(0)]);
+    }
+
+    #[test]
+    fn a_candidate_holding_most_entry_points_is_cut_along_its_weakest_ties() {
+        // Entries 0..=4 formed one candidate holding 5 of 6 entry points: 0, 1, 2 are tied
+        // tightly, so are 3 and 4, and 2-3 only weakly. Entry 5 is a service of its own.
+        let graph = graph(
+            6,
+            &[
+                (0, 1, 3.0),
+                (1, 2, 3.0),
+                (0, 2, 3.0),
+                (3, 4, 3.0),
+                (2, 3, 0.3),
+            ],
+        );
+        let mut clusters = vec![Some(0), Some(0), Some(0), Some(0), Some(0), Some(1)];
+        let split = split_giant(
+            &graph,
+            &mut clusters,
+            &[1.0; 6],
+            &cluster::Settings::default(),
+        )
+        .unwrap()
+        .expect("the giant is cut");
+        assert_eq!(
+            clusters,
+            [Some(0), Some(0), Some(0), Some(2), Some(2), Some(1)]
+        );
+        assert_eq!(split.parts, [0, 2]);
+        assert!((split.share - 5.0 / 6.0).abs() < 1e-9);
+        assert!((split.cut - 0.3 / 12.3).abs() < 1e-9, "{}", split.cut);
+    }
+
+    #[test]
+    fn a_candidate_holding_half_the_entry_points_is_no_giant() {
+        let graph = graph(4, &[(0, 1, 3.0), (2, 3, 3.0), (1, 2, 0.1)]);
+        let mut clusters = vec![Some(0), Some(0), Some(1), Some(1)];
+        let split = split_giant(
+            &graph,
+            &mut clusters,
+            &[1.0; 4],
+            &cluster::Settings::default(),
+        )
+        .unwrap();
+        assert_eq!(split, None);
+        assert_eq!(clusters, [Some(0), Some(0), Some(1), Some(1)]);
     }
 
     #[test]

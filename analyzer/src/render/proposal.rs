@@ -58,6 +58,17 @@ pub fn proposal_summary(proposal: &Proposal) -> String {
             notes.join("; ")
         );
     }
+    if let Some(split) = &proposal.giant_split {
+        let _ = writeln!(
+            out,
+            "\nOne candidate held {:.0}% of the entry points (routes and background jobs): it \
+             was cut into {} along its entry modules' ties, which crosses {:.0}% of their tie \
+             weight. Pin modules in the plan file to keep it whole.",
+            split.share * 100.0,
+            split.services.join(", "),
+            split.cut * 100.0
+        );
+    }
     let _ = writeln!(
         out,
         "\nShared kernel ({} modules):",
@@ -96,5 +107,47 @@ fn module_line(out: &mut String, module: &ModuleRef) {
         let _ = writeln!(out, "  {}", module.path);
     } else {
         let _ = writeln!(out, "  {}: {}", module.path, module.why);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::boundary::proposal::GiantSplit;
+
+    #[test]
+    fn the_summary_says_why_modules_are_outside_services_and_reports_a_giant_split() {
+        let proposal = Proposal {
+            shared_kernel: vec![ModuleRef {
+                path: "app::common".to_string(),
+                file: "src/common.rs".to_string(),
+                why: "used from 4 other domains (a, b, c, d) and owns no route or table"
+                    .to_string(),
+            }],
+            unassigned: vec![ModuleRef {
+                path: "app".to_string(),
+                file: "src/main.rs".to_string(),
+                why: String::new(),
+            }],
+            giant_split: Some(GiantSplit {
+                services: vec!["orders".to_string(), "billing".to_string()],
+                share: 0.759,
+                cut: 0.126,
+            }),
+            ..Proposal::default()
+        };
+        let text = proposal_summary(&proposal);
+        assert!(text.contains(
+            "\n  app::common: used from 4 other domains (a, b, c, d) and owns no route or table\n"
+        ));
+        assert!(text.contains("\n  app\n"), "{text}");
+        assert!(
+            text.contains(
+                "One candidate held 76% of the entry points (routes and background jobs): it was \
+                 cut into orders, billing along its entry modules' ties, which crosses 13% of \
+                 their tie weight."
+            ),
+            "{text}"
+        );
     }
 }

@@ -220,6 +220,7 @@ fn a_proposal_from_the_monolith_domains() {
         why: &Default::default(),
         placed: &Default::default(),
         jobs: &[],
+        giant: None,
         settings: ProposalSettings {
             seed: 1,
             resolution: 1.0,

@@ -99,9 +99,15 @@ fn background_jobs_are_entry_points_and_request_hand_offs_are_not() {
         "shop::mail::consume",
         "shop::reports::nightly",
     ] {
-        assert!(jobs.iter().any(|found| *found == job), "{job} not a job: {jobs:?}");
+        assert!(
+            jobs.iter().any(|found| *found == job),
+            "{job} not a job: {jobs:?}"
+        );
     }
-    assert!(!jobs.iter().any(|job| job.starts_with("shop::audit")), "{jobs:?}");
+    assert!(
+        !jobs.iter().any(|job| job.starts_with("shop::audit")),
+        "{jobs:?}"
+    );
     for service in &proposal.services {
         assert!(
             !service.routes.is_empty() || !service.jobs.is_empty(),
