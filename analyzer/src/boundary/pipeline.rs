@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::crossing::{at_module_level, module_for_node};
 use super::kernel::{KernelSettings, explained_kernel, explained_wiring};
 use super::proposal::{Proposal, ProposalSettings};
-use super::propose::{Cut, propose};
+use super::propose::{Cut, propose, route_paths};
 use super::reach::{ItemGraph, reach};
-use super::refine::{ModuleRole, Placed, entry_clusters, refine, split_giant};
+use super::refine::{ModuleRole, Placed, entry_clusters, entry_units, refine, split_giant};
 use ficus_plan::Weights;
 
 use super::signals::fuse_with_history;
@@ -173,7 +173,8 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
         && settings.target_services.is_none();
     let mut giant = None;
     let (seeded, names, resolution) = if unconstrained && roles.iter().any(|role| role.entry) {
-        let mut entry_clusters = entry_clusters(&graph, &roles, &cluster_settings)?;
+        let units = entry_units(&graph, &roles, &route_paths(analysis));
+        let mut entry_clusters = entry_clusters(&graph, &roles, &units, &cluster_settings)?;
         // No giant: a candidate holding most entry points is cut along its own ties.
         let mut entry_weights = vec![0.0; graph.modules.len()];
         for &(_, module) in &starts {
@@ -185,6 +186,7 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
             &graph,
             &mut entry_clusters,
             &entry_weights,
+            &units,
             &cluster_settings,
         )?;
         // Every other tied module waits to be placed (any cluster id without an entry point

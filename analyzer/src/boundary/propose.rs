@@ -62,13 +62,7 @@ pub fn propose(analysis: &Analysis, cut: &Cut<'_>) -> Proposal {
             members.entry(*cluster).or_default().push(module);
         }
     }
-    let mut route_paths: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for route in &analysis.routes {
-        route_paths
-            .entry(route.module.as_str())
-            .or_default()
-            .push(route.path.as_str());
-    }
+    let route_paths = route_paths(analysis);
     let mut job_counts: BTreeMap<&str, usize> = BTreeMap::new();
     for job in cut.jobs {
         *job_counts.entry(&job.module).or_default() += 1;
@@ -333,6 +327,18 @@ fn name_clusters(
         names.insert(*cluster, name);
     }
     names
+}
+
+/// Each module's route paths.
+pub(crate) fn route_paths(analysis: &Analysis) -> BTreeMap<&str, Vec<&str>> {
+    let mut paths: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for route in &analysis.routes {
+        paths
+            .entry(route.module.as_str())
+            .or_default()
+            .push(route.path.as_str());
+    }
+    paths
 }
 
 /// The evidence that placed a module, in words: `reached from and tied to users (80%),

@@ -182,44 +182,171 @@ pub fn refine(
 /// Clusters the entry points among themselves: two entry modules are tied by their own fused
 /// edge plus what they share through modules without an entry point, each such module's ties
 /// divided among the entry points it touches, so a helper every domain uses glues nothing.
+/// Entry modules of one unit (`units`, see [`entry_units`]) are clustered as one.
 /// Returns the cluster of each entry module (`None` for the others).
 pub fn entry_clusters(
     graph: &FusedGraph,
     roles: &[ModuleRole],
+    units: &[usize],
     settings: &cluster::Settings,
 ) -> Result<Vec<Option<usize>>, cluster::Error> {
     let entries: Vec<usize> = (0..graph.modules.len())
         .filter(|&idx| roles[idx].entry)
         .collect();
-    let edges = project(graph, &entries);
-    let cluster_graph = cluster::Graph::from_edges(entries.len(), &edges)?;
+    let (position, nodes) = unit_positions(&entries, units);
+    let edges = project(graph, &position);
+    let cluster_graph = cluster::Graph::from_edges(nodes, &edges)?;
     let mut settings = settings.clone();
     settings.resolution *= ENTRY_RESOLUTION_FACTOR;
     let partition = cluster::detect(&cluster_graph, &settings, &cluster::Constraints::default())?;
     let mut out = vec![None; graph.modules.len()];
-    for (position, &idx) in entries.iter().enumerate() {
-        out[idx] = Some(partition.membership[position]);
+    for (&idx, &node) in &position {
+        out[idx] = Some(partition.membership[node]);
     }
     Ok(out)
 }
 
-/// The ties between `entries` (graph indices): their own fused edges plus, for every other
-/// module, its ties divided among the entries it touches. Edges are between positions in
-/// `entries`.
-fn project(graph: &FusedGraph, entries: &[usize]) -> Vec<(usize, usize, f64)> {
+/// Words for one action on a resource. An entry module named so (`sites::create`,
+/// `endpoint::crud`) is a part of its parent, the resource, not a resource of its own.
+pub const ACTIONS: &[&str] = &[
+    "add", "create", "crud", "delete", "destroy", "edit", "get", "index", "list", "new", "remove",
+    "show", "update", "view",
+];
+
+/// The unit each entry module is clustered as (`units[i]`, a graph index standing for the
+/// unit; other modules stand for themselves). REST resources are split over modules in two
+/// ways that are still one resource:
+/// - **actions**: modules named after an action (`sitekey::{add, edit, list}`, [`ACTIONS`])
+///   are parts of their parent module;
+/// - **sub-resources**: an entry module nested in another entry module, every route of which
+///   lies under the outer one's route prefix (`endpoint::headers` serving
+///   `/app/{id}/endpoint/{id}/headers` under `endpoint`'s `/app/{id}/endpoint`), is part of
+///   it. The prefix is the static segments common to the outer module's routes and must be
+///   longer than the prefix common to every route of the application (`/api/v1`), so that a
+///   parent serving `/` or a version root holds nothing.
+///
+/// `routes` gives each module's route paths.
+pub fn entry_units(
+    graph: &FusedGraph,
+    roles: &[ModuleRole],
+    routes: &BTreeMap<&str, Vec<&str>>,
+) -> Vec<usize> {
+    let statics = |path: &str| -> Vec<String> {
+        path.split('/')
+            .filter(|segment| !segment.is_empty() && !segment.starts_with(['{', ':', '*', '<']))
+            .map(str::to_string)
+            .collect()
+    };
+    let common = |paths: &mut dyn Iterator<Item = Vec<String>>| -> Option<Vec<String>> {
+        let mut prefix: Option<Vec<String>> = None;
+        for path in paths {
+            prefix = Some(match prefix {
+                None => path,
+                Some(prefix) => prefix
+                    .into_iter()
+                    .zip(path)
+                    .take_while(|(a, b)| a == b)
+                    .map(|(a, _)| a)
+                    .collect(),
+            });
+        }
+        prefix
+    };
+    let app_wide = common(&mut routes.values().flatten().map(|path| statics(path)))
+        .map_or(0, |prefix| prefix.len());
+    let prefix_of = |module: &str| -> Option<Vec<String>> {
+        let prefix = common(&mut routes.get(module)?.iter().map(|path| statics(path)))?;
+        (prefix.len() > app_wide).then_some(prefix)
+    };
+    let parent = |module: &str| -> Option<String> {
+        let (parent, _) = module.rsplit_once("::")?;
+        parent.contains("::").then(|| parent.to_string())
+    };
+    let mut units: Vec<usize> = (0..graph.modules.len()).collect();
+    for (idx, module) in graph.modules.iter().enumerate() {
+        if !roles[idx].entry {
+            continue;
+        }
+        // The resource a module's code stands for: its parent when it is an action.
+        let mut resource = module.clone();
+        if let Some(last) = module.rsplit("::").next()
+            && ACTIONS.contains(&last)
+            && let Some(parent) = parent(module)
+        {
+            resource = parent;
+        }
+        // The outermost entry module above (or at) the resource whose route prefix holds
+        // every route of this one.
+        let own: Vec<Vec<String>> = routes
+            .get(module.as_str())
+            .into_iter()
+            .flatten()
+            .map(|path| statics(path))
+            .collect();
+        let mut unit = (resource != *module).then_some(resource.clone());
+        let mut above = Some(resource);
+        while let Some(candidate) = above {
+            if candidate != *module
+                && graph
+                    .index_of(&candidate)
+                    .is_some_and(|outer| roles[outer].entry)
+                && let Some(prefix) = prefix_of(&candidate)
+                && !own.is_empty()
+                && own.iter().all(|path| path.starts_with(&prefix))
+            {
+                unit = Some(candidate.clone());
+            }
+            above = parent(&candidate);
+        }
+        if let Some(unit) = unit {
+            units[idx] = graph.index_of(&unit).unwrap_or_else(|| {
+                // A resource module that is not in the graph: the first of its actions stands
+                // for it.
+                graph
+                    .modules
+                    .iter()
+                    .position(|other| {
+                        other.strip_prefix(unit.as_str()).is_some_and(|rest| {
+                            rest.strip_prefix("::")
+                                .is_some_and(|last| ACTIONS.contains(&last))
+                        })
+                    })
+                    .unwrap_or(idx)
+            });
+        }
+    }
+    units
+}
+
+/// Each entry's node in the entry graph (entries of one unit share a node) and the number of
+/// nodes.
+fn unit_positions(entries: &[usize], units: &[usize]) -> (BTreeMap<usize, usize>, usize) {
+    let mut node_of_unit: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut position = BTreeMap::new();
+    for &idx in entries {
+        let unit = units.get(idx).copied().unwrap_or(idx);
+        let next = node_of_unit.len();
+        let node = *node_of_unit.entry(unit).or_insert(next);
+        position.insert(idx, node);
+    }
+    let nodes = node_of_unit.len();
+    (position, nodes)
+}
+
+/// The ties between entry nodes (`position`: graph index of an entry module -> its node):
+/// their own fused edges plus, for every other module, its ties divided among the entry
+/// nodes it touches.
+fn project(graph: &FusedGraph, position: &BTreeMap<usize, usize>) -> Vec<(usize, usize, f64)> {
     let n = graph.modules.len();
-    let position: BTreeMap<usize, usize> = entries
-        .iter()
-        .enumerate()
-        .map(|(position, &idx)| (idx, position))
-        .collect();
     let mut to_entries: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
     let mut projected: BTreeMap<(usize, usize), f64> = BTreeMap::new();
     for (&(a, b), parts) in &graph.edges {
         let weight: f64 = parts.values().sum();
         match (position.get(&a), position.get(&b)) {
             (Some(&pa), Some(&pb)) => {
-                *projected.entry((pa.min(pb), pa.max(pb))).or_insert(0.0) += weight;
+                if pa != pb {
+                    *projected.entry((pa.min(pb), pa.max(pb))).or_insert(0.0) += weight;
+                }
             }
             (Some(&pa), None) => to_entries[b].push((pa, weight)),
             (None, Some(&pb)) => to_entries[a].push((pb, weight)),
@@ -272,6 +399,7 @@ pub fn split_giant(
     graph: &FusedGraph,
     clusters: &mut [Option<usize>],
     weights: &[f64],
+    units: &[usize],
     settings: &cluster::Settings,
 ) -> Result<Option<GiantSplit>, cluster::Error> {
     let total: f64 = weights.iter().sum();
@@ -293,12 +421,13 @@ pub fn split_giant(
     let members: Vec<usize> = (0..clusters.len())
         .filter(|&idx| clusters[idx] == Some(giant) && weights.get(idx).is_some_and(|w| *w > 0.0))
         .collect();
-    if members.len() < 2 {
+    let (position, nodes) = unit_positions(&members, units);
+    if nodes < 2 {
         return Ok(None);
     }
-    let edges = project(graph, &members);
+    let edges = project(graph, &position);
     let inside: f64 = edges.iter().map(|&(_, _, weight)| weight).sum();
-    let cluster_graph = cluster::Graph::from_edges(members.len(), &edges)?;
+    let cluster_graph = cluster::Graph::from_edges(nodes, &edges)?;
     let next = clusters.iter().flatten().max().map_or(0, |max| max + 1);
     for step in GIANT_STEPS {
         let mut settings = settings.clone();
@@ -315,8 +444,8 @@ pub fn split_giant(
             .sum();
         // Part 0 keeps the giant's id; the others take new ones.
         let id = |part: usize| if part == 0 { giant } else { next + part - 1 };
-        for (position, &idx) in members.iter().enumerate() {
-            clusters[idx] = Some(id(partition.membership[position]));
+        for (&idx, &node) in &position {
+            clusters[idx] = Some(id(partition.membership[node]));
         }
         return Ok(Some(GiantSplit {
             parts: (0..partition.n_clusters).map(id).collect(),
@@ -545,6 +674,7 @@ mod tests {
             &graph,
             &mut clusters,
             &[1.0; 6],
+            &[0, 1, 2, 3, 4, 5],
             &cluster::Settings::default(),
         )
         .unwrap()
@@ -566,11 +696,54 @@ mod tests {
             &graph,
             &mut clusters,
             &[1.0; 4],
+            &[0, 1, 2, 3],
             &cluster::Settings::default(),
         )
         .unwrap();
         assert_eq!(split, None);
         assert_eq!(clusters, [Some(0), Some(0), Some(1), Some(1)]);
+    }
+
+    #[test]
+    fn actions_and_sub_resources_are_one_unit_with_their_resource() {
+        let modules = [
+            "app::pages",                 // 0: serves `/`
+            "app::pages::settings",       // 1: `/settings`: not under `/`'s prefix
+            "app::v1::endpoint",          // 2: `/api/v1/app/{id}/endpoint/{id}/stats`
+            "app::v1::endpoint::crud",    // 3: an action
+            "app::v1::endpoint::headers", // 4: under the endpoint's prefix
+            "app::v1::endpoint::secrets", // 5: one route outside it
+            "app::v1::sites::create",     // 6: actions of a resource module with no route
+            "app::v1::sites::list",       // 7
+            "app::v1::sites::stats",      // 8: not an action
+        ];
+        let graph = FusedGraph {
+            modules: modules.iter().map(|id| id.to_string()).collect(),
+            edges: BTreeMap::new(),
+        };
+        let roles = roles(&(0..9).collect::<Vec<_>>(), &[], 9);
+        let routes: BTreeMap<&str, Vec<&str>> = BTreeMap::from([
+            (modules[0], vec!["/"]),
+            (modules[1], vec!["/settings"]),
+            (
+                modules[2],
+                vec![
+                    "/api/v1/app/{app}/endpoint/{id}/stats",
+                    "/api/v1/app/{app}/endpoint/{id}/example",
+                ],
+            ),
+            (modules[3], vec!["/api/v1/app/{app}/endpoint"]),
+            (modules[4], vec!["/api/v1/app/{app}/endpoint/{id}/headers"]),
+            (
+                modules[5],
+                vec!["/api/v1/app/{app}/endpoint/{id}/secret", "/api/v1/secret"],
+            ),
+            (modules[6], vec!["/api/v1/sites/add"]),
+            (modules[7], vec!["/api/v1/sites"]),
+            (modules[8], vec!["/api/v1/sites/stats"]),
+        ]);
+        let units = entry_units(&graph, &roles, &routes);
+        assert_eq!(units, [0, 1, 2, 2, 2, 5, 6, 6, 8]);
     }
 
     #[test]
@@ -599,6 +772,7 @@ mod tests {
         let clusters = entry_clusters(
             &graph,
             &roles(&[0, 1], &[], 5),
+            &[0, 1, 2, 3, 4],
             &cluster::Settings::default(),
         )
         .unwrap();
