@@ -136,10 +136,24 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
         )
         .collect();
     let entry_modules: BTreeSet<&str> = starts.iter().map(|&(_, module)| module).collect();
+    // Domain data: modules that read or write a table, and those that define one (an ORM
+    // entity, a diesel `table!`): owned by a service, never shared.
+    let table_files: BTreeSet<&str> = analysis
+        .tables
+        .iter()
+        .map(|table| table.file.as_str())
+        .collect();
     let data_modules: BTreeSet<&str> = analysis
         .accesses
         .iter()
         .map(|access| access.module.as_str())
+        .chain(
+            analysis
+                .modules
+                .iter()
+                .filter(|module| module.line == 1 && table_files.contains(module.file.as_str()))
+                .map(|module| module.id.as_str()),
+        )
         .collect();
     let roles: Vec<ModuleRole> = graph
         .modules

@@ -13,7 +13,7 @@
 //!    one service they lean on (at least
 //!    [`OWNER_SHARE`] of their ties), else in the shared kernel when at least
 //!    [`MIN_USING_SERVICES`] services use them, else with the strongest one; a module that
-//!    reads or writes a table always goes with the strongest (domain data is owned), and one
+//!    reads, writes or defines a table always goes with the strongest (domain data is owned), and one
 //!    with no tie to any service stays unassigned. Placing is repeated so that a helper used
 //!    only by another helper follows it.
 //! 2. **Cross-cutting modules.** A module inside a service, with no entry point and no table
@@ -89,7 +89,7 @@ impl Placed {
 pub struct ModuleRole {
     /// Serves a route.
     pub entry: bool,
-    /// Reads or writes a table: domain data, owned by a service, never shared kernel.
+    /// Reads, writes or defines a table: domain data, owned by a service, never shared kernel.
     pub data: bool,
     /// People placed it; its cluster stays.
     pub pinned: bool,
