@@ -28,6 +28,9 @@ pub fn proposal_summary(proposal: &Proposal) -> String {
     );
     for service in &proposal.services {
         let mut notes = Vec::new();
+        if !service.jobs.is_empty() {
+            notes.push(format!("{} background job(s)", service.jobs.len()));
+        }
         if !service.cycle_with.is_empty() {
             notes.push(format!("cycle with {}", service.cycle_with.join(", ")));
         }

@@ -142,6 +142,13 @@ fn service_section(
 
     out.push_str("<h4>Routes</h4>\n");
     code_list(out, &service.routes, "No routes.");
+    if !service.jobs.is_empty() {
+        out.push_str(
+            "<h4>Background jobs</h4>\n<p class=\"hint\">Functions run as tasks of their own \
+             from start-up code (workers, queue consumers, schedulers).</p>\n",
+        );
+        code_list(out, &service.jobs, "");
+    }
     out.push_str("<h4>Tables owned</h4>\n<p class=\"hint\">Only this candidate writes them.</p>\n");
     code_list(out, &service.tables_owned, "None.");
 

@@ -86,6 +86,7 @@ fn proposal() -> Proposal {
         ],
     );
     orders.routes = strings(&["GET /orders", "POST /orders/{id}"]);
+    orders.jobs = strings(&["app::orders::jobs::expire_carts"]);
     orders.tables_owned = strings(&["orders"]);
     orders.tables_shared = vec![SharedTable {
         table: "customers".to_string(),
@@ -407,6 +408,8 @@ fn every_service_and_module_is_in_the_page() {
     assert!(html.contains("In a dependency cycle with"));
     assert!(html.contains("<code>orders.invoice_id</code>"));
     assert!(html.contains("<code>app::orders::repo::Order</code>"));
+    assert!(html.contains("<h4>Background jobs</h4>"));
+    assert!(html.contains("<code>app::orders::jobs::expire_carts</code>"));
     assert!(html.contains("pinned here in the plan"));
     // Why each module is where it is: in its service's table, and the kernel's and the
     // unassigned modules' tables (the fixture's `why` names the module itself).
