@@ -242,3 +242,16 @@ pub struct Stats {
     /// `--deterministic` sets it to 0.
     pub elapsed_ms: u64,
 }
+
+/// The module holding `path`: `path` itself when `is_module` says it is a module id, else the
+/// longest `::` prefix of it that is (an item path at item granularity,
+/// `app::orders::Order::total` -> `app::orders`).
+pub fn owning_module(path: &str, is_module: impl Fn(&str) -> bool) -> Option<&str> {
+    let mut candidate = path;
+    loop {
+        if is_module(candidate) {
+            return Some(candidate);
+        }
+        candidate = &candidate[..candidate.rfind("::")?];
+    }
+}

@@ -218,7 +218,7 @@ impl Service {
 impl Default for Analysis {
     fn default() -> Analysis {
         Analysis {
-            seed: 0,
+            seed: 42,
             target: PartitionTarget::Resolution(Analysis::DEFAULT_RESOLUTION),
             all_targets: false,
         }

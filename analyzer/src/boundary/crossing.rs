@@ -320,18 +320,7 @@ pub fn at_module_level(analysis: &Analysis) -> Analysis {
 /// The module a graph node belongs to: the node itself when it is a module, otherwise the
 /// longest module id that prefixes it (item-level nodes are `module::Item::method`).
 pub(crate) fn module_for_node(node: &str, modules: &BTreeSet<&str>) -> Option<String> {
-    if modules.contains(node) {
-        return Some(node.to_string());
-    }
-    let mut end = node.len();
-    while let Some(position) = node[..end].rfind("::") {
-        let prefix = &node[..position];
-        if modules.contains(prefix) {
-            return Some(prefix.to_string());
-        }
-        end = position;
-    }
-    None
+    crate::model::owning_module(node, |id| modules.contains(id)).map(str::to_string)
 }
 
 /// For each candidate, the others in its strongly connected component of calls.

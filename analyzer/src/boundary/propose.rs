@@ -417,13 +417,8 @@ fn measure(analysis: &Analysis, assignment: &BTreeMap<String, String>) -> Propos
         .map(|(idx, id)| (*id, idx))
         .collect();
     let module_of = |node: &str| -> Option<usize> {
-        let mut candidate = node;
-        loop {
-            if let Some(&idx) = index.get(candidate) {
-                return Some(idx);
-            }
-            candidate = &candidate[..candidate.rfind("::")?];
-        }
+        let module = crate::model::owning_module(node, |id| index.contains_key(id))?;
+        index.get(module).copied()
     };
     let mut weights: BTreeMap<(usize, usize), f64> = BTreeMap::new();
     for edge in &analysis.edges {

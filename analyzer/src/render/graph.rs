@@ -288,13 +288,9 @@ fn add_edge<'k>(
 
 /// The longest module id in `modules` that is a `::` prefix of `path`.
 fn containing_module<'m>(path: &str, modules: &BTreeSet<&'m str>) -> Option<&'m str> {
-    let mut candidate = path;
-    loop {
-        candidate = &candidate[..candidate.rfind("::")?];
-        if let Some(module) = modules.get(candidate) {
-            return Some(module);
-        }
-    }
+    let parent = &path[..path.rfind("::")?];
+    let module = crate::model::owning_module(parent, |id| modules.contains(id))?;
+    modules.get(module).copied()
 }
 
 /// Which group each module is drawn in.

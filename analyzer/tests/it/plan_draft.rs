@@ -327,10 +327,11 @@ fn flags_win_over_the_plan_file_which_wins_over_the_defaults() {
         services: Some(2),
         ..PlanOverrides::default()
     };
+    // A file without a seed: the same default as without a file.
     let settings = resolve_settings(&flags, Some(&file("resolution = 2.5\n")), &analysis);
     assert_eq!(
         (settings.seed, settings.resolution, settings.target_services),
-        (0, 1.0, Some(2))
+        (42, 1.0, Some(2))
     );
     // The file's placements are pins.
     assert_eq!(

@@ -15,7 +15,7 @@ fn the_smallest_plan_has_every_default() {
         plan.monolith.upstream.as_ref().map(ToString::to_string),
         Some("http://127.0.0.1:8080".to_string())
     );
-    assert_eq!(plan.analysis.seed, 0);
+    assert_eq!(plan.analysis.seed, 42);
     assert_eq!(plan.analysis.target, PartitionTarget::Resolution(1.0));
     assert!(!plan.analysis.all_targets);
     assert_eq!(plan.weights.get(Signal::Import), 0.5);

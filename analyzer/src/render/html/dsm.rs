@@ -186,13 +186,8 @@ fn cells(view: &View, analysis: &Analysis) -> BTreeMap<(usize, usize), (f64, u32
 /// The node of the module holding `path`: the module itself, or the longest module id that
 /// is a `::` prefix of it (an item path at item granularity).
 fn module_of(path: &str, index_of: &BTreeMap<&str, usize>) -> Option<usize> {
-    let mut candidate = path;
-    loop {
-        if let Some(&index) = index_of.get(candidate) {
-            return Some(index);
-        }
-        candidate = &candidate[..candidate.rfind("::")?];
-    }
+    let module = crate::model::owning_module(path, |id| index_of.contains_key(id))?;
+    index_of.get(module).copied()
 }
 
 /// A module id cut to `LABEL_CHARS` characters, keeping its end (the informative part).
