@@ -8,10 +8,12 @@ use super::kernel::{KernelSettings, explained_kernel, explained_wiring};
 use super::proposal::{Proposal, ProposalSettings};
 use super::propose::{Cut, propose, route_paths};
 use super::reach::{ItemGraph, reach};
-use super::refine::{ModuleRole, Placed, entry_clusters, entry_units, refine, split_giant};
+use super::refine::{
+    GiantSplit, ModuleRole, Placed, entry_clusters, entry_units, refine, split_giant,
+};
 use ficus_plan::Weights;
 
-use super::signals::fuse_with_history;
+use super::signals::{FusedGraph, fuse_with_history};
 use crate::cluster;
 use crate::model::{Analysis, Task};
 
@@ -62,8 +64,110 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
     // Signals and the kernel work between modules; the item-level analysis still gives
     // `propose` the API surface.
     let module_level = at_module_level(analysis);
-    // Why each module outside the services is where it is, in words.
-    let mut why = explained_kernel(&module_level, &settings.kernel);
+    let SetAside {
+        why,
+        mut kernel,
+        wiring,
+    } = set_aside(&module_level, settings);
+    let modules: BTreeSet<String> = analysis
+        .modules
+        .iter()
+        .map(|module| module.id.clone())
+        .filter(|id| !wiring.contains(id) && !kernel.contains(id))
+        .collect();
+    let pinned = effective_pins(settings);
+    let graph = fuse_with_history(
+        &module_level,
+        &modules,
+        &settings.weights,
+        settings.history.as_ref(),
+    );
+    // Services need an entry point (a route, or a background job); what several services
+    // lean on is shared.
+    let items = ItemGraph::new(analysis, &graph);
+    let jobs = background_jobs(analysis, &items);
+    let starts: Vec<(&str, &str)> = analysis
+        .routes
+        .iter()
+        .map(|route| (route.handler.as_str(), route.module.as_str()))
+        .chain(
+            jobs.iter()
+                .map(|task| (task.function.as_str(), task.module.as_str())),
+        )
+        .collect();
+    let roles = module_roles(analysis, &graph, &starts, &pinned);
+    let cluster_settings = cluster::Settings {
+        resolution: settings.resolution,
+        seed: settings.seed,
+        // A fixed list of services decides the count.
+        target_clusters: if settings.fixed_services.is_some() {
+            None
+        } else {
+            settings.target_services
+        },
+        ..cluster::Settings::default()
+    };
+    // A module with no tie is not a service: it stays unassigned.
+    let tied: BTreeSet<usize> = graph.edges.keys().flat_map(|&(a, b)| [a, b]).collect();
+    // With no placements or constraints from people (a first plan), services are cut between
+    // the entry points themselves; otherwise Leiden cuts every module and honours them.
+    // Either way the refinement below applies.
+    let unconstrained = pinned.is_empty()
+        && settings.together.is_empty()
+        && settings.apart.is_empty()
+        && settings.fixed_services.is_none()
+        && settings.target_services.is_none();
+    let Seeded {
+        clusters: seeded,
+        names,
+        resolution,
+        giant,
+    } = if unconstrained && roles.iter().any(|role| role.entry) {
+        first_cut(analysis, &graph, &roles, &starts, &tied, &cluster_settings)?
+    } else {
+        constrained_cut(&graph, settings, &pinned, &tied, &cluster_settings)?
+    };
+    let reached = reach(&items, &graph, &seeded, &starts);
+    let refined = refine(&graph, &seeded, &roles, &reached);
+    let clusters = refined.clusters;
+    for idx in refined.kernel {
+        kernel.insert(graph.modules[idx].clone());
+    }
+    let placed: BTreeMap<String, Placed> = refined
+        .placed
+        .into_iter()
+        .map(|(idx, placed)| (graph.modules[idx].clone(), placed))
+        .collect();
+    let pinned: BTreeSet<String> = pinned.into_keys().collect();
+    let cut = Cut {
+        graph: &graph,
+        clusters: &clusters,
+        kernel: &kernel,
+        names: &names,
+        pinned: &pinned,
+        why: &why,
+        placed: &placed,
+        jobs: &jobs,
+        giant: giant.as_ref(),
+        settings: ProposalSettings {
+            seed: settings.seed,
+            resolution,
+            target_services: settings.target_services,
+        },
+    };
+    Ok(propose(analysis, &cut))
+}
+
+/// What is set aside before clustering: the shared kernel and the wiring, with why each
+/// module is there, in words.
+struct SetAside {
+    why: BTreeMap<String, String>,
+    kernel: BTreeSet<String>,
+    wiring: BTreeSet<String>,
+}
+
+fn set_aside(module_level: &Analysis, settings: &PlanSettings) -> SetAside {
+    let mut why = explained_kernel(module_level, &settings.kernel);
     for module in &settings.kernel_modules {
         why.insert(
             module.clone(),
@@ -73,26 +177,28 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
     for module in settings.pinned.keys() {
         why.remove(module);
     }
-    let mut kernel: BTreeSet<String> = why.keys().cloned().collect();
-    for (module, reason) in explained_wiring(&module_level, &settings.kernel) {
+    let kernel: BTreeSet<String> = why.keys().cloned().collect();
+    for (module, reason) in explained_wiring(module_level, &settings.kernel) {
         if !settings.pinned.contains_key(&module) && !kernel.contains(&module) {
             why.insert(module, reason);
         }
     }
-    let wiring: BTreeSet<String> = why
+    let wiring = why
         .keys()
         .filter(|module| !kernel.contains(*module))
         .cloned()
         .collect();
-    let modules: BTreeSet<String> = analysis
-        .modules
-        .iter()
-        .map(|module| module.id.clone())
-        .filter(|id| !wiring.contains(id) && !kernel.contains(id))
-        .collect();
-    // A together (apart) group whose modules the plan places in different services (the
-    // same service) is a person's new rule against the old placement: the rule wins, so
-    // those modules are not pinned and clustering places them.
+    SetAside {
+        why,
+        kernel,
+        wiring,
+    }
+}
+
+/// The plan file's placements that still hold. A together (apart) group whose modules the
+/// plan places in different services (the same service) is a person's new rule against the
+/// old placement: the rule wins, so those modules are not pinned and clustering places them.
+fn effective_pins(settings: &PlanSettings) -> BTreeMap<String, String> {
     let mut pinned = settings.pinned.clone();
     for group in &settings.together {
         let services: BTreeSet<&String> = group
@@ -116,28 +222,19 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
             }
         }
     }
-    let graph = fuse_with_history(
-        &module_level,
-        &modules,
-        &settings.weights,
-        settings.history.as_ref(),
-    );
-    // Services need an entry point (a route, or a background job); what several services
-    // lean on is shared.
-    let items = ItemGraph::new(analysis, &graph);
-    let jobs = background_jobs(analysis, &items);
-    let starts: Vec<(&str, &str)> = analysis
-        .routes
-        .iter()
-        .map(|route| (route.handler.as_str(), route.module.as_str()))
-        .chain(
-            jobs.iter()
-                .map(|task| (task.function.as_str(), task.module.as_str())),
-        )
-        .collect();
+    pinned
+}
+
+/// What refinement knows of each module of the graph: entry point (a route's or a background
+/// job's module, `starts`), domain data (reads, writes or defines a table: an ORM entity, a
+/// diesel `table!`; owned by a service, never shared), pinned.
+fn module_roles(
+    analysis: &Analysis,
+    graph: &FusedGraph,
+    starts: &[(&str, &str)],
+    pinned: &BTreeMap<String, String>,
+) -> Vec<ModuleRole> {
     let entry_modules: BTreeSet<&str> = starts.iter().map(|&(_, module)| module).collect();
-    // Domain data: modules that read or write a table, and those that define one (an ORM
-    // entity, a diesel `table!`): owned by a service, never shared.
     let table_files: BTreeSet<&str> = analysis
         .tables
         .iter()
@@ -155,7 +252,7 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
                 .map(|module| module.id.as_str()),
         )
         .collect();
-    let roles: Vec<ModuleRole> = graph
+    graph
         .modules
         .iter()
         .map(|module| ModuleRole {
@@ -163,129 +260,116 @@ pub fn plan(analysis: &Analysis, settings: &PlanSettings) -> Result<Proposal, cl
             data: data_modules.contains(module.as_str()),
             pinned: pinned.contains_key(module),
         })
-        .collect();
-    let cluster_settings = cluster::Settings {
-        resolution: settings.resolution,
-        seed: settings.seed,
-        // A fixed list of services decides the count.
-        target_clusters: if settings.fixed_services.is_some() {
-            None
-        } else {
-            settings.target_services
-        },
-        ..cluster::Settings::default()
-    };
-    // A module with no tie is not a service: it stays unassigned.
-    let tied: BTreeSet<usize> = graph.edges.keys().flat_map(|&(a, b)| [a, b]).collect();
-    // With no placements or constraints from people (a first plan), services are cut between
-    // the entry points themselves; otherwise Leiden cuts every module and honours them.
-    // Either way the refinement below applies.
-    let unconstrained = pinned.is_empty()
-        && settings.together.is_empty()
-        && settings.apart.is_empty()
-        && settings.fixed_services.is_none()
-        && settings.target_services.is_none();
-    let mut giant = None;
-    let (seeded, names, resolution) = if unconstrained && roles.iter().any(|role| role.entry) {
-        let units = entry_units(&graph, &roles, &route_paths(analysis));
-        let mut entry_clusters = entry_clusters(&graph, &roles, &units, &cluster_settings)?;
-        // No giant: a candidate holding most entry points is cut along its own ties.
-        let mut entry_weights = vec![0.0; graph.modules.len()];
-        for &(_, module) in &starts {
-            if let Some(idx) = graph.index_of(module) {
-                entry_weights[idx] += 1.0;
-            }
+        .collect()
+}
+
+/// A cut before refinement: the cluster of each module of the graph (`None`: no tie), the
+/// names people gave clusters, the resolution used, and the giant cut again, if any.
+struct Seeded {
+    clusters: Vec<Option<usize>>,
+    names: BTreeMap<usize, String>,
+    resolution: f64,
+    giant: Option<GiantSplit>,
+}
+
+/// A first plan's cut: between the entry points (one unit per resource), a giant cut again,
+/// every other tied module waiting to be placed by refinement.
+fn first_cut(
+    analysis: &Analysis,
+    graph: &FusedGraph,
+    roles: &[ModuleRole],
+    starts: &[(&str, &str)],
+    tied: &BTreeSet<usize>,
+    cluster_settings: &cluster::Settings,
+) -> Result<Seeded, cluster::Error> {
+    let units = entry_units(graph, roles, &route_paths(analysis));
+    let mut entry_clusters = entry_clusters(graph, roles, &units, cluster_settings)?;
+    // No giant: a candidate holding most entry points is cut along its own ties.
+    let mut entry_weights = vec![0.0; graph.modules.len()];
+    for &(_, module) in starts {
+        if let Some(idx) = graph.index_of(module) {
+            entry_weights[idx] += 1.0;
         }
-        giant = split_giant(
-            &graph,
-            &mut entry_clusters,
-            &entry_weights,
-            &units,
-            &cluster_settings,
-        )?;
-        // Every other tied module waits to be placed (any cluster id without an entry point
-        // will do).
-        let waiting = entry_clusters
-            .iter()
-            .flatten()
-            .max()
-            .map_or(0, |max| max + 1);
-        let seeded: Vec<Option<usize>> = entry_clusters
-            .into_iter()
-            .enumerate()
-            .map(|(node, entry)| entry.or(tied.contains(&node).then_some(waiting)))
-            .collect();
-        (seeded, BTreeMap::new(), settings.resolution)
-    } else {
-        let index = |id: &String| graph.index_of(id);
-        let constraints = cluster::Constraints {
-            pinned: pinned
-                .iter()
-                .filter_map(|(module, name)| Some((index(module)?, name.clone())))
-                .collect(),
-            together: settings
-                .together
-                .iter()
-                .map(|group| group.iter().filter_map(index).collect())
-                .collect(),
-            apart: settings
-                .apart
-                .iter()
-                .map(|group| group.iter().filter_map(index).collect())
-                .collect(),
-            fixed_clusters: settings.fixed_services.clone(),
-        };
-        let cluster_graph =
-            cluster::Graph::from_edges(graph.modules.len(), &graph.weighted_edges())?;
-        let partition = cluster::detect(&cluster_graph, &cluster_settings, &constraints)?;
-        // A cluster of one module with no tie is no service.
-        let mut sizes = vec![0usize; partition.n_clusters];
-        for &cluster in &partition.membership {
-            sizes[cluster] += 1;
-        }
-        let clusters: Vec<Option<usize>> = partition
-            .membership
-            .iter()
-            .enumerate()
-            .map(|(node, &cluster)| (sizes[cluster] > 1 || tied.contains(&node)).then_some(cluster))
-            .collect();
-        let names: BTreeMap<usize, String> = partition
-            .labels
-            .iter()
-            .enumerate()
-            .filter_map(|(cluster, label)| Some((cluster, label.clone()?)))
-            .collect();
-        (clusters, names, partition.resolution)
-    };
-    let reached = reach(&items, &graph, &seeded, &starts);
-    let refined = refine(&graph, &seeded, &roles, &reached);
-    let clusters = refined.clusters;
-    for idx in refined.kernel {
-        kernel.insert(graph.modules[idx].clone());
     }
-    let placed: BTreeMap<String, Placed> = refined
-        .placed
+    let giant = split_giant(
+        graph,
+        &mut entry_clusters,
+        &entry_weights,
+        &units,
+        cluster_settings,
+    )?;
+    // Every other tied module waits to be placed (any cluster id without an entry point will
+    // do).
+    let waiting = entry_clusters
+        .iter()
+        .flatten()
+        .max()
+        .map_or(0, |max| max + 1);
+    let clusters = entry_clusters
         .into_iter()
-        .map(|(idx, placed)| (graph.modules[idx].clone(), placed))
+        .enumerate()
+        .map(|(node, entry)| entry.or(tied.contains(&node).then_some(waiting)))
         .collect();
-    let pinned: BTreeSet<String> = pinned.keys().cloned().collect();
-    let cut = Cut {
-        graph: &graph,
-        clusters: &clusters,
-        kernel: &kernel,
-        names: &names,
-        pinned: &pinned,
-        why: &why,
-        placed: &placed,
-        jobs: &jobs,
-        giant: giant.as_ref(),
-        settings: ProposalSettings {
-            seed: settings.seed,
-            resolution,
-            target_services: settings.target_services,
-        },
+    Ok(Seeded {
+        clusters,
+        names: BTreeMap::new(),
+        resolution: cluster_settings.resolution,
+        giant,
+    })
+}
+
+/// The cut with people's placements and constraints: Leiden over every module, honouring
+/// them. Returns the clusters, the names people gave them and the resolution used.
+fn constrained_cut(
+    graph: &FusedGraph,
+    settings: &PlanSettings,
+    pinned: &BTreeMap<String, String>,
+    tied: &BTreeSet<usize>,
+    cluster_settings: &cluster::Settings,
+) -> Result<Seeded, cluster::Error> {
+    let index = |id: &String| graph.index_of(id);
+    let constraints = cluster::Constraints {
+        pinned: pinned
+            .iter()
+            .filter_map(|(module, name)| Some((index(module)?, name.clone())))
+            .collect(),
+        together: settings
+            .together
+            .iter()
+            .map(|group| group.iter().filter_map(index).collect())
+            .collect(),
+        apart: settings
+            .apart
+            .iter()
+            .map(|group| group.iter().filter_map(index).collect())
+            .collect(),
+        fixed_clusters: settings.fixed_services.clone(),
     };
-    Ok(propose(analysis, &cut))
+    let cluster_graph = cluster::Graph::from_edges(graph.modules.len(), &graph.weighted_edges())?;
+    let partition = cluster::detect(&cluster_graph, cluster_settings, &constraints)?;
+    // A cluster of one module with no tie is no service.
+    let mut sizes = vec![0usize; partition.n_clusters];
+    for &cluster in &partition.membership {
+        sizes[cluster] += 1;
+    }
+    let clusters = partition
+        .membership
+        .iter()
+        .enumerate()
+        .map(|(node, &cluster)| (sizes[cluster] > 1 || tied.contains(&node)).then_some(cluster))
+        .collect();
+    let names = partition
+        .labels
+        .iter()
+        .enumerate()
+        .filter_map(|(cluster, label)| Some((cluster, label.clone()?)))
+        .collect();
+    Ok(Seeded {
+        clusters,
+        names,
+        resolution: partition.resolution,
+        giant: None,
+    })
 }
 
 /// The tasks that are entry points of their own: background jobs, workers and queue
