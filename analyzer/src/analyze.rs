@@ -48,22 +48,34 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
     let (inventory, mut diagnostics) = load::walk(root);
     phase.done("walk");
     progress.files_found(inventory.rust_files.len() as u64);
-    let mut files: HashMap<String, FileFacts> = parse_all(
-        &pool,
-        root,
-        &inventory.rust_files,
-        progress,
-        &mut diagnostics,
-    );
-    phase.done("parse");
-
+    // Manifests are read while the sources are parsed: on few cores a serial step after
+    // the parallel parse would add its whole time to the run.
     let rust_set: HashSet<&str> = inventory.rust_files.iter().map(String::as_str).collect();
-    let (packages, manifest_diagnostics) = manifest::read_packages(
-        &inventory.manifests,
-        &|relative| load::read_text(root, relative),
-        &rust_set,
-    );
+    let mut parse_diagnostics = Vec::new();
+    let (mut files, (packages, manifest_diagnostics)): (HashMap<String, FileFacts>, _) = pool
+        .install(|| {
+            rayon::join(
+                || {
+                    parse_all(
+                        &pool,
+                        root,
+                        &inventory.rust_files,
+                        progress,
+                        &mut parse_diagnostics,
+                    )
+                },
+                || {
+                    manifest::read_packages(
+                        &inventory.manifests,
+                        &|relative| load::read_text(root, relative),
+                        &rust_set,
+                    )
+                },
+            )
+        });
+    diagnostics.append(&mut parse_diagnostics);
     diagnostics.extend(manifest_diagnostics);
+    phase.done("parse and manifests");
 
     // Module declarations can point at files the walk did not collect (`#[path]` into an
     // ignored folder): load those and build again. Each round adds files, so it ends.
@@ -87,7 +99,7 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
         files.extend(extra);
     };
     modtree::assign_ids(&mut forest, &packages);
-    phase.done("manifests and module trees");
+    phase.done("module trees");
     diagnostics.append(&mut forest.diagnostics);
 
     let module_facts: Vec<Option<&ModFacts>> = forest
@@ -103,13 +115,18 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
     let index = pool.install(|| Index::build(&forest, &packages, &facts_of));
     phase.done("name resolution");
     let analysed = |module: usize| forest.targets[forest.modules[module].target].analysed;
-    let (edges, external_uses, tasks) =
-        pool.install(|| graph::edges(&index, &facts_of, &analysed, settings.granularity));
-    phase.done("edges");
+    // Edges and the item list are built side by side, so that the serial steps of one
+    // (merging and sorting) overlap the parallel work of the other.
+    let ((edges, external_uses, tasks), items) = pool.install(|| {
+        rayon::join(
+            || graph::edges(&index, &facts_of, &analysed, settings.granularity),
+            || items(&index, &analysed),
+        )
+    });
+    phase.done("edges and items");
 
     let crates = crates(&packages, &forest);
     let modules = modules(&forest, &analysed);
-    let items = pool.install(|| items(&index, &analysed));
     let orphans = orphans(&packages, &forest, &inventory.rust_files);
     let mut analysis = Analysis {
         schema_version: model::SCHEMA_VERSION,
@@ -123,7 +140,7 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
         orphans,
         ..Analysis::default()
     };
-    phase.done("modules, items and orphans");
+    phase.done("modules and orphans");
     let resolver = SiteResolver::new(&index, &module_facts, &analysed);
     let analysed_files: BTreeSet<&str> = forest
         .modules
@@ -165,8 +182,8 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
     analysis.diagnostics = diagnostics;
     // Facts are many small allocations: free them on every core, not one.
     drop(resolver);
-    drop(index);
     drop(module_facts);
+    pool.install(|| index.drop_in_parallel());
     pool.install(|| files.into_par_iter().for_each(drop));
     Ok(analysis)
 }

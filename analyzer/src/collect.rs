@@ -34,7 +34,9 @@ pub(crate) fn collect(file: &syn::File, lines: u32) -> ModFacts {
         .unwrap_or_default()
 }
 
-type CallKey = (Box<str>, Option<Box<str>>, Option<u32>, Option<u32>);
+/// What makes two method calls the same fact: the method name and the receiver type (by
+/// their ids in the scope's path table), body and owner.
+type CallKey = (u32, Option<u32>, Option<u32>, Option<u32>);
 
 /// What makes two references the same fact: the path (by its id in the scope's path table),
 /// kind, leading `::`, body and owner.
@@ -45,7 +47,7 @@ type RefKey = (u32, RefKind, bool, Option<u32>, Option<u32>);
 struct ScopeBuilder {
     facts: ModFacts,
     owner_ids: HashMap<String, u32>,
-    /// Joined path -> its id, so that a reference's key is a few integers.
+    /// Joined path (or method name) -> its id, so that a fact's key is a few integers.
     path_ids: HashMap<Box<str>, u32>,
     /// Reference key -> index of its fact in `facts.refs`.
     ref_ids: HashMap<RefKey, usize>,
@@ -72,6 +74,18 @@ impl ScopeBuilder {
         self.facts.owners.push(owner.as_str().into());
         self.owner_ids.insert(owner.clone(), id);
         Some(id)
+    }
+
+    /// The id of a joined path or a method name, added if new.
+    fn path_id(&mut self, joined: &str) -> u32 {
+        match self.path_ids.get(joined) {
+            Some(&id) => id,
+            None => {
+                let id = u32::try_from(self.path_ids.len()).unwrap_or(u32::MAX);
+                self.path_ids.insert(joined.into(), id);
+                id
+            }
+        }
     }
 
     fn finish(self) -> ModFacts {
@@ -103,6 +117,10 @@ struct Collector {
     self_types: Vec<Option<Vec<String>>>,
     /// Reused to build joined paths without allocating.
     path_buffer: String,
+    /// Reused to read an identifier's text without allocating.
+    name_buffer: String,
+    /// Reused to join the paths of a macro body (a nested body takes it in turn).
+    macro_buffer: String,
     /// The item that owns what is being visited, for item-level graphs.
     /// Owner names, innermost last, each with its id in the current scope once looked up.
     owners: Vec<(String, Option<u32>)>,
@@ -193,13 +211,27 @@ impl Collector {
         self.path_buffer = joined;
     }
 
-    /// Records a path given as segments, replacing a leading `Self` by the impl's type.
-    fn add_ref_segments(&mut self, segments: Vec<String>, global: bool, kind: RefKind) {
-        let Some(segments) = self.expand_self(segments) else {
+    /// Records a path written as segments joined with `::`, replacing a leading `Self` by
+    /// the impl's type.
+    fn add_ref_written(&mut self, joined: &str, global: bool, kind: RefKind) {
+        let rest = match joined.strip_prefix("Self") {
+            Some(rest) if rest.is_empty() || rest.starts_with("::") => rest,
+            _ => {
+                self.add_ref_joined(joined, global, kind);
+                return;
+            }
+        };
+        let Some(self_type) = self.self_types.last().and_then(Option::as_ref) else {
             return;
         };
-        if !segments.is_empty() {
-            self.add_ref_joined(&segments.join("::"), global, kind);
+        let mut expanded = self_type.join("::");
+        if expanded.is_empty() {
+            expanded.push_str(rest.trim_start_matches("::"));
+        } else {
+            expanded.push_str(rest);
+        }
+        if !expanded.is_empty() {
+            self.add_ref_joined(&expanded, global, kind);
         }
     }
 
@@ -214,14 +246,7 @@ impl Collector {
         let local_scope = self.local_scope();
         let owner = self.owner_id();
         let builder = self.builder();
-        let path_id = match builder.path_ids.get(joined) {
-            Some(&id) => id,
-            None => {
-                let id = u32::try_from(builder.path_ids.len()).unwrap_or(u32::MAX);
-                builder.path_ids.insert(joined.into(), id);
-                id
-            }
-        };
+        let path_id = builder.path_id(joined);
         let key: RefKey = (path_id, kind, global, local_scope, owner);
         match builder.ref_ids.get(&key) {
             Some(&idx) => builder.facts.refs[idx].count += 1,
@@ -240,22 +265,27 @@ impl Collector {
     }
 
     /// Records `receiver.method(..)`, counted like references.
-    fn add_method_call(&mut self, method: String, receiver_type: Option<Vec<String>>) {
-        let receiver_type = receiver_type.map(|path| path.join("::").into());
+    /// Nothing is allocated for a call seen before in the same place, unless its receiver's
+    /// type is known (the type is joined to be looked up).
+    fn add_method_call(&mut self, method: &str, receiver_type: Option<Vec<String>>) {
+        let receiver_type = receiver_type.map(|path| path.join("::"));
         let local_scope = self.local_scope();
         let owner = self.owner_id();
-        let key: CallKey = (method.into(), receiver_type, local_scope, owner);
         let builder = self.builder();
+        let method_id = builder.path_id(method);
+        let receiver_id = receiver_type
+            .as_deref()
+            .map(|joined| builder.path_id(joined));
+        let key: CallKey = (method_id, receiver_id, local_scope, owner);
         match builder.call_ids.get(&key) {
             Some(&idx) => builder.facts.method_calls[idx].count += 1,
             None => {
                 builder
                     .call_ids
-                    .insert(key.clone(), builder.facts.method_calls.len());
-                let (method, receiver_type, local_scope, owner) = key;
+                    .insert(key, builder.facts.method_calls.len());
                 builder.facts.method_calls.push(MethodCallFact {
-                    method,
-                    receiver_type,
+                    method: method.into(),
+                    receiver_type: receiver_type.map(String::into_boxed_str),
                     local_scope,
                     owner,
                     count: 1,
@@ -367,21 +397,32 @@ impl Collector {
         use proc_macro2::{Delimiter, TokenTree};
         let tokens: Vec<TokenTree> = stream.into_iter().collect();
         let is_punct = |idx: usize, ch: char| matches!(tokens.get(idx), Some(TokenTree::Punct(punct)) if punct.as_char() == ch);
+        // The path is joined into a reused buffer: most identifiers in a macro body are not
+        // recorded, and those that are were usually seen before.
+        let mut joined = std::mem::take(&mut self.macro_buffer);
         let mut idx = 0;
         while idx < tokens.len() {
             match &tokens[idx] {
                 TokenTree::Group(group) => {
+                    self.macro_buffer = std::mem::take(&mut joined);
                     self.scan_macro_tokens(group.stream());
+                    joined = std::mem::take(&mut self.macro_buffer);
                     idx += 1;
                 }
                 TokenTree::Ident(first) => {
                     let start = idx;
-                    let mut segments = vec![first.to_string()];
+                    write_ident(&mut joined, first);
+                    let mut n_segments = 1;
+                    let mut last_start = 0;
                     idx += 1;
                     while is_punct(idx, ':') && is_punct(idx + 1, ':') {
                         match tokens.get(idx + 2) {
                             Some(TokenTree::Ident(next)) => {
-                                segments.push(next.to_string());
+                                joined.push_str("::");
+                                last_start = joined.len();
+                                let _ =
+                                    std::fmt::Write::write_fmt(&mut joined, format_args!("{next}"));
+                                n_segments += 1;
                                 idx += 3;
                             }
                             _ => break,
@@ -393,16 +434,14 @@ impl Collector {
                         Some(TokenTree::Group(group)) => Some(group.delimiter()),
                         _ => None,
                     };
-                    let last_upper = segments
-                        .last()
-                        .is_some_and(|last| last.starts_with(|c: char| c.is_uppercase()));
-                    if after_dot && segments.len() == 1 {
+                    let last_upper = joined[last_start..].starts_with(|c: char| c.is_uppercase());
+                    if after_dot && n_segments == 1 {
                         if next_group == Some(Delimiter::Parenthesis) {
-                            self.add_method_call(segments.remove(0), None);
+                            self.add_method_call(&joined, None);
                         }
                         continue;
                     }
-                    if segments.len() == 1 && is_keyword(&segments[0]) {
+                    if n_segments == 1 && is_keyword(&joined) {
                         continue;
                     }
                     let kind = if is_punct(idx, '!') {
@@ -411,22 +450,21 @@ impl Collector {
                         Some(RefKind::Call)
                     } else if next_group == Some(Delimiter::Brace) && last_upper {
                         Some(RefKind::Construct)
-                    } else if segments.len() > 1 || last_upper {
+                    } else if n_segments > 1 || last_upper {
                         Some(RefKind::Value)
                     } else {
                         None
                     };
                     if let Some(kind) = kind
-                        && !(segments.len() == 1
-                            && kind == RefKind::Value
-                            && self.is_local(&segments[0]))
+                        && !(n_segments == 1 && kind == RefKind::Value && self.is_local(&joined))
                     {
-                        self.add_ref_segments(segments, global, kind);
+                        self.add_ref_written(&joined, global, kind);
                     }
                 }
                 TokenTree::Punct(_) | TokenTree::Literal(_) => idx += 1,
             }
         }
+        self.macro_buffer = joined;
     }
 
     /// An item-position macro usually wraps items (`cfg_net! { pub mod net; }`, `cfg_if!`):
@@ -797,7 +835,10 @@ impl<'ast> Visit<'ast> for Collector {
 
     fn visit_expr_method_call(&mut self, node: &'ast syn::ExprMethodCall) {
         let receiver_type = self.receiver_type(&node.receiver);
-        self.add_method_call(node.method.to_string(), receiver_type);
+        let mut method = std::mem::take(&mut self.name_buffer);
+        write_ident(&mut method, &node.method);
+        self.add_method_call(&method, receiver_type);
+        self.name_buffer = method;
         if SPAWNERS.iter().any(|name| node.method == name) {
             for attr in &node.attrs {
                 self.visit_attribute(attr);
@@ -963,7 +1004,6 @@ impl Collector {
 /// approximated per body: a name bound anywhere in it counts). The name is written into
 /// `buffer`, reused so that the check allocates nothing.
 fn is_local_binding(path: &syn::Path, frames: &[FnFrame], buffer: &mut String) -> bool {
-    use std::fmt::Write;
     if frames.is_empty()
         || path.segments.len() != 1
         || path.leading_colon.is_some()
@@ -971,11 +1011,18 @@ fn is_local_binding(path: &syn::Path, frames: &[FnFrame], buffer: &mut String) -
     {
         return false;
     }
-    buffer.clear();
-    let _ = write!(buffer, "{}", path.segments[0].ident);
+    write_ident(buffer, &path.segments[0].ident);
     frames
         .iter()
         .any(|frame| frame.names.contains(buffer.as_str()))
+}
+
+/// Writes an identifier's text into `buffer` in place of what it held: reading a name this
+/// way allocates nothing once the buffer has grown.
+pub(crate) fn write_ident(buffer: &mut String, ident: &proc_macro2::Ident) {
+    use std::fmt::Write;
+    buffer.clear();
+    let _ = write!(buffer, "{ident}");
 }
 
 pub(crate) fn path_segments(path: &syn::Path) -> Vec<String> {

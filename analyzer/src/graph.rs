@@ -7,6 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rustc_hash::FxHashSet as HashSet;
+
 use petgraph::graph::{DiGraph, NodeIndex};
 use rayon::prelude::*;
 
@@ -158,12 +160,27 @@ pub(crate) fn edges<'f>(
     analysed: &(dyn Fn(usize) -> bool + Sync),
     granularity: Granularity,
 ) -> (Vec<Edge>, Vec<ExternalUse>, Vec<Task>) {
+    // Whether a method name has one owner is decided once per name, not once per call.
+    let single_owner: HashSet<&str> = index
+        .methods_by_name
+        .par_iter()
+        .filter(|(_, candidates)| has_single_owner(index, candidates))
+        .map(|(name, _)| name.as_str())
+        .collect();
     let tally = (0..index.forest.modules.len())
         .into_par_iter()
         .filter(|&module| analysed(module))
         .filter_map(|module| Some((module, facts_of(module)?)))
         .fold(Tally::default, |mut tally, (module, facts)| {
-            module_edges(index, module, facts, analysed, granularity, &mut tally);
+            module_edges(
+                index,
+                module,
+                facts,
+                analysed,
+                granularity,
+                &single_owner,
+                &mut tally,
+            );
             tally
         })
         .reduce(Tally::default, Tally::merge);
@@ -192,12 +209,15 @@ pub(crate) fn edges<'f>(
     (edges, external, tally.tasks.into_iter().collect())
 }
 
+/// One module's edges into `tally`. `single_owner` holds the method names that one type
+/// alone defines: a call by such a name, receiver unknown, goes to that method.
 fn module_edges(
     index: &Index<'_>,
     module: usize,
     facts: &ModFacts,
     analysed: &(dyn Fn(usize) -> bool + Sync),
     granularity: Granularity,
+    single_owner: &HashSet<&str>,
     tally: &mut Tally,
 ) {
     let module_id = &index.forest.modules[module].id;
@@ -333,19 +353,7 @@ fn module_edges(
             continue;
         };
         // Only a method name that one type alone defines says where the call goes.
-        let mut owners: Vec<(usize, &str)> = candidates
-            .iter()
-            .map(|&idx| {
-                let item = &index.items[idx];
-                (
-                    item.module,
-                    item.name.split("::").next().unwrap_or_default(),
-                )
-            })
-            .collect();
-        owners.sort_unstable();
-        owners.dedup();
-        if let [_] = owners.as_slice()
+        if single_owner.contains(&*call.method)
             && let Some(to) = to_node(Def::Item(candidates[0]))
         {
             tally.edge(from_node(call.owner), to, "inferred_method", call.count);
@@ -381,4 +389,20 @@ pub fn dependency_graph(
         graph.add_edge(from, to, weight);
     }
     (graph, nodes)
+}
+
+/// Whether the methods of one name all belong to one type: one `(module, type name)` pair.
+fn has_single_owner(index: &Index<'_>, candidates: &[usize]) -> bool {
+    let owner_of = |idx: usize| {
+        let item = &index.items[idx];
+        (
+            item.module,
+            item.name.split("::").next().unwrap_or_default(),
+        )
+    };
+    let Some((&first, rest)) = candidates.split_first() else {
+        return false;
+    };
+    let first = owner_of(first);
+    rest.iter().all(|&idx| owner_of(idx) == first)
 }

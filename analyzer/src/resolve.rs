@@ -10,9 +10,9 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::facts::{ItemKind, ModFacts, UseFact, Visibility};
+use crate::facts::{ImplFact, ItemKind, ModFacts, UseFact, Visibility};
 use crate::manifest::Package;
-use crate::modtree::Forest;
+use crate::modtree::{Forest, ModuleNode};
 
 /// What a name or path means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -85,12 +85,14 @@ struct Binding {
     exported: bool,
 }
 
+/// Names borrow from the facts and the module tree, which outlive the index, so that
+/// placing items and copying globs allocates no strings.
 #[derive(Debug, Default, Clone)]
-struct Scope {
+struct Scope<'a> {
     /// Items, child modules and resolved imports.
-    names: HashMap<String, Vec<Binding>>,
+    names: HashMap<&'a str, Vec<Binding>>,
     /// Names brought in by glob imports (shadowed by `names`).
-    glob_names: HashMap<String, Vec<Binding>>,
+    glob_names: HashMap<&'a str, Vec<Binding>>,
     /// Bumped whenever a name is added, so a glob of this scope is copied again only when
     /// there is something new to copy.
     version: u64,
@@ -112,9 +114,9 @@ pub(crate) struct Index<'a> {
     /// External crate names (`std`, `serde`, ...), indexed by `Def::External`.
     pub externals: Vec<String>,
     external_ids: HashMap<String, usize>,
-    scopes: Vec<Scope>,
+    scopes: Vec<Scope<'a>>,
     /// `(module, local scope)` -> names declared in that function body.
-    locals: HashMap<(usize, u32), Scope>,
+    locals: HashMap<(usize, u32), Scope<'a>>,
     /// Per target: extern prelude (dependency name -> def).
     extern_prelude: Vec<HashMap<String, Def>>,
     /// Type item -> method name -> method items.
@@ -122,7 +124,7 @@ pub(crate) struct Index<'a> {
     /// Method name -> method items, across all analysed code.
     pub methods_by_name: HashMap<String, Vec<usize>>,
     /// Enum item -> variant name -> variant item.
-    variants: HashMap<usize, HashMap<String, usize>>,
+    variants: HashMap<usize, HashMap<&'a str, usize>>,
     /// Per target: `#[macro_export]` and textual macros by name.
     macros: Vec<HashMap<String, Vec<usize>>>,
     /// Resolved `use` facts: (module, fact index in that module's facts) -> defs.
@@ -199,7 +201,7 @@ impl<'a> Index<'a> {
     pub(crate) fn build(
         forest: &'a Forest,
         packages: &[Package],
-        facts_of: &dyn Fn(usize) -> Option<&'a ModFacts>,
+        facts_of: &(dyn Fn(usize) -> Option<&'a ModFacts> + Sync),
     ) -> Index<'a> {
         let mut index = Index {
             forest,
@@ -222,6 +224,26 @@ impl<'a> Index<'a> {
         index
     }
 
+    /// Frees the index on every core of the current pool: its items and scopes are
+    /// millions of small allocations.
+    pub(crate) fn drop_in_parallel(self) {
+        let Index {
+            items,
+            scopes,
+            locals,
+            ..
+        } = self;
+        rayon::join(
+            || items.into_par_iter().for_each(drop),
+            || {
+                rayon::join(
+                    || scopes.into_par_iter().for_each(drop),
+                    || locals.into_par_iter().for_each(drop),
+                )
+            },
+        );
+    }
+
     fn external(&mut self, name: &str) -> Def {
         if let Some(&id) = self.external_ids.get(name) {
             return Def::External(id);
@@ -232,71 +254,51 @@ impl<'a> Index<'a> {
         Def::External(id)
     }
 
-    fn place_items(&mut self, facts_of: &dyn Fn(usize) -> Option<&'a ModFacts>) {
-        let mut exported_macros: Vec<(usize, String, usize)> = Vec::new();
-        for (module, node) in self.forest.modules.iter().enumerate() {
-            for (name, &child) in &node.children {
-                let exported = true;
-                self.scopes[module]
-                    .names
-                    .entry(name.clone())
-                    .or_default()
-                    .push(Binding {
-                        def: Def::Module(child),
-                        exported,
-                    });
-            }
-            let Some(facts) = facts_of(module) else {
-                continue;
-            };
-            for fact in &facts.items {
-                let idx = self.items.len();
-                self.items.push(ItemEntry {
-                    name: fact.name.clone(),
-                    kind: EntryKind::Item(fact.kind),
+    /// Places every module's items and child modules in its scope. Modules are placed in
+    /// parallel (item indices are known up front from the item counts), then merged in module
+    /// order, so every table is filled in the same order as a serial pass would.
+    fn place_items(&mut self, facts_of: &(dyn Fn(usize) -> Option<&'a ModFacts> + Sync)) {
+        let modules = &self.forest.modules;
+        let mut first_idx = Vec::with_capacity(modules.len());
+        let mut n_items = self.items.len();
+        for module in 0..modules.len() {
+            first_idx.push(n_items);
+            n_items += facts_of(module).map_or(0, |facts| facts.items.len());
+        }
+        let placed: Vec<PlacedModule> = (0..modules.len())
+            .into_par_iter()
+            .map(|module| {
+                place_module(
                     module,
-                    line: fact.line,
-                    visibility: fact.visibility.clone(),
-                    local_scope: fact.local_scope,
-                });
-                if fact.kind == ItemKind::Macro {
-                    self.macros[node.target]
-                        .entry(fact.name.clone())
-                        .or_default()
-                        .push(idx);
-                    if fact.macro_export {
-                        // `#[macro_export]` puts a macro at its crate's root.
-                        exported_macros.push((node.target, fact.name.clone(), idx));
-                    }
-                }
-                if let Some((enum_name, variant)) = fact.name.split_once("::") {
-                    // Variants are reached through their enum, placed once the enum is known.
-                    let enum_idx = self.items[..idx].iter().rposition(|item| {
-                        item.module == module
-                            && item.name == enum_name
-                            && item.kind == EntryKind::Item(ItemKind::Enum)
-                    });
-                    if let Some(enum_idx) = enum_idx {
-                        self.variants
-                            .entry(enum_idx)
-                            .or_default()
-                            .insert(variant.to_string(), idx);
-                    }
-                    continue;
-                }
-                let binding = Binding {
-                    def: Def::Item(idx),
-                    exported: fact.visibility != Visibility::Private,
-                };
-                let scope = match fact.local_scope {
-                    Some(local) => self.locals.entry((module, local)).or_default(),
-                    None => &mut self.scopes[module],
-                };
-                scope
-                    .names
-                    .entry(fact.name.clone())
+                    &modules[module],
+                    facts_of(module),
+                    first_idx[module],
+                )
+            })
+            .collect();
+        self.items.reserve(n_items - self.items.len());
+        let mut exported_macros: Vec<(usize, &'a str, usize)> = Vec::new();
+        for (module, placed) in placed.into_iter().enumerate() {
+            let target = modules[module].target;
+            self.items.extend(placed.entries);
+            self.scopes[module] = placed.scope;
+            for (local, scope) in placed.locals {
+                self.locals.insert((module, local), scope);
+            }
+            for (enum_idx, variant, idx) in placed.variants {
+                self.variants
+                    .entry(enum_idx)
                     .or_default()
-                    .push(binding);
+                    .insert(variant, idx);
+            }
+            for (name, idx, exported) in placed.macros {
+                if exported {
+                    exported_macros.push((target, name, idx));
+                }
+                self.macros[target]
+                    .entry(name.to_string())
+                    .or_default()
+                    .push(idx);
             }
         }
         for (target, name, idx) in exported_macros {
@@ -401,7 +403,7 @@ impl<'a> Index<'a> {
                         Some(local) => self.locals.entry((module, local)).or_default(),
                         None => &mut self.scopes[module],
                     };
-                    let bindings = scope.names.entry(name.to_string()).or_default();
+                    let bindings = scope.names.entry(name).or_default();
                     for &def in &defs {
                         if !bindings.iter().any(|binding| binding.def == def) {
                             bindings.push(Binding { def, exported });
@@ -432,7 +434,7 @@ impl<'a> Index<'a> {
                 continue;
             }
             glob.copied_at = Some(source_version);
-            let names: Vec<(String, Def)> = match glob.source {
+            let names: Vec<(&'a str, Def)> = match glob.source {
                 Def::Module(source_module) => {
                     let visible_privately = self.is_descendant(glob.module, source_module);
                     let scope = &self.scopes[source_module];
@@ -444,7 +446,7 @@ impl<'a> Index<'a> {
                             bindings
                                 .iter()
                                 .filter(move |binding| binding.exported || visible_privately)
-                                .map(move |binding| (name.clone(), binding.def))
+                                .map(move |binding| (*name, binding.def))
                         })
                         .collect()
                 }
@@ -454,7 +456,7 @@ impl<'a> Index<'a> {
                     .map(|variants| {
                         variants
                             .iter()
-                            .map(|(name, &idx)| (name.clone(), Def::Item(idx)))
+                            .map(|(&name, &idx)| (name, Def::Item(idx)))
                             .collect()
                     })
                     .unwrap_or_default(),
@@ -498,33 +500,37 @@ impl<'a> Index<'a> {
             })
     }
 
-    fn index_impls(&mut self, facts_of: &dyn Fn(usize) -> Option<&'a ModFacts>) {
-        for module in 0..self.forest.modules.len() {
+    /// Adds the methods of every `impl` as items and indexes them by type and by name. The
+    /// self types are resolved and the entries built for all modules in parallel, against
+    /// scopes that no longer change (methods are never types), then indexed in module order.
+    fn index_impls(&mut self, facts_of: &(dyn Fn(usize) -> Option<&'a ModFacts> + Sync)) {
+        let this = &*self;
+        let per_module: Vec<Vec<(Option<usize>, Vec<ItemEntry>)>> = (0..this.forest.modules.len())
+            .into_par_iter()
+            .map(|module| {
+                let Some(facts) = facts_of(module) else {
+                    return Vec::new();
+                };
+                facts
+                    .impls
+                    .iter()
+                    .map(|imp| {
+                        (
+                            this.impl_type_item(module, imp),
+                            method_entries(module, imp),
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        for (module, impls) in per_module.into_iter().enumerate() {
             let Some(facts) = facts_of(module) else {
                 continue;
             };
-            for imp in &facts.impls {
-                let type_item = imp.self_type.as_ref().and_then(|path| {
-                    match self.resolve(module, imp.local_scope, path, false, Want::Type) {
-                        Some(Def::Item(idx)) if self.items[idx].kind.is_type() => Some(idx),
-                        _ => None,
-                    }
-                });
-                let type_name = imp
-                    .self_type
-                    .as_ref()
-                    .and_then(|path| path.last().cloned())
-                    .unwrap_or_else(|| "_".to_string());
-                for method in &imp.methods {
+            for (imp, (type_item, entries)) in facts.impls.iter().zip(impls) {
+                for (method, entry) in imp.methods.iter().zip(entries) {
                     let idx = self.items.len();
-                    self.items.push(ItemEntry {
-                        name: format!("{type_name}::{}", method.name),
-                        kind: EntryKind::Method,
-                        module,
-                        line: method.line,
-                        visibility: method.visibility.clone(),
-                        local_scope: imp.local_scope,
-                    });
+                    self.items.push(entry);
                     if let Some(type_item) = type_item {
                         self.methods_by_type
                             .entry(type_item)
@@ -539,6 +545,15 @@ impl<'a> Index<'a> {
                         .push(idx);
                 }
             }
+        }
+    }
+
+    /// The type item an `impl` block is for, when its self type resolves to one.
+    fn impl_type_item(&self, module: usize, imp: &ImplFact) -> Option<usize> {
+        let path = imp.self_type.as_ref()?;
+        match self.resolve(module, imp.local_scope, path, false, Want::Type) {
+            Some(Def::Item(idx)) if self.items[idx].kind.is_type() => Some(idx),
+            _ => None,
         }
     }
 
@@ -785,7 +800,113 @@ impl<'a> Index<'a> {
     }
 }
 
-fn scope_lookup(scope: &Scope, name: &str) -> Vec<Def> {
+/// What [`Index::place_items`] finds in one module, with item indices already global.
+#[derive(Default)]
+struct PlacedModule<'a> {
+    entries: Vec<ItemEntry>,
+    scope: Scope<'a>,
+    /// Function-body scopes, in the order their first item appears.
+    locals: Vec<(u32, Scope<'a>)>,
+    /// `(enum item, variant name, variant item)`.
+    variants: Vec<(usize, &'a str, usize)>,
+    /// `(name, item, #[macro_export])` of each `macro_rules!`.
+    macros: Vec<(&'a str, usize, bool)>,
+}
+
+/// Places one module's child modules and items; its first item gets index `first_idx`.
+fn place_module<'a>(
+    module: usize,
+    node: &'a ModuleNode,
+    facts: Option<&'a ModFacts>,
+    first_idx: usize,
+) -> PlacedModule<'a> {
+    let mut placed = PlacedModule::default();
+    for (name, &child) in &node.children {
+        placed
+            .scope
+            .names
+            .entry(name.as_str())
+            .or_default()
+            .push(Binding {
+                def: Def::Module(child),
+                exported: true,
+            });
+    }
+    let Some(facts) = facts else {
+        return placed;
+    };
+    placed.entries.reserve(facts.items.len());
+    let mut local_positions: HashMap<u32, usize> = HashMap::default();
+    for fact in &facts.items {
+        let idx = first_idx + placed.entries.len();
+        placed.entries.push(ItemEntry {
+            name: fact.name.clone(),
+            kind: EntryKind::Item(fact.kind),
+            module,
+            line: fact.line,
+            visibility: fact.visibility.clone(),
+            local_scope: fact.local_scope,
+        });
+        if fact.kind == ItemKind::Macro {
+            placed
+                .macros
+                .push((fact.name.as_str(), idx, fact.macro_export));
+        }
+        if let Some((enum_name, variant)) = fact.name.split_once("::") {
+            // Variants are reached through their enum, placed once the enum is known.
+            let entries = &placed.entries[..placed.entries.len() - 1];
+            let enum_position = entries.iter().rposition(|item| {
+                item.name == enum_name && item.kind == EntryKind::Item(ItemKind::Enum)
+            });
+            if let Some(position) = enum_position {
+                placed.variants.push((first_idx + position, variant, idx));
+            }
+            continue;
+        }
+        let binding = Binding {
+            def: Def::Item(idx),
+            exported: fact.visibility != Visibility::Private,
+        };
+        let scope = match fact.local_scope {
+            Some(local) => {
+                let position = *local_positions.entry(local).or_insert_with(|| {
+                    placed.locals.push((local, Scope::default()));
+                    placed.locals.len() - 1
+                });
+                &mut placed.locals[position].1
+            }
+            None => &mut placed.scope,
+        };
+        scope
+            .names
+            .entry(fact.name.as_str())
+            .or_default()
+            .push(binding);
+    }
+    placed
+}
+
+/// The item entries of an `impl` block's methods, named `Type::method`.
+fn method_entries(module: usize, imp: &ImplFact) -> Vec<ItemEntry> {
+    let type_name = imp
+        .self_type
+        .as_ref()
+        .and_then(|path| path.last())
+        .map_or("_", String::as_str);
+    imp.methods
+        .iter()
+        .map(|method| ItemEntry {
+            name: format!("{type_name}::{}", method.name),
+            kind: EntryKind::Method,
+            module,
+            line: method.line,
+            visibility: method.visibility.clone(),
+            local_scope: imp.local_scope,
+        })
+        .collect()
+}
+
+fn scope_lookup(scope: &Scope<'_>, name: &str) -> Vec<Def> {
     if let Some(bindings) = scope.names.get(name)
         && !bindings.is_empty()
     {

@@ -27,6 +27,7 @@ use super::seaorm::{self, Alias, Call, Entity, Relation, SeaFacts};
 use super::settle::{self, BareMention, Collected, DieselImport, Piece};
 use super::sql::Certainty;
 use super::{FileData, LocalDiagnostic, Mode, line_of};
+use crate::collect::write_ident;
 use crate::model::Severity;
 use crate::site::Site;
 
@@ -113,6 +114,8 @@ struct Collector {
     bindings: Vec<HashSet<String>>,
     /// Active models bound by `let` in each enclosing function: name to its type path.
     active_models: Vec<HashMap<String, Vec<String>>>,
+    /// Reused to read an identifier's text without allocating.
+    name_buffer: String,
 }
 
 impl Collector {
@@ -190,8 +193,19 @@ impl Collector {
         self.write_call = saved;
     }
 
-    fn is_bound(&self, name: &str) -> bool {
-        self.bindings.iter().any(|names| names.contains(name))
+    /// Whether `ident` names a pattern binding of an enclosing function.
+    fn is_bound_ident(&mut self, ident: &syn::Ident) -> bool {
+        if self.bindings.iter().all(HashSet::is_empty) {
+            return false;
+        }
+        let mut name = std::mem::take(&mut self.name_buffer);
+        write_ident(&mut name, ident);
+        let bound = self
+            .bindings
+            .iter()
+            .any(|names| names.contains(name.as_str()));
+        self.name_buffer = name;
+        bound
     }
 
     fn sea_call(&mut self, path: Vec<String>, line: u32, mode: Mode) {
@@ -468,9 +482,14 @@ impl<'ast> Visit<'ast> for Collector {
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        let method = call.method.to_string();
-        let method = method.as_str();
-        if SQL_METHODS.contains(&method)
+        let mut method = std::mem::take(&mut self.name_buffer);
+        write_ident(&mut method, &call.method);
+        let is_sql_method = SQL_METHODS.contains(&method.as_str());
+        let is_write_method = diesel::WRITE_METHODS.contains(&method.as_str());
+        let is_related_method = seaorm::is_related_entity_method(&method);
+        let is_active_model_write = seaorm::is_active_model_write(&method);
+        self.name_buffer = method;
+        if is_sql_method
             && let Some(first) = call.args.first()
             && self.sql_argument(first)
         {
@@ -480,9 +499,7 @@ impl<'ast> Visit<'ast> for Collector {
             }
             return;
         }
-        if diesel::WRITE_METHODS.contains(&method)
-            && let Some(first) = call.args.first()
-        {
+        if is_write_method && let Some(first) = call.args.first() {
             self.visit_expr(&call.receiver);
             self.in_write_call(first);
             for arg in call.args.iter().skip(1) {
@@ -491,16 +508,14 @@ impl<'ast> Visit<'ast> for Collector {
             return;
         }
         let line = line_of(call.method.span());
-        if seaorm::is_related_entity_method(method)
+        if is_related_method
             && let Some(Expr::Path(path)) = call.args.first()
             && path.qself.is_none()
             && is_type_like(&path.path)
         {
             self.sea_call(path_names(&path.path), line, Mode::Read);
         }
-        if seaorm::is_active_model_write(method)
-            && let Some(path) = self.active_model_path(&call.receiver)
-        {
+        if is_active_model_write && let Some(path) = self.active_model_path(&call.receiver) {
             self.sea_call(path, line, Mode::Write);
         }
         visit::visit_expr_method_call(self, call);
@@ -511,12 +526,18 @@ impl<'ast> Visit<'ast> for Collector {
             visit::visit_expr_call(self, call);
             return;
         };
-        let names = path_names(&func.path);
-        let Some(name) = names.last().map(String::as_str) else {
+        let Some(last) = func.path.segments.last() else {
             visit::visit_expr_call(self, call);
             return;
         };
-        if let Some(sql_idx) = sql_function_argument(name)
+        let mut name = std::mem::take(&mut self.name_buffer);
+        write_ident(&mut name, &last.ident);
+        let sql_argument_idx = sql_function_argument(&name);
+        let is_write_function = diesel::WRITE_FUNCTIONS.contains(&name.as_str());
+        let entity_call_mode = seaorm::entity_call_mode(&name);
+        self.name_buffer = name;
+        let segments = &func.path.segments;
+        if let Some(sql_idx) = sql_argument_idx
             && let Some(arg) = call.args.iter().nth(sql_idx)
             && self.sql_argument(arg)
         {
@@ -527,8 +548,8 @@ impl<'ast> Visit<'ast> for Collector {
             }
             return;
         }
-        if diesel::WRITE_FUNCTIONS.contains(&name)
-            && (names.len() == 1 || names[0] == "diesel")
+        if is_write_function
+            && (segments.len() == 1 || segments[0].ident == "diesel")
             && let Some(first) = call.args.first()
         {
             self.in_write_call(first);
@@ -537,38 +558,41 @@ impl<'ast> Visit<'ast> for Collector {
             }
             return;
         }
-        if let Some(mode) = seaorm::entity_call_mode(name)
-            && names.len() >= 2
-            && names[names.len() - 2].starts_with(|ch: char| ch.is_uppercase())
+        if let Some(mode) = entity_call_mode
+            && segments.len() >= 2
+            && starts_upper(&segments[segments.len() - 2].ident, &mut self.name_buffer)
         {
+            let mut names = path_names(&func.path);
+            names.pop();
             let line = first_line(&func.path);
-            self.sea_call(names[..names.len() - 1].to_vec(), line, mode);
+            self.sea_call(names, line, mode);
         }
         visit::visit_expr_call(self, call);
     }
 
     fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
         if expr.qself.is_none() {
-            let names = path_names(&expr.path);
             let line = first_line(&expr.path);
-            if let Some(table) = diesel::table_in_path(&names) {
+            let segments = &expr.path.segments;
+            if let Some(table) = diesel::table_in_path(&expr.path) {
                 self.n_mentions += 1;
                 let mention = Mention {
                     site: self.site(line),
                     unit: self.unit,
-                    ident: table.to_owned(),
+                    ident: table,
                     write_call: self.write_call,
                     order: self.n_mentions,
                 };
                 self.diesel.mentions.push(mention);
-            } else if let [name] = names.as_slice()
-                && !self.is_bound(name)
+            } else if segments.len() == 1
+                && let Some(segment) = segments.first()
+                && !self.is_bound_ident(&segment.ident)
             {
                 self.n_mentions += 1;
                 let mention = BareMention {
                     site: self.site(line),
                     unit: self.unit,
-                    name: name.clone(),
+                    name: segment.ident.to_string(),
                     write_call: self.write_call,
                     order: self.n_mentions,
                 };
@@ -579,16 +603,21 @@ impl<'ast> Visit<'ast> for Collector {
     }
 
     fn visit_macro(&mut self, mac: &'ast Macro) {
-        let Some(name) = mac
-            .path
-            .segments
-            .last()
-            .map(|segment| segment.ident.to_string())
-        else {
+        let Some(last) = mac.path.segments.last() else {
             return;
         };
+        let mut name = std::mem::take(&mut self.name_buffer);
+        write_ident(&mut name, &last.ident);
+        self.visit_macro_named(mac, &name);
+        self.name_buffer = name;
+    }
+}
+
+impl Collector {
+    /// [`Visit::visit_macro`] for a macro whose last path segment is `name`.
+    fn visit_macro_named(&mut self, mac: &Macro, name: &str) {
         let line = first_line(&mac.path);
-        match name.as_str() {
+        match name {
             "table" => self
                 .diesel
                 .tables
@@ -705,6 +734,12 @@ fn tokens_may_hold_data_with(tokens: &TokenStream, buffer: &mut String) -> bool 
         }
         TokenTree::Punct(_) => false,
     })
+}
+
+/// Whether an identifier starts with an upper-case letter, read through `buffer`.
+fn starts_upper(ident: &syn::Ident, buffer: &mut String) -> bool {
+    write_ident(buffer, ident);
+    buffer.starts_with(|ch: char| ch.is_uppercase())
 }
 
 fn path_names(path: &syn::Path) -> Vec<String> {

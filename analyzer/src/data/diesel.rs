@@ -163,11 +163,13 @@ pub(super) fn joinable(tokens: TokenStream) -> Option<Joinable> {
 }
 
 /// The table a path goes through: `T` in `..::T::table` or `..::T::dsl::..`.
-pub(super) fn table_in_path(segments: &[String]) -> Option<&str> {
+pub(super) fn table_in_path(path: &syn::Path) -> Option<String> {
+    let segments = &path.segments;
     segments
-        .windows(2)
-        .find(|pair| pair[1] == "table" || pair[1] == "dsl")
-        .map(|pair| pair[0].as_str())
+        .iter()
+        .zip(segments.iter().skip(1))
+        .find(|(_, next)| next.ident == "table" || next.ident == "dsl")
+        .map(|(table, _)| table.ident.to_string())
 }
 
 /// Accesses of one file's mentions, given every `table!` table (Rust name to SQL name):
