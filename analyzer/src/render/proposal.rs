@@ -77,18 +77,14 @@ pub fn proposal_summary(proposal: &Proposal) -> String {
         "\nShared kernel ({} modules):",
         proposal.shared_kernel.len()
     );
-    for module in &proposal.shared_kernel {
-        module_line(&mut out, module);
-    }
+    module_lines(&mut out, &proposal.shared_kernel);
     if !proposal.unassigned.is_empty() {
         let _ = writeln!(
             out,
             "\nUnassigned: wiring and modules with no ties ({} modules):",
             proposal.unassigned.len()
         );
-        for module in &proposal.unassigned {
-            module_line(&mut out, module);
-        }
+        module_lines(&mut out, &proposal.unassigned);
     }
     let metrics = &proposal.metrics;
     let _ = writeln!(
@@ -104,12 +100,33 @@ pub fn proposal_summary(proposal: &Proposal) -> String {
     out
 }
 
-/// `  module: why` (just the module when the proposal does not say why).
-fn module_line(out: &mut String, module: &ModuleRef) {
-    if module.why.is_empty() {
-        let _ = writeln!(out, "  {}", module.path);
-    } else {
-        let _ = writeln!(out, "  {}: {}", module.path, module.why);
+/// `  module: why`, one line per module; modules that share a reason (the members of one
+/// kernel area) under that reason once. A module the proposal says nothing about: its path.
+fn module_lines(out: &mut String, modules: &[ModuleRef]) {
+    let mut by_why: Vec<(&str, Vec<&str>)> = Vec::new();
+    for module in modules {
+        match by_why.iter_mut().find(|(why, _)| *why == module.why) {
+            Some((_, paths)) => paths.push(&module.path),
+            None => by_why.push((&module.why, vec![&module.path])),
+        }
+    }
+    for (why, paths) in by_why {
+        match (why.is_empty(), paths.as_slice()) {
+            (true, _) => {
+                for path in paths {
+                    let _ = writeln!(out, "  {path}");
+                }
+            }
+            (false, [path]) => {
+                let _ = writeln!(out, "  {path}: {why}");
+            }
+            (false, _) => {
+                let _ = writeln!(out, "  {} modules: {why}", paths.len());
+                for path in paths {
+                    let _ = writeln!(out, "    {path}");
+                }
+            }
+        }
     }
 }
 
@@ -121,12 +138,24 @@ mod tests {
     #[test]
     fn the_summary_says_why_modules_are_outside_services_and_reports_a_giant_split() {
         let proposal = Proposal {
-            shared_kernel: vec![ModuleRef {
-                path: "app::common".to_string(),
-                file: "src/common.rs".to_string(),
-                why: "used from 4 other domains (a, b, c, d) and owns no route or table"
-                    .to_string(),
-            }],
+            shared_kernel: vec![
+                ModuleRef {
+                    path: "app::common".to_string(),
+                    file: "src/common.rs".to_string(),
+                    why: "used from 4 other domains (a, b, c, d) and owns no route or table"
+                        .to_string(),
+                },
+                ModuleRef {
+                    path: "app::util::clock".to_string(),
+                    why: "area app::util is used from 3 domains".to_string(),
+                    ..ModuleRef::default()
+                },
+                ModuleRef {
+                    path: "app::util::money".to_string(),
+                    why: "area app::util is used from 3 domains".to_string(),
+                    ..ModuleRef::default()
+                },
+            ],
             unassigned: vec![ModuleRef {
                 path: "app".to_string(),
                 file: "src/main.rs".to_string(),
@@ -144,6 +173,13 @@ mod tests {
             "\n  app::common: used from 4 other domains (a, b, c, d) and owns no route or table\n"
         ));
         assert!(text.contains("\n  app\n"), "{text}");
+        assert!(
+            text.contains(
+                "\n  2 modules: area app::util is used from 3 domains\n    app::util::clock\n    \
+                 app::util::money\n"
+            ),
+            "{text}"
+        );
         assert!(
             text.contains(
                 "One candidate held 76% of the entry points (routes and background jobs): it was \
