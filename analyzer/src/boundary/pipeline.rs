@@ -385,24 +385,29 @@ fn background_jobs<'a>(analysis: &'a Analysis, items: &ItemGraph<'_>) -> Vec<&'a
         .collect();
     let request_path =
         items.request_path(analysis.routes.iter().map(|route| route.handler.as_str()));
-    let tests: Vec<&str> = analysis
+    // A module is test code when it or a module around it is `#[cfg(test)]`.
+    let parent_and_cfg: BTreeMap<&str, (Option<&str>, Option<&str>)> = analysis
         .modules
         .iter()
-        .filter(|module| {
-            module
-                .cfg
-                .as_deref()
-                .is_some_and(|cfg| cfg.contains("test"))
+        .map(|module| {
+            (
+                module.id.as_str(),
+                (module.parent.as_deref(), module.cfg.as_deref()),
+            )
         })
-        .map(|module| module.id.as_str())
         .collect();
     let in_tests = |module: &str| {
-        tests.iter().any(|test| {
-            module == *test
-                || module
-                    .strip_prefix(test)
-                    .is_some_and(|rest| rest.starts_with("::"))
-        })
+        let mut current = Some(module);
+        while let Some(id) = current {
+            let Some(&(parent, cfg)) = parent_and_cfg.get(id) else {
+                return false;
+            };
+            if cfg == Some("test") {
+                return true;
+            }
+            current = parent;
+        }
+        false
     };
     analysis
         .tasks
