@@ -221,11 +221,14 @@ fn module_edges(
     tally: &mut Tally,
 ) {
     let module_id = &index.forest.modules[module].id;
-    let from_node = |owner: Option<u32>| match (granularity, owner) {
-        (Granularity::Item, Some(owner)) => {
-            format!("{module_id}::{}", facts.owners[owner as usize])
-        }
-        _ => module_id.clone(),
+    // The item whose code holds a reference (the module, for module-level code).
+    let owner_item = |owner: Option<u32>| match owner {
+        Some(owner) => format!("{module_id}::{}", facts.owners[owner as usize]),
+        None => module_id.clone(),
+    };
+    let from_node = |owner: Option<u32>| match granularity {
+        Granularity::Item => owner_item(owner),
+        Granularity::Module => module_id.clone(),
     };
     let to_node = |def: Def| -> Option<String> {
         let target = index.module_of(def)?;
@@ -297,13 +300,7 @@ fn module_edges(
                     tally.tasks.insert(Task {
                         function: index.item_path(idx),
                         module: index.forest.modules[target].id.clone(),
-                        started_by: format!(
-                            "{module_id}{}",
-                            reference
-                                .owner
-                                .map(|owner| format!("::{}", facts.owners[owner as usize]))
-                                .unwrap_or_default()
-                        ),
+                        started_by: owner_item(reference.owner),
                         how: if reference.kind == RefKind::Spawn {
                             "spawn"
                         } else {

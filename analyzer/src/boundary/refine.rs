@@ -213,8 +213,9 @@ pub const ACTIONS: &[&str] = &[
     "show", "update", "view",
 ];
 
-/// The unit each entry module is clustered as (`units[i]`, a graph index standing for the
-/// unit; other modules stand for themselves). REST resources are split over modules in two
+/// The unit each entry module is clustered as (`units[i]`: the graph index of the module
+/// standing for the unit, or an id past the graph's for a resource module outside it; other
+/// modules stand for themselves). REST resources are split over modules in two
 /// ways that are still one resource:
 /// - **actions**: modules named after an action (`sitekey::{add, edit, list}`, [`ACTIONS`])
 ///   are parts of their parent module;
@@ -263,6 +264,7 @@ pub fn entry_units(
         parent.contains("::").then(|| parent.to_string())
     };
     let mut units: Vec<usize> = (0..graph.modules.len()).collect();
+    let mut outside: BTreeMap<String, usize> = BTreeMap::new();
     for (idx, module) in graph.modules.iter().enumerate() {
         if !roles[idx].entry {
             continue;
@@ -299,20 +301,12 @@ pub fn entry_units(
             above = parent(&candidate);
         }
         if let Some(unit) = unit {
-            units[idx] = graph.index_of(&unit).unwrap_or_else(|| {
-                // A resource module that is not in the graph: the first of its actions stands
-                // for it.
-                graph
-                    .modules
-                    .iter()
-                    .position(|other| {
-                        other.strip_prefix(unit.as_str()).is_some_and(|rest| {
-                            rest.strip_prefix("::")
-                                .is_some_and(|last| ACTIONS.contains(&last))
-                        })
-                    })
-                    .unwrap_or(idx)
-            });
+            // A resource module outside the graph (no code of its own to cluster) gets an id
+            // past the graph's.
+            let next = graph.modules.len() + outside.len();
+            units[idx] = graph
+                .index_of(&unit)
+                .unwrap_or_else(|| *outside.entry(unit).or_insert(next));
         }
     }
     units
@@ -743,7 +737,8 @@ mod tests {
             (modules[8], vec!["/api/v1/sites/stats"]),
         ]);
         let units = entry_units(&graph, &roles, &routes);
-        assert_eq!(units, [0, 1, 2, 2, 2, 5, 6, 6, 8]);
+        // 9: an id past the graph's for `app::v1::sites`, a resource with no module here.
+        assert_eq!(units, [0, 1, 2, 2, 2, 5, 9, 9, 8]);
     }
 
     #[test]
