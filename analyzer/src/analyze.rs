@@ -180,12 +180,23 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     };
     analysis.diagnostics = diagnostics;
-    // Facts are many small allocations: free them on every core, not one.
+    // Facts are millions of small allocations, and freeing them took a twentieth of the
+    // analysis. The index borrows them, so it goes first, on every core; the facts are freed
+    // on a thread of their own, so that the caller has the analysis meanwhile (the CLI writes
+    // its output while they go).
     drop(resolver);
     drop(module_facts);
     pool.install(|| index.drop_in_parallel());
-    pool.install(|| files.into_par_iter().for_each(drop));
+    free_in_background(files);
+    phase.done("free");
     Ok(analysis)
+}
+
+/// Drops `value` on a new thread. If no thread can be started, `spawn` drops it here.
+fn free_in_background<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("ficus-free".to_string())
+        .spawn(move || drop(value));
 }
 
 /// Logs how long each phase took (`-v` shows them).

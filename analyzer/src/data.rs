@@ -62,8 +62,8 @@ pub(crate) struct DataModel {
 /// Runs on one parsed file on a worker thread, in parallel with other files. One pass over
 /// the tree; what needs the whole file (consts used by `format!`, `use` imports) is settled
 /// on the collected facts afterwards.
-pub(crate) fn collect(file: &syn::File) -> FileData {
-    collect::collect(file)
+pub(crate) fn collect(file: &syn::File, text: &str) -> FileData {
+    collect::collect(file, text)
 }
 
 /// Whether a `.sql` file (path relative to the analysed folder, `/` separators) holds schema:

@@ -79,7 +79,7 @@ pub(crate) fn parse_text(relative: &str, text: &str) -> (FileFacts, Option<Diagn
                 } else {
                     routes::FileRoutes::default()
                 },
-                data: data::collect(&file),
+                data: data::collect(&file, text),
                 failed: false,
             };
             drop(file);

@@ -85,14 +85,18 @@ struct Binding {
     exported: bool,
 }
 
+/// What one name means in a scope. Nearly every name has one meaning, so it is kept inline:
+/// a scope's table then allocates nothing per name, to fill or to free.
+type Bindings = smallvec::SmallVec<[Binding; 1]>;
+
 /// Names borrow from the facts and the module tree, which outlive the index, so that
 /// placing items and copying globs allocates no strings.
 #[derive(Debug, Default, Clone)]
 struct Scope<'a> {
     /// Items, child modules and resolved imports.
-    names: HashMap<&'a str, Vec<Binding>>,
+    names: HashMap<&'a str, Bindings>,
     /// Names brought in by glob imports (shadowed by `names`).
-    glob_names: HashMap<&'a str, Vec<Binding>>,
+    glob_names: HashMap<&'a str, Bindings>,
     /// Bumped whenever a name is added, so a glob of this scope is copied again only when
     /// there is something new to copy.
     version: u64,

@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use proc_macro2::{TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
-use syn::{Expr, Lit, Macro, Pat, Token, Type, UseTree};
+use syn::{Expr, Lit, Macro, MacroDelimiter, Pat, Token, Type, UseTree};
 
 use super::diesel::{self, DieselFacts, Mention};
 use super::literal::{self, SqlSource};
@@ -31,8 +31,13 @@ use crate::collect::write_ident;
 use crate::model::Severity;
 use crate::site::Site;
 
-pub(super) fn collect(file: &syn::File) -> FileData {
-    let mut collector = Collector::default();
+/// `text` is the source `file` was parsed from; macro bodies are read from it (see
+/// [`Collector::may_hold_data`]).
+pub(super) fn collect(file: &syn::File, text: &str) -> FileData {
+    let mut collector = Collector {
+        source: SourceText::new(text),
+        ..Collector::default()
+    };
     collector.visit_file(file);
     collector.finish()
 }
@@ -92,7 +97,9 @@ fn is_sqlx_file_macro(name: &str) -> bool {
 }
 
 #[derive(Default)]
-struct Collector {
+struct Collector<'t> {
+    /// The file's text, when spans point into it.
+    source: Option<SourceText<'t>>,
     inline_mods: Vec<String>,
     /// The Rust statement (or item) being visited; numbered per file.
     unit: u32,
@@ -118,7 +125,7 @@ struct Collector {
     name_buffer: String,
 }
 
-impl Collector {
+impl Collector<'_> {
     fn site(&self, line: u32) -> Site {
         Site::new(&self.inline_mods, line)
     }
@@ -170,7 +177,7 @@ impl Collector {
         true
     }
 
-    fn with_unit(&mut self, visit: impl FnOnce(&mut Collector)) {
+    fn with_unit(&mut self, visit: impl FnOnce(&mut Self)) {
         let saved = self.unit;
         self.n_units += 1;
         self.unit = self.n_units;
@@ -178,7 +185,7 @@ impl Collector {
         self.unit = saved;
     }
 
-    fn in_function(&mut self, visit: impl FnOnce(&mut Collector)) {
+    fn in_function(&mut self, visit: impl FnOnce(&mut Self)) {
         self.bindings.push(HashSet::new());
         self.active_models.push(HashMap::new());
         visit(self);
@@ -328,7 +335,7 @@ impl Collector {
     }
 }
 
-impl<'ast> Visit<'ast> for Collector {
+impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_attribute(&mut self, _: &'ast syn::Attribute) {
         // Doc comments and attribute arguments are never SQL; SeaORM attributes are read by
         // the items that carry them.
@@ -613,7 +620,7 @@ impl<'ast> Visit<'ast> for Collector {
     }
 }
 
-impl Collector {
+impl Collector<'_> {
     /// [`Visit::visit_macro`] for a macro whose last path segment is `name`.
     fn visit_macro_named(&mut self, mac: &Macro, name: &str) {
         let line = first_line(&mac.path);
@@ -665,7 +672,7 @@ impl Collector {
                 Some((source, span)) => self.piece(source, span, Certainty::LooksLikeSql),
                 None => self.visit_macro_args(mac, None),
             },
-            _ if !self.may_hold_data(&mac.tokens) => {}
+            _ if !self.may_hold_data(mac) => {}
             _ => self.visit_macro_args(mac, None),
         }
     }
@@ -694,17 +701,120 @@ const DATA_NAMES: [&str; 18] = [
     "ActiveModel",
 ];
 
-impl Collector {
+impl Collector<'_> {
     /// Whether a macro body can hold anything this collector looks for: a string literal that
     /// starts like SQL, or a name data access goes through. A token scan is much cheaper than
     /// parsing the bodies of the many macros (`assert!`, `quote!`, `vec!`) that hold neither.
     /// A file that imports a diesel `dsl` is always parsed: any bare name may be a table.
-    fn may_hold_data(&self, tokens: &TokenStream) -> bool {
+    ///
+    /// The body is read from the file's text where its span points into it: iterating a
+    /// `TokenStream` the tree still holds copies every token, and this gate sees every macro
+    /// of every file.
+    fn may_hold_data(&self, mac: &Macro) -> bool {
         if !self.diesel_imports.is_empty() {
             return true;
         }
-        tokens_may_hold_data(tokens)
+        match self
+            .source
+            .as_ref()
+            .and_then(|source| source.macro_body(mac))
+        {
+            Some(body) => text_may_hold_data(body),
+            None => tokens_may_hold_data(&mac.tokens),
+        }
     }
+}
+
+/// A file's text, to read what a span covers. Spans give lines and columns (in characters);
+/// line starts are found once per file, on first use.
+#[derive(Default)]
+struct SourceText<'t> {
+    text: &'t str,
+    line_starts: std::cell::OnceCell<Vec<usize>>,
+}
+
+impl<'t> SourceText<'t> {
+    /// `None` for the rare file whose spans do not count from its first byte: syn drops a
+    /// byte order mark and a `#!` line before parsing.
+    fn new(text: &'t str) -> Option<SourceText<'t>> {
+        let shebang = text.starts_with("#!") && !text.starts_with("#![");
+        (!text.starts_with('\u{feff}') && !shebang).then(|| SourceText {
+            text,
+            line_starts: std::cell::OnceCell::new(),
+        })
+    }
+
+    /// A macro's body with its delimiters, as written; `None` when its span does not point
+    /// at it (tokens made by code rather than read from the file).
+    fn macro_body(&self, mac: &Macro) -> Option<&'t str> {
+        let span = mac.delimiter.span();
+        let start = self.offset(span.open().start())?;
+        let end = self.offset(span.close().end())?;
+        let body = self.text.get(start..end)?;
+        let (open, close) = match mac.delimiter {
+            MacroDelimiter::Paren(_) => ('(', ')'),
+            MacroDelimiter::Brace(_) => ('{', '}'),
+            MacroDelimiter::Bracket(_) => ('[', ']'),
+        };
+        (body.len() >= 2 && body.starts_with(open) && body.ends_with(close)).then_some(body)
+    }
+
+    /// Byte offset of a line (from 1) and column (in characters, from 0).
+    fn offset(&self, at: proc_macro2::LineColumn) -> Option<usize> {
+        let line_starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|idx| idx + 1))
+                .collect()
+        });
+        let start = *line_starts.get(at.line.checked_sub(1)?)?;
+        let line = self.text.get(start..)?;
+        match line.as_bytes().get(..at.column) {
+            Some(prefix) if prefix.is_ascii() => Some(start + at.column),
+            _ => line
+                .char_indices()
+                .map(|(idx, _)| idx)
+                .chain(std::iter::once(line.len()))
+                .nth(at.column)
+                .map(|idx| start + idx),
+        }
+    }
+}
+
+/// [`tokens_may_hold_data`] on source text: a word that names a way to data, or a `"`
+/// followed by text that starts like SQL. Every identifier and literal of the tokens is in
+/// the text at the same place, so this says yes wherever the token scan does; comments and
+/// what follows a closing quote are read too, which can only add a yes (and the collector then
+/// finds nothing, as it would have in the tokens).
+fn text_may_hold_data(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut idx = 0;
+    while idx < bytes.len() {
+        let byte = bytes[idx];
+        if byte == b'"' {
+            if super::sql::looks_like_sql(&text[idx + 1..]) {
+                return true;
+            }
+            idx += 1;
+        } else if byte.is_ascii_alphanumeric() || byte == b'_' {
+            let start = idx;
+            while idx < bytes.len() && (bytes[idx].is_ascii_alphanumeric() || bytes[idx] == b'_') {
+                idx += 1;
+            }
+            if is_data_name(&text[start..idx]) {
+                return true;
+            }
+        } else {
+            idx += 1;
+        }
+    }
+    false
+}
+
+/// Whether an identifier is one data access goes through.
+fn is_data_name(name: &str) -> bool {
+    DATA_NAMES.contains(&name)
+        || SQL_METHODS.contains(&name)
+        || sql_function_argument(name).is_some()
 }
 
 fn tokens_may_hold_data(tokens: &TokenStream) -> bool {
@@ -727,10 +837,7 @@ fn tokens_may_hold_data_with(tokens: &TokenStream, buffer: &mut String) -> bool 
         TokenTree::Ident(ident) => {
             buffer.clear();
             let _ = write!(buffer, "{ident}");
-            let name = buffer.as_str();
-            DATA_NAMES.contains(&name)
-                || SQL_METHODS.contains(&name)
-                || sql_function_argument(name).is_some()
+            is_data_name(buffer.as_str())
         }
         TokenTree::Punct(_) => false,
     })
@@ -770,4 +877,78 @@ fn is_type_like(path: &syn::Path) -> bool {
             .to_string()
             .starts_with(|ch: char| ch.is_uppercase())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{SourceText, text_may_hold_data, tokens_may_hold_data};
+
+    /// Each macro of `text` and the body the text gate reads for it.
+    fn bodies(text: &str) -> Vec<Option<String>> {
+        struct Macros(Vec<syn::Macro>);
+        impl<'ast> syn::visit::Visit<'ast> for Macros {
+            fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+                self.0.push(mac.clone());
+            }
+        }
+        let file = syn::parse_file(text).expect("test source parses");
+        let mut macros = Macros(Vec::new());
+        syn::visit::Visit::visit_file(&mut macros, &file);
+        let source = SourceText::new(text);
+        macros
+            .0
+            .iter()
+            .map(|mac| {
+                let source = source.as_ref()?;
+                source.macro_body(mac).map(str::to_string)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn macro_bodies_are_cut_from_the_text_by_character_columns() {
+        let text = "fn f() { let é = 1; info!(\"ü {}\", é); }\nfn g() {\n    vec![\n        1,\n    ];\n    m! { x }\n}\n";
+        assert_eq!(
+            bodies(text),
+            [
+                Some("(\"ü {}\", é)".to_string()),
+                Some("[\n        1,\n    ]".to_string()),
+                Some("{ x }".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn files_whose_spans_do_not_count_from_the_first_byte_are_not_cut() {
+        assert_eq!(bodies("\u{feff}fn f() { m!(x); }\n"), [None]);
+        assert_eq!(bodies("#!/bin/run\nfn f() { m!(x); }\n"), [None]);
+        assert_eq!(
+            bodies("#![allow(x)]\nfn f() { m!(x); }\n"),
+            [Some("(x)".to_string())]
+        );
+    }
+
+    #[test]
+    fn the_text_gate_says_yes_wherever_the_token_gate_does() {
+        for body in [
+            "(\"SELECT * FROM t\")",
+            "(r#\"  insert into t values (1)\"#)",
+            "(b\"UPDATE t SET a = 1\")",
+            "(conn.execute(q))",
+            "(x, y.find(z))",
+            "(\"\\\"DELETE FROM t\")",
+            "(\"CREATE TEMP TABLE t (a INT)\")",
+            "(\"no sql here\", 1, 'c')",
+            "(a, b, c)",
+            "(\"SELECT\")",
+            "(é, \"ü\")",
+        ] {
+            let tokens: proc_macro2::TokenStream = body.parse().expect("test body lexes");
+            if tokens_may_hold_data(&tokens) {
+                assert!(text_may_hold_data(body), "{body}");
+            }
+        }
+        assert!(!text_may_hold_data("(a, \"no sql here\", 1)"));
+        assert!(text_may_hold_data("(// update later\n a)"));
+    }
 }

@@ -94,7 +94,7 @@ fn analyse(files: &[(String, String)]) -> DataModel {
         if path.ends_with(".rs") {
             let tree = syn::parse_file(text)
                 .unwrap_or_else(|error| panic!("{path} does not parse: {error}"));
-            collected.push((path, collect(&tree)));
+            collected.push((path, collect(&tree, text)));
         } else if is_schema_file(path) {
             schemas.push(schema_from_sql(path, text));
         }

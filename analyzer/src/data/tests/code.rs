@@ -245,6 +245,32 @@ pub fn check(conn: &Connection) {
 }
 
 #[test]
+fn macro_bodies_are_read_after_wide_characters_and_in_files_that_open_with_a_mark_or_shebang() {
+    // Spans count characters, the text is bytes: a macro after `é` on its line must still be
+    // read whole. syn drops a byte order mark and a `#!` line before parsing, so there the
+    // body's tokens are read instead of the text; every file must give the same facts.
+    let project = concat!(
+        "//- src/wide.rs\n",
+        "pub fn log(conn: &Connection) { let café = \"crème\"; tracing::info!(%café, \"SELECT * FROM wide_log\"); }\n",
+        "//- src/marked.rs\n",
+        "\u{feff}pub fn f() { let q = vec![\"SELECT * FROM marked\"; 1]; }\n",
+        "//- src/script.rs\n",
+        "#!/usr/bin/env run-cargo-script\n",
+        "pub fn g() { let q = vec![\"DELETE FROM scripted\"]; }\n",
+        "//- src/attributes.rs\n",
+        "#![allow(dead_code)]\n",
+        "pub fn h() { debug_assert!(ok, \"UPDATE attributed SET a = 1\"); }\n",
+    );
+    check(
+        project,
+        "read marked crate::marked
+         read wide_log crate::wide
+         write attributed crate::attributes
+         write scripted crate::script",
+    );
+}
+
+#[test]
 fn statement_lines_inside_a_multi_line_literal_are_added_to_the_literal_line() {
     check_located(
         r#"//- src/db.rs
