@@ -57,6 +57,7 @@ impl GlobalArgs {
 pub(crate) enum Command {
     Analyze(AnalyzeArgs),
     Plan(PlanArgs),
+    Generate(GenerateArgs),
     Compare(CompareArgs),
     Proxy(ProxyArgs),
 }
@@ -212,6 +213,51 @@ pub(crate) enum PlanFormat {
     /// The candidates in extraction order, for people.
     Text,
     /// The whole proposal (services, shared kernel, graph, metrics).
+    Json,
+}
+
+/// Prepare one planned service for extraction: its port and MIGRATION.md.
+///
+/// Reads the plan file, analyses the monolith it names (`monolith.source`) at item level and
+/// finds what the rest of the monolith uses of SERVICE: the functions and methods it calls
+/// (operations), the types their signatures reach, the service's routes and tables. Each
+/// operation is classified ready (owned, serialisable inputs and outputs), needs change
+/// (borrows, generics, impl Trait, closures, iterators, lifetimes, &self on a type with state)
+/// or blocked (the caller's transaction, a handle, a mutable global or a table the rest also
+/// writes), each finding with its file and line. Prints the port, or JSON with --format json,
+/// and writes DIR/MIGRATION.md. The service, API and client crates are not generated yet.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 ok (findings or not), 2 could not run (plan file missing or invalid, no such service, output folder holding files ficus did not write)."
+)]
+pub(crate) struct GenerateArgs {
+    /// The service, as the plan file names it.
+    #[arg(value_name = "SERVICE")]
+    pub(crate) service: String,
+
+    /// The plan file.
+    #[arg(long, value_name = "FILE", default_value = "ficus.toml")]
+    pub(crate) plan: PathBuf,
+
+    /// Output folder [default: services/SERVICE, beside the plan file].
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: Option<PathBuf>,
+
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = GenerateFormat::Text)]
+    pub(crate) format: GenerateFormat,
+
+    /// Print what would be written and write nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+}
+
+/// Output formats of `ficus generate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GenerateFormat {
+    /// The operations by class, with their findings, for people.
+    Text,
+    /// The whole port (operations, types, routes, tables).
     Json,
 }
 

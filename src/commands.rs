@@ -5,6 +5,7 @@
 
 mod analyze;
 mod compare;
+mod generate;
 mod plan;
 mod proxy;
 
@@ -29,6 +30,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Analyze(args)) => analyze::run(&args, &cli.global),
         Some(Command::Plan(args)) => plan::run(&args, &cli.global),
+        Some(Command::Generate(args)) => generate::run(&args, &cli.global),
         Some(Command::Compare(args)) => compare::run(&args),
         Some(Command::Proxy(args)) => proxy::run(&args),
     }

@@ -38,6 +38,8 @@ fn help_lists_only_subcommands_that_exist() {
         .skip_while(|line| !line.starts_with("Commands:"))
         .skip(1)
         .take_while(|line| line.starts_with("  "))
+        // A description that wraps continues on a line indented past the names.
+        .filter(|line| !line.starts_with("   "))
         .filter_map(|line| line.split_whitespace().next().map(str::to_string))
         .filter(|name| name != "help")
         .collect();

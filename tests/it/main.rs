@@ -2,6 +2,8 @@
 
 mod analyze;
 mod cli;
+mod generate;
 mod plan;
 mod proxy;
+mod support;
 mod tidy;

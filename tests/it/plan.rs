@@ -2,52 +2,16 @@
 //! file, and a re-plan that keeps a person's edits.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn ficus(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ficus"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run ficus")
-}
-
-/// Runs `ficus` and fails the test, showing its stderr, unless it exits 0.
-#[track_caller]
-fn ficus_ok(args: &[&str], cwd: &Path) -> Output {
-    let output = ficus(args, cwd);
-    assert!(
-        output.status.success(),
-        "ficus {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
+use crate::support::{copy_tree, ficus, ficus_ok};
 
 /// A copy of the example monolith's sources (not its build output) in a temporary folder.
 fn monolith_copy() -> tempfile::TempDir {
     let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/shop-monolith");
     let dir = tempfile::tempdir().expect("temp dir");
-    copy_tree(&source, &dir.path().join("shop"));
+    copy_tree(&source, &dir.path().join("shop"), &["ficus.toml"]);
     dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let name = entry.file_name();
-        if name == "target" || name == "ficus.toml" || name.to_string_lossy().starts_with("shop.db")
-        {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            copy_tree(&path, &to.join(&name));
-        } else {
-            std::fs::copy(&path, to.join(&name)).unwrap();
-        }
-    }
 }
 
 fn proposal(dir: &Path) -> serde_json::Value {

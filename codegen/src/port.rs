@@ -1,0 +1,704 @@
+//! The port of a boundary: what the rest of the monolith uses of one planned service, and
+//! whether each use can become a network call as it is.
+//!
+//! An **operation** is a function or method in the service's modules that code outside them
+//! calls (route handlers excluded: their routes move through the proxy, not a client). Its
+//! signature is read from the source (`port/signature.rs`) and, with the code model, gives a
+//! classification: **ready** (owned, serialisable inputs and outputs), **needs change**
+//! (borrows, generics, `impl Trait`, closures, iterators, lifetimes, `&self` on a type with
+//! state: each with what to change) or **blocked** (the caller's transaction, a handle, a
+//! mutable global the rest also uses, a table the rest also writes). The **types** are every
+//! monolith type reachable from the operations' signatures, with their fields; their own
+//! findings count for every operation that reaches them.
+//!
+//! Database connections and pools among the parameters are left out of the operation: the
+//! service opens its own. Table accesses are known per module, so a table finding applies to
+//! every operation of the module that accesses it.
+
+mod signature;
+mod source;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use ficus_plan::{Owner, Plan};
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::model::{CodeItem, CodeModel};
+use source::Sources;
+
+/// The port of one service.
+#[derive(Debug, Clone, Serialize)]
+pub struct Port {
+    pub service: String,
+    /// Ids of the service's modules, sorted.
+    pub modules: Vec<String>,
+    /// Sorted by path.
+    pub operations: Vec<Operation>,
+    /// Monolith types the operations' signatures reach, sorted by path.
+    pub types: Vec<TypeDef>,
+    pub routes: Vec<PortRoute>,
+    /// Tables the plan gives the service.
+    pub tables: Vec<String>,
+    /// Tables the service's modules access that modules outside it write.
+    pub shared_tables: Vec<SharedTable>,
+}
+
+/// A function or method of the service that the rest of the monolith calls.
+#[derive(Debug, Clone, Serialize)]
+pub struct Operation {
+    /// Function name (`get_product`), method name for methods.
+    pub name: String,
+    /// Item path (`shop::catalog::service::get_product`).
+    pub path: String,
+    pub module: String,
+    pub file: String,
+    pub line: u32,
+    /// The signature as written, on one line.
+    pub signature: String,
+    pub is_async: bool,
+    pub receiver: Option<String>,
+    /// Parameters that cross the boundary, as written.
+    pub inputs: Vec<Param>,
+    /// What it returns on success (`T` of a `Result`); `None` for `()`.
+    pub output: Option<String>,
+    /// Parameters the service supplies itself (database connections and pools).
+    pub supplied: Vec<String>,
+    /// Modules outside the service that call it, sorted.
+    pub callers: Vec<String>,
+    /// Paths of the types in `Port::types` its signature reaches.
+    pub types: Vec<String>,
+    pub class: Class,
+    /// Why it is not ready, most severe first.
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Param {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: String,
+}
+
+/// How far an operation is from being a network call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    Ready,
+    NeedsChange,
+    Blocked,
+}
+
+impl Class {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Class::Ready => "ready",
+            Class::NeedsChange => "needs change",
+            Class::Blocked => "blocked",
+        }
+    }
+}
+
+/// One thing that keeps an operation (or a type) from crossing the network as it is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Finding {
+    pub class: Class,
+    pub what: String,
+    /// What a person can change.
+    pub fix: String,
+    /// Where to look: the operation, the type, the global or the table access.
+    pub file: String,
+    pub line: u32,
+}
+
+/// A monolith type the port carries.
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeDef {
+    pub name: String,
+    pub path: String,
+    /// `struct`, `enum`, `union` or `type`.
+    pub kind: String,
+    pub module: String,
+    pub file: String,
+    pub line: u32,
+    /// Derives both `Serialize` and `Deserialize` already.
+    pub serde: bool,
+    /// Doc comment lines.
+    pub docs: Vec<String>,
+    /// Named or positional (`0`, `1`) fields of a struct; an alias's target as `type`.
+    pub fields: Vec<Param>,
+    /// Variants of an enum, each as written without attributes.
+    pub variants: Vec<String>,
+    /// Who owns it in the plan: `service`, `shared kernel`, `monolith` or another service's
+    /// name.
+    pub owner: String,
+    pub findings: Vec<Finding>,
+}
+
+/// A route the service serves.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortRoute {
+    pub method: String,
+    pub path: String,
+    pub handler: String,
+    pub file: String,
+    pub line: u32,
+    /// Its state in the plan (`monolith`, `canary 10%`, ...), when the plan lists it.
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SharedTable {
+    pub table: String,
+    /// Modules outside the service that write it, sorted.
+    pub writers: Vec<String>,
+}
+
+/// The port of `service` in `plan`, from the code model of the monolith in `root`.
+pub fn port_of(model: &CodeModel, plan: &Plan, service: &str, root: &Path) -> Result<Port, Error> {
+    let Some(planned) = plan.service(service) else {
+        let known: Vec<&str> = plan.services.iter().map(|s| s.name.as_str()).collect();
+        return Err(Error::UnknownService {
+            name: service.to_string(),
+            known: if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            },
+        });
+    };
+    let mut builder = Builder {
+        model,
+        plan,
+        service,
+        sources: Sources::new(root),
+        items: model
+            .items
+            .iter()
+            .map(|item| (item.path.as_str(), item))
+            .collect(),
+        types: BTreeMap::new(),
+        type_children: BTreeMap::new(),
+    };
+    let modules: BTreeSet<&str> = model
+        .modules
+        .iter()
+        .map(String::as_str)
+        .filter(|module| builder.in_service(module))
+        .collect();
+    let operations = builder.operations()?;
+    let shared_tables = builder.shared_tables(&modules);
+    let routes = builder.routes(planned);
+    Ok(Port {
+        service: service.to_string(),
+        modules: modules.iter().map(|module| module.to_string()).collect(),
+        operations,
+        types: builder.types.into_values().collect(),
+        routes,
+        tables: planned.tables.clone(),
+        shared_tables,
+    })
+}
+
+struct Builder<'m> {
+    model: &'m CodeModel,
+    plan: &'m Plan,
+    service: &'m str,
+    sources: Sources,
+    items: HashMap<&'m str, &'m CodeItem>,
+    /// Reached types by path.
+    types: BTreeMap<String, TypeDef>,
+    /// The monolith types each reached type's fields name.
+    type_children: BTreeMap<String, Vec<String>>,
+}
+
+impl<'m> Builder<'m> {
+    fn in_service(&self, module: &str) -> bool {
+        matches!(self.plan.owner_of(module), Some(Owner::Service(s)) if s.name == self.service)
+    }
+
+    fn owner_name(&self, module: &str) -> String {
+        match self.plan.owner_of(module) {
+            Some(Owner::Service(s)) if s.name == self.service => "service".to_string(),
+            Some(Owner::Service(s)) => s.name.clone(),
+            Some(Owner::SharedKernel) => "shared kernel".to_string(),
+            None => "monolith".to_string(),
+        }
+    }
+
+    /// Module of a reference's end: an item's module, or the module itself.
+    fn module_of(&self, end: &str) -> Option<&'m str> {
+        if let Some(item) = self.items.get(end) {
+            return Some(item.module.as_str());
+        }
+        self.model
+            .modules
+            .iter()
+            .find(|module| module.as_str() == end)
+            .map(String::as_str)
+    }
+
+    fn operations(&mut self) -> Result<Vec<Operation>, Error> {
+        let handlers: BTreeSet<&str> = self
+            .model
+            .handlers
+            .iter()
+            .map(|handler| handler.handler.as_str())
+            .collect();
+        let mut callers: BTreeMap<&'m str, BTreeSet<&'m str>> = BTreeMap::new();
+        for reference in &self.model.references {
+            if !matches!(
+                reference.kind.as_str(),
+                "call" | "method" | "inferred_method"
+            ) {
+                continue;
+            }
+            let Some(target) = self.items.get(reference.to.as_str()).copied() else {
+                continue;
+            };
+            if !matches!(target.kind.as_str(), "fn" | "method")
+                || !self.in_service(&target.module)
+                || handlers.contains(target.path.as_str())
+            {
+                continue;
+            }
+            let Some(from) = self.module_of(&reference.from) else {
+                continue;
+            };
+            if !self.in_service(from) {
+                callers
+                    .entry(target.path.as_str())
+                    .or_default()
+                    .insert(from);
+            }
+        }
+        let mut operations = Vec::with_capacity(callers.len());
+        for (path, from) in callers {
+            let item = self.items[path];
+            operations.extend(self.operation(item, from)?);
+        }
+        Ok(operations)
+    }
+
+    /// `None` for a function that registers routes (a router or route list built for the
+    /// application to mount): its routes move, not the function.
+    fn operation(
+        &mut self,
+        item: &'m CodeItem,
+        callers: BTreeSet<&str>,
+    ) -> Result<Option<Operation>, Error> {
+        let name = last_segment(&item.path).to_string();
+        let found = self
+            .sources
+            .function(&item.file, &name, item.line)?
+            .ok_or_else(|| Error::Read {
+                path: PathBuf::from(&item.file),
+                message: format!("no function `{name}` at line {}", item.line),
+            })?;
+        let registers_routes = self.model.handlers.iter().any(|handler| {
+            handler.file == item.file && (item.line..=found.last_line).contains(&handler.line)
+        });
+        if registers_routes {
+            return Ok(None);
+        }
+        let facts = signature::read_signature(&found.sig);
+        let mut findings: Vec<Finding> = facts
+            .findings
+            .iter()
+            .map(|(class, what, fix)| Finding {
+                class: *class,
+                what: what.clone(),
+                fix: fix.clone(),
+                file: item.file.clone(),
+                line: item.line,
+            })
+            .collect();
+        if let (Some(receiver), Some(self_type)) = (&facts.receiver, &found.self_type) {
+            self.receiver_finding(item, receiver, self_type, &mut findings)?;
+        }
+        let mut reached = Vec::new();
+        for named in &facts.named_types {
+            let named = match (named.as_str(), &found.self_type) {
+                ("Self", Some(self_type)) => self_type.as_str(),
+                ("Self", None) => continue,
+                (other, _) => other,
+            };
+            match self.resolve_type(&item.path, named) {
+                Resolved::One(path) => reached.push(path),
+                unresolved => findings.extend(unresolved.finding("names", named, item)),
+            }
+        }
+        let types = self.reach_types(reached)?;
+        for path in &types {
+            if let Some(def) = self.types.get(path) {
+                findings.extend(def.findings.iter().cloned());
+            }
+        }
+        self.global_findings(item, &mut findings)?;
+        self.table_findings(item, &mut findings);
+        findings.sort_by(|a, b| b.class.cmp(&a.class).then_with(|| a.cmp(b)));
+        findings.dedup();
+        let class = findings
+            .iter()
+            .map(|finding| finding.class)
+            .max()
+            .unwrap_or(Class::Ready);
+        Ok(Some(Operation {
+            name,
+            path: item.path.clone(),
+            module: item.module.clone(),
+            file: item.file.clone(),
+            line: item.line,
+            signature: signature::signature_text(&found.sig),
+            is_async: facts.is_async,
+            receiver: facts.receiver.clone(),
+            inputs: facts
+                .inputs
+                .iter()
+                .map(|(name, ty)| Param {
+                    name: name.clone(),
+                    ty: ty.clone(),
+                })
+                .collect(),
+            output: facts.output.clone(),
+            supplied: facts.supplied.clone(),
+            callers: callers.iter().map(|caller| caller.to_string()).collect(),
+            types,
+            class,
+            findings,
+        }))
+    }
+
+    /// `&self` on a struct with fields: the state lives in the caller's process.
+    fn receiver_finding(
+        &mut self,
+        item: &CodeItem,
+        receiver: &str,
+        self_type: &str,
+        findings: &mut Vec<Finding>,
+    ) -> Result<(), Error> {
+        let Resolved::One(path) = self.resolve_type(&item.path, self_type) else {
+            return Ok(());
+        };
+        let type_item = self.items[path.as_str()];
+        let Some(def) = self
+            .sources
+            .type_def(&type_item.file, self_type, type_item.line)?
+        else {
+            return Ok(());
+        };
+        if def.fields.is_empty() {
+            return Ok(());
+        }
+        findings.push(Finding {
+            class: Class::NeedsChange,
+            what: format!(
+                "`{receiver}` is the state of `{self_type}` ({} fields), which lives in the caller's process",
+                def.fields.len()
+            ),
+            fix: format!(
+                "the service owns that state: make it a free operation that takes an id of the `{self_type}`, or the values it reads"
+            ),
+            file: item.file.clone(),
+            line: item.line,
+        });
+        Ok(())
+    }
+
+    /// Statics with interior mutability (or `static mut`) that the operation uses and code
+    /// outside the service uses too.
+    fn global_findings(
+        &mut self,
+        item: &CodeItem,
+        findings: &mut Vec<Finding>,
+    ) -> Result<(), Error> {
+        let statics: BTreeSet<&str> = self
+            .model
+            .references
+            .iter()
+            .filter(|reference| reference.from == item.path)
+            .filter_map(|reference| self.items.get(reference.to.as_str()).copied())
+            .filter(|target| target.kind == "static")
+            .map(|target| target.path.as_str())
+            .collect();
+        for path in statics {
+            let target = self.items[path];
+            let name = last_segment(path);
+            if !self
+                .sources
+                .static_is_mutable(&target.file, name, target.line)?
+            {
+                continue;
+            }
+            let outside: BTreeSet<&str> = self
+                .model
+                .references
+                .iter()
+                .filter(|reference| reference.to == path)
+                .filter_map(|reference| self.module_of(&reference.from))
+                .filter(|module| !self.in_service(module))
+                .collect();
+            if outside.is_empty() {
+                continue;
+            }
+            findings.push(Finding {
+                class: Class::Blocked,
+                what: format!(
+                    "uses the mutable global `{name}`, which {} also {}",
+                    quoted_list(&outside),
+                    if outside.len() == 1 { "uses" } else { "use" }
+                ),
+                fix: "one process owns mutable state: give the service its own and have the monolith ask it, or keep the global in the monolith".to_string(),
+                file: target.file.clone(),
+                line: target.line,
+            });
+        }
+        Ok(())
+    }
+
+    /// Tables the operation's module accesses that modules outside the service write.
+    fn table_findings(&self, item: &CodeItem, findings: &mut Vec<Finding>) {
+        for access in self
+            .model
+            .accesses
+            .iter()
+            .filter(|access| access.module == item.module)
+        {
+            let writers: BTreeSet<&str> = self
+                .model
+                .accesses
+                .iter()
+                .filter(|other| other.table == access.table && other.write)
+                .map(|other| other.module.as_str())
+                .filter(|module| !self.in_service(module))
+                .collect();
+            if writers.is_empty() {
+                continue;
+            }
+            findings.push(Finding {
+                class: Class::Blocked,
+                what: format!(
+                    "its module {} table `{}`, which {} also {}",
+                    if access.write { "writes" } else { "reads" },
+                    access.table,
+                    quoted_list(&writers),
+                    if writers.len() == 1 { "writes" } else { "write" }
+                ),
+                fix: format!(
+                    "one owner per table: move those writes behind this service's operations, or leave `{}` in the monolith for now",
+                    access.table
+                ),
+                file: access.file.clone(),
+                line: access.line,
+            });
+        }
+    }
+
+    fn shared_tables(&self, modules: &BTreeSet<&str>) -> Vec<SharedTable> {
+        let accessed: BTreeSet<&str> = self
+            .model
+            .accesses
+            .iter()
+            .filter(|access| modules.contains(access.module.as_str()))
+            .map(|access| access.table.as_str())
+            .collect();
+        accessed
+            .into_iter()
+            .filter_map(|table| {
+                let writers: BTreeSet<String> = self
+                    .model
+                    .accesses
+                    .iter()
+                    .filter(|access| access.table == table && access.write)
+                    .filter(|access| !self.in_service(&access.module))
+                    .map(|access| access.module.clone())
+                    .collect();
+                (!writers.is_empty()).then(|| SharedTable {
+                    table: table.to_string(),
+                    writers: writers.into_iter().collect(),
+                })
+            })
+            .collect()
+    }
+
+    fn routes(&self, planned: &ficus_plan::Service) -> Vec<PortRoute> {
+        let mut routes: Vec<PortRoute> = self
+            .model
+            .handlers
+            .iter()
+            .filter(|handler| self.in_service(&handler.module))
+            .map(|handler| {
+                let state = planned
+                    .routes
+                    .iter()
+                    .find(|route| {
+                        route.key.path() == handler.path
+                            && route.key.method().to_string() == handler.method
+                    })
+                    .map(|route| route.state.to_string());
+                PortRoute {
+                    method: handler.method.clone(),
+                    path: handler.path.clone(),
+                    handler: handler.handler.clone(),
+                    file: handler.file.clone(),
+                    line: handler.line,
+                    state,
+                }
+            })
+            .collect();
+        routes.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
+        routes
+    }
+
+    /// Which monolith type `name` means where `from` writes it: the one `from` references,
+    /// else the only one so named.
+    fn resolve_type(&self, from: &str, name: &str) -> Resolved {
+        let candidates: Vec<&CodeItem> = self
+            .model
+            .items
+            .iter()
+            .filter(|item| matches!(item.kind.as_str(), "struct" | "enum" | "union" | "type"))
+            .filter(|item| last_segment(&item.path) == name)
+            .collect();
+        let referenced: Vec<&CodeItem> = candidates
+            .iter()
+            .copied()
+            .filter(|candidate| {
+                self.model
+                    .references
+                    .iter()
+                    .any(|reference| reference.from == from && reference.to == candidate.path)
+            })
+            .collect();
+        let chosen = if referenced.is_empty() {
+            candidates
+        } else {
+            referenced
+        };
+        match chosen.as_slice() {
+            [] => Resolved::None,
+            [one] => Resolved::One(one.path.clone()),
+            many => Resolved::Many(many.iter().map(|item| item.path.clone()).collect()),
+        }
+    }
+
+    /// Adds `roots` and every type their fields reach to `self.types`; returns them all.
+    fn reach_types(&mut self, roots: Vec<String>) -> Result<Vec<String>, Error> {
+        let mut reached = BTreeSet::new();
+        let mut queue = roots;
+        while let Some(path) = queue.pop() {
+            if !reached.insert(path.clone()) {
+                continue;
+            }
+            if let Some(children) = self.type_children.get(&path) {
+                queue.extend(children.iter().cloned());
+                continue;
+            }
+            let item = self.items[path.as_str()];
+            let name = last_segment(&path).to_string();
+            let Some(found) = self.sources.type_def(&item.file, &name, item.line)? else {
+                continue;
+            };
+            let mut findings = Vec::new();
+            let mut children = Vec::new();
+            for (field, facts) in &found.field_facts {
+                for (class, what, fix) in &facts.findings {
+                    findings.push(Finding {
+                        class: *class,
+                        what: format!("type `{name}`: {what}"),
+                        fix: fix.clone(),
+                        file: item.file.clone(),
+                        line: item.line,
+                    });
+                }
+                for named in &facts.named_types {
+                    let named = if named == "Self" {
+                        name.as_str()
+                    } else {
+                        named.as_str()
+                    };
+                    match self.resolve_type(&path, named) {
+                        Resolved::One(child) => children.push(child),
+                        unresolved => findings.extend(unresolved.finding(
+                            &format!("type `{name}`: field `{field}` names"),
+                            named,
+                            item,
+                        )),
+                    }
+                }
+            }
+            findings.sort();
+            findings.dedup();
+            children.sort();
+            children.dedup();
+            queue.extend(children.iter().cloned());
+            let def = TypeDef {
+                name,
+                path: path.clone(),
+                kind: item.kind.clone(),
+                module: item.module.clone(),
+                file: item.file.clone(),
+                line: item.line,
+                serde: found.serde,
+                docs: found.docs,
+                fields: found.fields,
+                variants: found.variants,
+                owner: self.owner_name(&item.module),
+                findings,
+            };
+            self.type_children.insert(path.clone(), children);
+            self.types.insert(path, def);
+        }
+        Ok(reached.into_iter().collect())
+    }
+}
+
+enum Resolved {
+    None,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Resolved {
+    /// The finding for a name that is no single monolith type: "{names} `{named}`, which
+    /// ..." at `item`.
+    fn finding(self, names: &str, named: &str, item: &CodeItem) -> Option<Finding> {
+        let (what, fix) = match self {
+            Resolved::One(_) => return None,
+            Resolved::None => (
+                format!(
+                    "{names} `{named}`, which is neither in the monolith nor a known serialisable type"
+                ),
+                format!(
+                    "check that `{named}` implements `Serialize` and `Deserialize`, or map it to a type that does"
+                ),
+            ),
+            Resolved::Many(paths) => (
+                format!(
+                    "{names} `{named}`, which is several types of the monolith ({})",
+                    paths.join(", ")
+                ),
+                "use a path that says which".to_string(),
+            ),
+        };
+        Some(Finding {
+            class: Class::NeedsChange,
+            what,
+            fix,
+            file: item.file.clone(),
+            line: item.line,
+        })
+    }
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
+}
+
+fn quoted_list(items: &BTreeSet<&str>) -> String {
+    let quoted: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
+    quoted.join(", ")
+}

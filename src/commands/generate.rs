@@ -1,0 +1,185 @@
+//! `ficus generate`: reads the plan, analyses the monolith it names at item level, computes the
+//! port of one service with `ficus_codegen::port_of`, prints it and writes `MIGRATION.md`.
+//!
+//! Everything is rendered before anything is written, and the output folder is checked
+//! first (`ficus_codegen::check_output_folder`).
+
+use std::io::{self, IsTerminal};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use ficus_analyzer::model::Analysis;
+use ficus_analyzer::{Granularity, Settings};
+use ficus_codegen::{Class, CodeItem, CodeModel, Handler, Port, Reference, TableAccess};
+use ficus_plan::Plan;
+
+use super::analyze::{ProgressReporter, print_stdout};
+use crate::cli::{GenerateArgs, GenerateFormat, GlobalArgs};
+
+pub(crate) fn run(args: &GenerateArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let plan = Plan::load(&args.plan)?;
+    let plan_dir = args
+        .plan
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if plan.service(&args.service).is_none() {
+        let known: Vec<&str> = plan.services.iter().map(|s| s.name.as_str()).collect();
+        anyhow::bail!(
+            "{}: the plan has no service `{}` (its services: {})",
+            args.plan.display(),
+            args.service,
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        );
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| plan_dir.join("services").join(&args.service));
+    ficus_codegen::check_output_folder(&out)?;
+
+    let root = plan.source_dir(&args.plan);
+    let mut settings = Settings::new(&root);
+    settings.granularity = Granularity::Item;
+    settings.all_targets = plan.analysis.all_targets;
+    let progress = ProgressReporter::new(io::stderr().is_terminal() && !global.quiet);
+    let result = ficus_analyzer::analyze(&settings, &progress);
+    progress.finish();
+    let analysis = result.with_context(|| format!("analysing {}", root.display()))?;
+
+    let model = code_model(&analysis);
+    let port = ficus_codegen::port_of(&model, &plan, &args.service, &root)?;
+    let migration = ficus_codegen::migration_md(&port)?;
+    let files = vec![("MIGRATION.md".to_string(), migration)];
+
+    let mut text = match args.format {
+        GenerateFormat::Text => port_summary(&port),
+        GenerateFormat::Json => ficus_codegen::port_json(&port),
+    };
+    if args.dry_run {
+        if args.format == GenerateFormat::Text {
+            for (name, _) in &files {
+                text.push_str(&format!("Would write {}\n", out.join(name).display()));
+            }
+        }
+    } else {
+        ficus_codegen::write_files(&out, &files)?;
+        if args.format == GenerateFormat::Text {
+            text.push_str(&format!("\nWrote {}\n", out.join("MIGRATION.md").display()));
+        }
+    }
+    print_stdout(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The analysis as the generator reads it.
+fn code_model(analysis: &Analysis) -> CodeModel {
+    CodeModel {
+        modules: analysis
+            .modules
+            .iter()
+            .map(|module| module.id.clone())
+            .collect(),
+        items: analysis
+            .items
+            .iter()
+            .map(|item| CodeItem {
+                path: item.path.clone(),
+                kind: item.kind.clone(),
+                module: item.module.clone(),
+                file: item.file.clone(),
+                line: item.line,
+            })
+            .collect(),
+        references: analysis
+            .edges
+            .iter()
+            .map(|edge| Reference {
+                from: edge.from.clone(),
+                to: edge.to.clone(),
+                kind: edge.kind.clone(),
+            })
+            .collect(),
+        handlers: analysis
+            .routes
+            .iter()
+            .map(|route| Handler {
+                method: route.method.clone(),
+                path: route.path.clone(),
+                handler: route.handler.clone(),
+                module: route.module.clone(),
+                file: route.file.clone(),
+                line: route.line,
+            })
+            .collect(),
+        accesses: analysis
+            .accesses
+            .iter()
+            .map(|access| TableAccess {
+                module: access.module.clone(),
+                table: access.table.clone(),
+                write: access.mode == "write",
+                file: access.file.clone(),
+                line: access.line,
+            })
+            .collect(),
+    }
+}
+
+fn port_summary(port: &Port) -> String {
+    let count = |class: Class| {
+        port.operations
+            .iter()
+            .filter(|operation| operation.class == class)
+            .count()
+    };
+    let mut text = format!(
+        "Service {}: {} modules, {} operations the rest of the monolith calls ({} ready, {} needs change, {} blocked), {} types, {} routes, {} tables.\n",
+        port.service,
+        port.modules.len(),
+        port.operations.len(),
+        count(Class::Ready),
+        count(Class::NeedsChange),
+        count(Class::Blocked),
+        port.types.len(),
+        port.routes.len(),
+        port.tables.len(),
+    );
+    for class in [Class::Blocked, Class::NeedsChange, Class::Ready] {
+        let operations: Vec<_> = port
+            .operations
+            .iter()
+            .filter(|operation| operation.class == class)
+            .collect();
+        if operations.is_empty() {
+            continue;
+        }
+        text.push_str(&format!("\n{}:\n", capitalised(class.as_str())));
+        for operation in operations {
+            text.push_str(&format!(
+                "  {}  ({}:{})\n",
+                operation.path, operation.file, operation.line
+            ));
+            for finding in &operation.findings {
+                text.push_str(&format!(
+                    "    - {} ({}:{}): {}\n",
+                    finding.what, finding.file, finding.line, finding.fix
+                ));
+            }
+        }
+    }
+    text
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,301 @@
+//! `ficus generate` end to end: the port of a fixture that holds every case the classification
+//! knows, `MIGRATION.md` and its manifest, the example monolith's catalog, and bad input.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{copy_tree, ficus, ficus_ok};
+
+#[track_caller]
+fn ficus_fails(args: &[&str], cwd: &Path) -> String {
+    let output = ficus(args, cwd);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "ficus {args:?} should fail with 2: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The fixture's service, into `out/` beside the copy.
+const GENERATE_BILLING: [&str; 6] = [
+    "generate",
+    "billing",
+    "--plan",
+    "app/ficus.toml",
+    "--out",
+    "out",
+];
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A copy of the fixture monolith (sources and plan) in a temporary folder.
+fn fixture_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(
+        &repo().join("codegen/tests/fixtures/port-cases"),
+        &dir.path().join("app"),
+        &["services"],
+    );
+    dir
+}
+
+fn port(dir: &Path, service: &str, plan: &str) -> serde_json::Value {
+    let output = ficus_ok(
+        &[
+            "generate",
+            service,
+            "--plan",
+            plan,
+            "--format",
+            "json",
+            "--dry-run",
+        ],
+        dir,
+    );
+    serde_json::from_slice(&output.stdout).expect("port JSON")
+}
+
+/// `name class finding-class@file:line ...`, one line per operation, sorted.
+fn classification(port: &serde_json::Value) -> String {
+    let mut lines: Vec<String> = port["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|operation| {
+            let mut line = format!(
+                "{} {}",
+                operation["name"].as_str().unwrap(),
+                operation["class"].as_str().unwrap()
+            );
+            for finding in operation["findings"].as_array().unwrap() {
+                line.push_str(&format!(
+                    " {}@{}:{}",
+                    finding["class"].as_str().unwrap(),
+                    finding["file"].as_str().unwrap(),
+                    finding["line"]
+                ));
+            }
+            line
+        })
+        .collect();
+    lines.sort();
+    lines.join("\n")
+}
+
+#[test]
+fn every_case_of_the_fixture_is_classified_where_it_is_written() {
+    let dir = fixture_copy();
+    let port = port(dir.path(), "billing", "app/ficus.toml");
+    assert_eq!(
+        classification(&port),
+        "add needs_change needs_change@src/billing.rs:67
+each_line needs_change needs_change@src/billing.rs:33
+first_line needs_change needs_change@src/billing.rs:43 needs_change@src/billing.rs:43 needs_change@src/billing.rs:43
+invoice ready
+next_number blocked blocked@src/billing.rs:15
+numbers needs_change needs_change@src/billing.rs:38
+paid blocked blocked@src/billing/ledger.rs:27
+record_in blocked blocked@src/billing.rs:48
+sum_all needs_change needs_change@src/billing.rs:28
+total_for needs_change needs_change@src/billing.rs:23 needs_change@src/billing.rs:23"
+    );
+    // What the findings say, for the cases a person reads first.
+    let findings: Vec<String> = port["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|operation| operation["findings"].as_array().unwrap().iter())
+        .map(|finding| finding["what"].as_str().unwrap().to_string())
+        .collect();
+    for expected in [
+        "parameter `tx: &Transaction` is the caller's transaction",
+        "uses the mutable global `NEXT_NUMBER`, which `port_cases::shop` also uses",
+        "its module reads table `payments`, which `port_cases::shop` also writes",
+        "parameter `customer: &str` borrows",
+        "parameter `visit: impl Fn(&Line)` is a closure (`impl Fn(&Line)`)",
+        "return type `impl Iterator<Item = u64>` is an iterator (`impl Iterator<Item = u64>`)",
+        "is generic over `T`",
+        "lifetime `'a` ties values to the caller's memory",
+        "`&mut self` is the state of `Register` (2 fields), which lives in the caller's process",
+    ] {
+        assert!(
+            findings.iter().any(|finding| finding == expected),
+            "no finding `{expected}` in {findings:#?}"
+        );
+    }
+    // The ready operation: the connection is the service's own, the rest crosses.
+    let invoice = port["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|operation| operation["name"] == "invoice")
+        .unwrap();
+    assert_eq!(invoice["supplied"], serde_json::json!(["conn"]));
+    assert_eq!(
+        invoice["inputs"],
+        serde_json::json!([{ "name": "id", "type": "i64" }])
+    );
+    assert_eq!(invoice["output"], "Invoice");
+    assert_eq!(invoice["callers"], serde_json::json!(["port_cases::shop"]));
+    // Types the signatures reach, through fields too; the router and its handler are not
+    // operations, the handler's route is the service's.
+    let types: Vec<&str> = port["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|ty| ty["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "port_cases::billing::model::Invoice",
+            "port_cases::billing::model::Line"
+        ]
+    );
+    assert_eq!(port["routes"][0]["path"], "/invoices/{id}");
+    assert_eq!(port["routes"][0]["state"], "monolith");
+    assert_eq!(
+        port["shared_tables"],
+        serde_json::json!([{ "table": "payments", "writers": ["port_cases::shop"] }])
+    );
+}
+
+#[test]
+fn migration_md_has_a_box_per_finding_and_a_second_run_gives_the_same_bytes() {
+    let dir = fixture_copy();
+    let output = ficus_ok(&GENERATE_BILLING, dir.path());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(
+            "10 operations the rest of the monolith calls (1 ready, 6 needs change, 3 blocked)"
+        ),
+        "{stdout}"
+    );
+    let migration = std::fs::read_to_string(dir.path().join("out/MIGRATION.md")).unwrap();
+    for expected in [
+        "## `port_cases::billing::record_in`: blocked",
+        "- [ ] **blocked**: parameter `tx: &Transaction` is the caller's transaction (src/billing.rs:48).",
+        "- [ ] **needs change**: parameter `lines: &[Line]` borrows (src/billing.rs:23). To do: take `Vec<Line>`.",
+        "## `port_cases::billing::invoice`: ready",
+        "The service supplies `conn` itself.",
+        "- `GET /invoices/{id}` served by `port_cases::billing::handlers::show` (src/billing/handlers.rs:8), monolith in the plan",
+        "- [ ] `payments` is also written by `port_cases::shop`",
+    ] {
+        assert!(
+            migration.contains(expected),
+            "no `{expected}` in:\n{migration}"
+        );
+    }
+    let manifest = std::fs::read_to_string(dir.path().join("out/.ficus-generate.json")).unwrap();
+    assert!(
+        manifest.contains("\"path\": \"MIGRATION.md\""),
+        "{manifest}"
+    );
+
+    ficus_ok(&GENERATE_BILLING, dir.path());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/MIGRATION.md")).unwrap(),
+        migration
+    );
+}
+
+#[test]
+fn the_example_monolith_catalog_offers_its_summary_to_orders_and_inventory() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("ficus.toml");
+    let monolith = repo().join("examples/shop-monolith");
+    ficus_ok(
+        &[
+            "plan",
+            monolith.to_str().unwrap(),
+            "--plan",
+            plan.to_str().unwrap(),
+            "--no-report",
+        ],
+        dir.path(),
+    );
+    let port = port(dir.path(), "catalog", "ficus.toml");
+    assert_eq!(
+        classification(&port),
+        "product_summary ready",
+        "catalog's routes are registered by router functions, which are not operations"
+    );
+    let summary = &port["operations"][0];
+    assert_eq!(
+        summary["callers"],
+        serde_json::json!([
+            "shop_monolith::inventory::service",
+            "shop_monolith::orders::service"
+        ])
+    );
+    assert_eq!(summary["output"], "ProductSummary");
+    assert_eq!(port["routes"].as_array().unwrap().len(), 8);
+    assert_eq!(
+        port["tables"],
+        serde_json::json!(["categories", "products"])
+    );
+}
+
+#[test]
+fn a_service_the_plan_does_not_have_is_named_with_the_ones_it_has() {
+    let dir = fixture_copy();
+    let stderr = ficus_fails(
+        &["generate", "invoicing", "--plan", "app/ficus.toml"],
+        dir.path(),
+    );
+    assert!(
+        stderr.contains(
+            "app/ficus.toml: the plan has no service `invoicing` (its services: billing)"
+        ),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("app/services").exists());
+}
+
+#[test]
+fn a_missing_or_invalid_plan_is_named_with_its_line() {
+    let dir = fixture_copy();
+    let stderr = ficus_fails(
+        &["generate", "billing", "--plan", "nowhere.toml"],
+        dir.path(),
+    );
+    assert!(stderr.contains("nowhere.toml"), "{stderr}");
+
+    let plan = dir.path().join("app/ficus.toml");
+    let text = std::fs::read_to_string(&plan).unwrap();
+    std::fs::write(
+        &plan,
+        text.replace("name = \"billing\"", "name = \"Billing Service\""),
+    )
+    .unwrap();
+    let stderr = ficus_fails(
+        &["generate", "billing", "--plan", "app/ficus.toml"],
+        dir.path(),
+    );
+    assert!(
+        stderr.contains("app/ficus.toml:8:8: service[0].name: invalid service name"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("app/services").exists());
+}
+
+#[test]
+fn an_output_folder_holding_files_ficus_did_not_write_is_refused_untouched() {
+    let dir = fixture_copy();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(out.join("src")).unwrap();
+    std::fs::write(out.join("src/main.rs"), "fn main() {}\n").unwrap();
+    let stderr = ficus_fails(&GENERATE_BILLING, dir.path());
+    assert!(
+        stderr.contains("holds src/main.rs, which ficus generate did not write"),
+        "{stderr}"
+    );
+    assert!(!out.join("MIGRATION.md").exists());
+    assert_eq!(
+        std::fs::read_to_string(out.join("src/main.rs")).unwrap(),
+        "fn main() {}\n"
+    );
+}
