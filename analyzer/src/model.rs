@@ -37,6 +37,35 @@ pub struct Analysis {
     pub stats: Stats,
 }
 
+impl Analysis {
+    /// Ids of the modules that are test code: the module or a module around it is
+    /// `#[cfg(test)]`.
+    pub fn test_modules(&self) -> std::collections::BTreeSet<&str> {
+        let by_id: std::collections::HashMap<&str, &Module> = self
+            .modules
+            .iter()
+            .map(|module| (module.id.as_str(), module))
+            .collect();
+        self.modules
+            .iter()
+            .filter(|module| {
+                let mut current = Some(*module);
+                while let Some(module) = current {
+                    if module.cfg.as_deref() == Some("test") {
+                        return true;
+                    }
+                    current = module
+                        .parent
+                        .as_deref()
+                        .and_then(|id| by_id.get(id).copied());
+                }
+                false
+            })
+            .map(|module| module.id.as_str())
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Crate {
     /// Package name as in `Cargo.toml`.

@@ -8,6 +8,9 @@ use serde::Serialize;
 pub struct CodeModel {
     /// Ids of every module (the ends of module-level references).
     pub modules: Vec<String>,
+    /// Ids of the modules that are test code (`#[cfg(test)]` on them or around them): their
+    /// functions are not operations, and their calls do not make one.
+    pub test_modules: Vec<String>,
     pub items: Vec<CodeItem>,
     pub references: Vec<Reference>,
     pub handlers: Vec<Handler>,

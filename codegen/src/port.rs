@@ -248,6 +248,7 @@ impl<'m> Builder<'m> {
             .iter()
             .map(|handler| handler.handler.as_str())
             .collect();
+        let tests: BTreeSet<&str> = self.model.test_modules.iter().map(String::as_str).collect();
         let mut callers: BTreeMap<&'m str, BTreeSet<&'m str>> = BTreeMap::new();
         for reference in &self.model.references {
             if !matches!(
@@ -261,6 +262,7 @@ impl<'m> Builder<'m> {
             };
             if !matches!(target.kind.as_str(), "fn" | "method")
                 || !self.in_service(&target.module)
+                || tests.contains(target.module.as_str())
                 || handlers.contains(target.path.as_str())
             {
                 continue;
@@ -268,7 +270,7 @@ impl<'m> Builder<'m> {
             let Some(from) = self.module_of(&reference.from) else {
                 continue;
             };
-            if !self.in_service(from) {
+            if !self.in_service(from) && !tests.contains(from) {
                 callers
                     .entry(target.path.as_str())
                     .or_default()
@@ -278,7 +280,7 @@ impl<'m> Builder<'m> {
         let mut operations = Vec::with_capacity(callers.len());
         for (path, from) in callers {
             let item = self.items[path];
-            operations.extend(self.operation(item, from)?);
+            operations.extend(self.operation(item, from, &handlers)?);
         }
         Ok(operations)
     }
@@ -289,6 +291,7 @@ impl<'m> Builder<'m> {
         &mut self,
         item: &'m CodeItem,
         callers: BTreeSet<&str>,
+        handlers: &BTreeSet<&str>,
     ) -> Result<Option<Operation>, Error> {
         let name = last_segment(&item.path).to_string();
         let found = self
@@ -298,8 +301,12 @@ impl<'m> Builder<'m> {
                 path: PathBuf::from(&item.file),
                 message: format!("no function `{name}` at line {}", item.line),
             })?;
+        // A route registrar registers a route inside its body, or names a handler (a list of
+        // handlers handed to a router macro registers them where the handler is annotated).
         let registers_routes = self.model.handlers.iter().any(|handler| {
             handler.file == item.file && (item.line..=found.last_line).contains(&handler.line)
+        }) || self.model.references.iter().any(|reference| {
+            reference.from == item.path && handlers.contains(reference.to.as_str())
         });
         if registers_routes {
             return Ok(None);
@@ -332,10 +339,27 @@ impl<'m> Builder<'m> {
             }
         }
         let types = self.reach_types(reached)?;
+        // A type's findings are listed once, with the type; the operation points at it.
         for path in &types {
-            if let Some(def) = self.types.get(path) {
-                findings.extend(def.findings.iter().cloned());
-            }
+            let Some(def) = self.types.get(path) else {
+                continue;
+            };
+            let Some(class) = def.findings.iter().map(|finding| finding.class).max() else {
+                continue;
+            };
+            findings.push(Finding {
+                class,
+                what: format!(
+                    "its signature reaches `{}`, which {} as it stands ({} finding{}, listed with the type)",
+                    def.name,
+                    if class == Class::Blocked { "is blocked" } else { "needs change" },
+                    def.findings.len(),
+                    if def.findings.len() == 1 { "" } else { "s" }
+                ),
+                fix: format!("change `{}` first, or map it to a type that crosses", def.name),
+                file: def.file.clone(),
+                line: def.line,
+            });
         }
         self.global_findings(item, &mut findings)?;
         self.table_findings(item, &mut findings);

@@ -85,6 +85,11 @@ fn code_model(analysis: &Analysis) -> CodeModel {
             .iter()
             .map(|module| module.id.clone())
             .collect(),
+        test_modules: analysis
+            .test_modules()
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
         items: analysis
             .items
             .iter()

@@ -385,30 +385,8 @@ fn background_jobs<'a>(analysis: &'a Analysis, items: &ItemGraph<'_>) -> Vec<&'a
         .collect();
     let request_path =
         items.request_path(analysis.routes.iter().map(|route| route.handler.as_str()));
-    // A module is test code when it or a module around it is `#[cfg(test)]`.
-    let parent_and_cfg: BTreeMap<&str, (Option<&str>, Option<&str>)> = analysis
-        .modules
-        .iter()
-        .map(|module| {
-            (
-                module.id.as_str(),
-                (module.parent.as_deref(), module.cfg.as_deref()),
-            )
-        })
-        .collect();
-    let in_tests = |module: &str| {
-        let mut current = Some(module);
-        while let Some(id) = current {
-            let Some(&(parent, cfg)) = parent_and_cfg.get(id) else {
-                return false;
-            };
-            if cfg == Some("test") {
-                return true;
-            }
-            current = parent;
-        }
-        false
-    };
+    let test_modules = analysis.test_modules();
+    let in_tests = |module: &str| test_modules.contains(module);
     analysis
         .tasks
         .iter()

@@ -37,6 +37,7 @@ const TRANSACTIONS: &[&str] = &["Transaction", "Tx", "Savepoint"];
 
 /// Database connections and pools: the service opens its own, so they do not cross.
 const CONNECTIONS: &[&str] = &[
+    "Conn",
     "Connection",
     "PgConnection",
     "SqliteConnection",
@@ -76,6 +77,10 @@ const HANDLES: &[&str] = &[
     "RefCell",
     "Cell",
     "Weak",
+    "Semaphore",
+    "Notify",
+    "Barrier",
+    "Condvar",
 ];
 
 /// Containers whose type arguments are what crosses.
@@ -119,6 +124,12 @@ const SERIALISABLE: &[&str] = &[
     "Value",
     "Bytes",
     "Duration",
+    "PathBuf",
+    "IpAddr",
+    "Ipv4Addr",
+    "Ipv6Addr",
+    "SocketAddr",
+    "SystemTime",
 ];
 
 pub(crate) fn read_signature(sig: &Signature) -> SignatureFacts {
