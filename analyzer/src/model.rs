@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 /// Version of the JSON contract. Readers should refuse a major they do not know.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Analysis {
@@ -242,6 +242,9 @@ pub struct Access {
     /// First place it happens.
     pub file: String,
     pub line: u32,
+    /// Every line of `file` where it happens, ascending (a line with two statements once):
+    /// which function accesses the table, for the code generator.
+    pub lines: Vec<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -61,4 +61,6 @@ pub struct TableAccess {
     pub write: bool,
     pub file: String,
     pub line: u32,
+    /// Every line of `file` where it happens, ascending.
+    pub lines: Vec<u32>,
 }

@@ -12,8 +12,8 @@
 //! findings count for every operation that reaches them.
 //!
 //! Database connections and pools among the parameters are left out of the operation: the
-//! service opens its own. Table accesses are known per module, so a table finding applies to
-//! every operation of the module that accesses it.
+//! service opens its own. A table access belongs to the function whose body holds its line;
+//! an operation reaches the tables of the service's functions it calls, a few calls deep.
 
 mod signature;
 mod source;
@@ -362,7 +362,7 @@ impl<'m> Builder<'m> {
             });
         }
         self.global_findings(item, &mut findings)?;
-        self.table_findings(item, &mut findings);
+        self.table_findings(item, &mut findings)?;
         findings.sort_by(|a, b| b.class.cmp(&a.class).then_with(|| a.cmp(b)));
         findings.dedup();
         let class = findings
@@ -483,42 +483,114 @@ impl<'m> Builder<'m> {
         Ok(())
     }
 
-    /// Tables the operation's module accesses that modules outside the service write.
-    fn table_findings(&self, item: &CodeItem, findings: &mut Vec<Finding>) {
-        for access in self
-            .model
-            .accesses
-            .iter()
-            .filter(|access| access.module == item.module)
-        {
+    /// Tables the operation accesses, in its own body or in a function of the service it
+    /// calls (up to [`TABLE_CALL_DEPTH`] calls deep), that modules outside the service write.
+    fn table_findings(
+        &mut self,
+        item: &'m CodeItem,
+        findings: &mut Vec<Finding>,
+    ) -> Result<(), Error> {
+        // (table, write) -> (through which function, file, line), the first one found.
+        let mut reached: BTreeMap<(&'m str, bool), (&'m str, &'m str, u32)> = BTreeMap::new();
+        let mut visited: BTreeSet<&'m str> = BTreeSet::new();
+        let mut frontier = vec![item];
+        for _ in 0..=TABLE_CALL_DEPTH {
+            let mut next = Vec::new();
+            for function in frontier {
+                if !visited.insert(function.path.as_str()) {
+                    continue;
+                }
+                for (access, line) in self.accesses_in(function)? {
+                    reached
+                        .entry((access.table.as_str(), access.write))
+                        .or_insert((function.path.as_str(), access.file.as_str(), line));
+                }
+                next.extend(
+                    self.model
+                        .references
+                        .iter()
+                        .filter(|reference| reference.from == function.path)
+                        .filter(|reference| {
+                            matches!(
+                                reference.kind.as_str(),
+                                "call" | "method" | "inferred_method"
+                            )
+                        })
+                        .filter_map(|reference| self.items.get(reference.to.as_str()).copied())
+                        .filter(|callee| {
+                            matches!(callee.kind.as_str(), "fn" | "method")
+                                && self.in_service(&callee.module)
+                        }),
+                );
+            }
+            frontier = next;
+        }
+        for ((table, write), (through, file, line)) in reached {
             let writers: BTreeSet<&str> = self
                 .model
                 .accesses
                 .iter()
-                .filter(|other| other.table == access.table && other.write)
+                .filter(|other| other.table == table && other.write)
                 .map(|other| other.module.as_str())
                 .filter(|module| !self.in_service(module))
                 .collect();
             if writers.is_empty() {
                 continue;
             }
+            let how = if through == item.path {
+                String::new()
+            } else {
+                format!(" (through `{}`)", last_segments(through))
+            };
             findings.push(Finding {
                 class: Class::Blocked,
                 what: format!(
-                    "its module {} table `{}`, which {} also {}",
-                    if access.write { "writes" } else { "reads" },
-                    access.table,
+                    "{} table `{table}`{how}, which {} also {}",
+                    if write { "writes" } else { "reads" },
                     quoted_list(&writers),
                     if writers.len() == 1 { "writes" } else { "write" }
                 ),
                 fix: format!(
-                    "one owner per table: move those writes behind this service's operations, or leave `{}` in the monolith for now",
-                    access.table
+                    "one owner per table: move those writes behind this service's operations, or leave `{table}` in the monolith for now"
                 ),
-                file: access.file.clone(),
-                line: access.line,
+                file: file.to_string(),
+                line,
             });
         }
+        Ok(())
+    }
+
+    /// The table accesses inside a function's body, each with its first line there.
+    fn accesses_in(
+        &mut self,
+        function: &'m CodeItem,
+    ) -> Result<Vec<(&'m crate::model::TableAccess, u32)>, Error> {
+        let model = self.model;
+        let mut accesses: Vec<&crate::model::TableAccess> = model
+            .accesses
+            .iter()
+            .filter(|access| access.module == function.module && access.file == function.file)
+            .collect();
+        if accesses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let name = last_segment(&function.path);
+        let Some(found) = self.sources.function(&function.file, name, function.line)? else {
+            return Ok(Vec::new());
+        };
+        let span = function.line..=found.last_line;
+        accesses.retain(|access| access.lines.iter().any(|line| span.contains(line)));
+        Ok(accesses
+            .into_iter()
+            .filter_map(|access| {
+                let line = access
+                    .lines
+                    .iter()
+                    .copied()
+                    .find(|line| span.contains(line))?;
+                Some((access, line))
+            })
+            .collect())
     }
 
     fn shared_tables(&self, modules: &BTreeSet<&str>) -> Vec<SharedTable> {
@@ -715,6 +787,21 @@ impl Resolved {
             file: item.file.clone(),
             line: item.line,
         })
+    }
+}
+
+/// How deep into the service's own calls an operation's table accesses are looked for.
+const TABLE_CALL_DEPTH: usize = 4;
+
+/// `Type::method` or `function`: a path's last two segments when the second last is a type.
+fn last_segments(path: &str) -> &str {
+    let mut parts = path.rsplitn(3, "::");
+    let last = parts.next().unwrap_or(path);
+    match parts.next() {
+        Some(parent) if parent.starts_with(char::is_uppercase) => {
+            &path[path.len() - last.len() - 2 - parent.len()..]
+        }
+        _ => last,
     }
 }
 

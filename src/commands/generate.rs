@@ -131,6 +131,7 @@ fn code_model(analysis: &Analysis) -> CodeModel {
                 write: access.mode == "write",
                 file: access.file.clone(),
                 line: access.line,
+                lines: access.lines.clone(),
             })
             .collect(),
     }

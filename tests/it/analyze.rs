@@ -52,7 +52,7 @@ fn success(output: &Output) -> String {
 }
 
 /// Asserts that `text` is one JSON value valid against the published schema, with
-/// `schema_version` 2, and returns it.
+/// `schema_version` 3, and returns it.
 fn check_json(text: &str) -> Value {
     let schema_text = fs::read_to_string(repo_root().join("docs/schema/analysis.schema.json"))
         .expect("read the schema");
@@ -69,7 +69,7 @@ fn check_json(text: &str) -> Value {
         "not valid against the schema:\n{}",
         errors.join("\n")
     );
-    assert_eq!(instance["schema_version"], 2);
+    assert_eq!(instance["schema_version"], 3);
     instance
 }
 

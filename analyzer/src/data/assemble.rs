@@ -8,7 +8,7 @@
 //! is dropped with one note per file. Tables accessed but defined nowhere stay in `accesses`
 //! only. It never invents tables, and calls `Resolve::resolve` only for SeaORM entity paths.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::seaorm::{self, EntityIndex};
 use super::{DataModel, FileData, Mode, SqlSchema, diesel};
@@ -181,14 +181,17 @@ pub(super) fn assemble(
         accesses: accesses
             .entries
             .into_iter()
-            .map(|((module, table, mode), (count, (file, line)))| Access {
-                module,
-                table,
-                mode: mode.as_str().to_owned(),
-                count,
-                file,
-                line,
-            })
+            .map(
+                |((module, table, mode), (count, (file, line), lines))| Access {
+                    module,
+                    table,
+                    mode: mode.as_str().to_owned(),
+                    count,
+                    file,
+                    line,
+                    lines: lines.into_iter().collect(),
+                },
+            )
             .collect(),
         diagnostics,
     };
@@ -232,10 +235,10 @@ impl<K: Ord, V> FirstByPlace<K, V> {
     }
 }
 
-/// Count and first place per (module, table, mode).
+/// Count, first place and lines per (module, table, mode).
 #[derive(Default)]
 struct AccessCounter {
-    entries: BTreeMap<AccessKey, (u32, Place)>,
+    entries: BTreeMap<AccessKey, (u32, Place, BTreeSet<u32>)>,
 }
 
 /// (module, table, mode)
@@ -262,10 +265,18 @@ impl FileAccesses<'_> {
             .counter
             .entries
             .entry((module, table.to_owned(), mode))
-            .or_insert((0, place.clone()));
+            .or_insert_with(|| (0, place.clone(), BTreeSet::new()));
         entry.0 += 1;
         if place < entry.1 {
+            // A module's code is in one file; should a second file ever hold some, the
+            // lines follow the first one.
+            if place.0 != entry.1.0 {
+                entry.2.clear();
+            }
             entry.1 = place;
+        }
+        if self.file == entry.1.0 {
+            entry.2.insert(site.line);
         }
     }
 }

@@ -249,6 +249,7 @@ fn full_analysis() -> Analysis {
             count: 2,
             file: text("db/src/lib.rs"),
             line: 20,
+            lines: vec![20, 31],
         }],
         orphans: vec![text("src/old.rs")],
         diagnostics: vec![
@@ -318,7 +319,7 @@ fn check_rejected(change: impl FnOnce(&mut Value), expected: &str) {
 #[test]
 fn json_is_pretty_in_struct_order_with_a_trailing_newline() {
     let text = render::json(&full_analysis());
-    assert!(text.starts_with("{\n  \"schema_version\": 2,\n  \"granularity\": \"module\",\n"));
+    assert!(text.starts_with("{\n  \"schema_version\": 3,\n  \"granularity\": \"module\",\n"));
     assert!(text.ends_with("}\n") && !text.ends_with("\n\n"), "{text}");
     let keys = [
         "schema_version",
