@@ -216,7 +216,7 @@ pub(crate) enum PlanFormat {
     Json,
 }
 
-/// Prepare one planned service for extraction: its port and MIGRATION.md.
+/// Prepare one planned service for extraction: its port, MIGRATION.md and API crate.
 ///
 /// Reads the plan file, analyses the monolith it names (`monolith.source`) at item level and
 /// finds what the rest of the monolith uses of SERVICE: the functions and methods it calls
@@ -225,7 +225,9 @@ pub(crate) enum PlanFormat {
 /// (borrows, generics, impl Trait, closures, iterators, lifetimes, &self on a type with state)
 /// or blocked (the caller's transaction, a handle, a mutable global or a table the rest also
 /// writes), each finding with its file and line. Prints the port, or JSON with --format json,
-/// and writes DIR/MIGRATION.md. The service, API and client crates are not generated yet.
+/// and writes DIR/MIGRATION.md and a Cargo workspace with the service's API crate (a trait
+/// with one async method per ready operation, the types they exchange, the errors of a remote
+/// call). The service and client crates are not generated yet.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Exit status: 0 ok (findings or not), 2 could not run (plan file missing or invalid, no such service, output folder holding files ficus did not write)."

@@ -9,14 +9,18 @@
 //! CLI gives it ([`CodeModel`], converted from an analysis) and the plan; it does not depend
 //! on the analyzer.
 
+mod api;
 mod error;
 mod migration;
 mod model;
 mod output;
 mod port;
+mod render;
 
+pub use api::{ApiContext, ApiField, ApiOperation, Dto, api_context, api_files};
 pub use error::Error;
-pub use migration::migration_md;
+pub use migration::{Counts, MigrationContext, migration_md};
+pub use render::{GENERATED, Renderer};
 
 /// The port as pretty JSON, ending with a newline.
 pub fn port_json(port: &Port) -> String {

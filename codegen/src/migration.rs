@@ -5,9 +5,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::port::{Class, Port};
-
-const TEMPLATE_NAME: &str = "MIGRATION.md";
-const TEMPLATE: &str = include_str!("../templates/MIGRATION.md.tera");
+use crate::render::Renderer;
 
 /// What the template sees.
 #[derive(Debug, Serialize)]
@@ -25,7 +23,7 @@ pub struct Counts {
 }
 
 /// The text of `MIGRATION.md` for `port`.
-pub fn migration_md(port: &Port) -> Result<String, Error> {
+pub fn migration_md(port: &Port, renderer: &Renderer) -> Result<String, Error> {
     let mut counts = Counts::default();
     for operation in &port.operations {
         match operation.class {
@@ -34,27 +32,5 @@ pub fn migration_md(port: &Port) -> Result<String, Error> {
             Class::Blocked => counts.blocked += 1,
         }
     }
-    let context = MigrationContext { port, counts };
-    let mut tera = tera::Tera::default();
-    tera.add_raw_template(TEMPLATE_NAME, TEMPLATE)
-        .map_err(|error| template_error(&error))?;
-    let context =
-        tera::Context::from_serialize(&context).map_err(|error| template_error(&error))?;
-    tera.render(TEMPLATE_NAME, &context)
-        .map_err(|error| template_error(&error))
-}
-
-/// Tera's error with its causes, which hold the line and the variable.
-fn template_error(error: &tera::Error) -> Error {
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    Error::Template {
-        name: TEMPLATE_NAME.to_string(),
-        message,
-    }
+    renderer.render("MIGRATION.md", &MigrationContext { port, counts })
 }

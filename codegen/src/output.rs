@@ -15,7 +15,8 @@ use crate::error::Error;
 pub const MANIFEST: &str = ".ficus-generate.json";
 
 /// Refuses a folder that holds files the generator did not write: a missing or empty folder
-/// is fine, and so is one whose files are all listed in its manifest.
+/// is fine, and so is one whose files are all listed in its manifest. What building the
+/// generated workspace leaves (`target/` folders, `Cargo.lock`) is not counted.
 pub fn check_output_folder(out: &Path) -> Result<(), Error> {
     if !out.exists() {
         return Ok(());
@@ -102,6 +103,9 @@ fn files_under(dir: &Path) -> Result<Vec<String>, Error> {
             let kind = entry
                 .file_type()
                 .map_err(|error| read_error(&entry.path(), error))?;
+            if entry.file_name() == "target" && kind.is_dir() || entry.file_name() == "Cargo.lock" {
+                continue;
+            }
             if kind.is_dir() {
                 stack.push(path);
             } else {

@@ -17,6 +17,8 @@
 
 mod signature;
 mod source;
+
+pub(crate) use signature::type_text;
 #[cfg(test)]
 mod tests;
 
@@ -126,6 +128,8 @@ pub struct TypeDef {
     pub line: u32,
     /// Derives both `Serialize` and `Deserialize` already.
     pub serde: bool,
+    /// Names of its type parameters.
+    pub generics: Vec<String>,
     /// Doc comment lines.
     pub docs: Vec<String>,
     /// Named or positional (`0`, `1`) fields of a struct; an alias's target as `type`.
@@ -739,6 +743,7 @@ impl<'m> Builder<'m> {
                 file: item.file.clone(),
                 line: item.line,
                 serde: found.serde,
+                generics: found.generics,
                 docs: found.docs,
                 fields: found.fields,
                 variants: found.variants,

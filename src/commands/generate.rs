@@ -54,8 +54,12 @@ pub(crate) fn run(args: &GenerateArgs, global: &GlobalArgs) -> anyhow::Result<Ex
 
     let model = code_model(&analysis);
     let port = ficus_codegen::port_of(&model, &plan, &args.service, &root)?;
-    let migration = ficus_codegen::migration_md(&port)?;
-    let files = vec![("MIGRATION.md".to_string(), migration)];
+    let renderer = ficus_codegen::Renderer::embedded()?;
+    let mut files = vec![(
+        "MIGRATION.md".to_string(),
+        ficus_codegen::migration_md(&port, &renderer)?,
+    )];
+    files.extend(ficus_codegen::api_files(&port, &renderer)?);
 
     let mut text = match args.format {
         GenerateFormat::Text => port_summary(&port),
@@ -70,7 +74,11 @@ pub(crate) fn run(args: &GenerateArgs, global: &GlobalArgs) -> anyhow::Result<Ex
     } else {
         ficus_codegen::write_files(&out, &files)?;
         if args.format == GenerateFormat::Text {
-            text.push_str(&format!("\nWrote {}\n", out.join("MIGRATION.md").display()));
+            text.push_str(&format!(
+                "\nWrote {} files to {} (MIGRATION.md first)\n",
+                files.len(),
+                out.display()
+            ));
         }
     }
     print_stdout(&text)?;

@@ -29,6 +29,8 @@ pub(super) struct FoundFn {
 
 /// A struct, enum, union or alias found in the source.
 pub(super) struct FoundType {
+    /// Names of its type parameters.
+    pub generics: Vec<String>,
     pub fields: Vec<Param>,
     /// Each field's (or variant field's, or alias target's) findings and named types, by
     /// field name.
@@ -252,6 +254,10 @@ fn found_type(item: &syn::Item) -> Option<FoundType> {
         .map(|param| param.ident.to_string())
         .collect();
     let mut found = FoundType {
+        generics: generics
+            .type_params()
+            .map(|param| param.ident.to_string())
+            .collect(),
         fields: Vec::new(),
         field_facts: Vec::new(),
         variants: Vec::new(),
