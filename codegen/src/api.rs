@@ -107,11 +107,7 @@ pub fn api_context(port: &Port) -> ApiContext {
         .iter()
         .flat_map(|operation| operation.types.iter().map(String::as_str))
         .collect();
-    let copies: BTreeMap<String, String> = reached
-        .iter()
-        .filter_map(|path| types.get(path))
-        .map(|def| (def.name.clone(), def.name.clone()))
-        .collect();
+    let copy_names = copy_names(&reached, &types);
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for operation in &ready {
         *counts.entry(operation.name.as_str()).or_default() += 1;
@@ -119,6 +115,7 @@ pub fn api_context(port: &Port) -> ApiContext {
     let operations = ready
         .iter()
         .map(|operation| {
+            let copies = copies_of(&operation.names, &copy_names);
             let name = if counts[operation.name.as_str()] > 1 {
                 let module = operation.module.rsplit("::").next().unwrap_or("");
                 format!("{module}_{}", operation.name)
@@ -145,7 +142,12 @@ pub fn api_context(port: &Port) -> ApiContext {
     let dtos = reached
         .iter()
         .filter_map(|path| types.get(path))
-        .map(|def| dto(def, &copies))
+        .map(|def| {
+            let mut copies = copies_of(&def.names, &copy_names);
+            let own = copy_names[def.path.as_str()].clone();
+            copies.insert(def.name.clone(), own.clone());
+            dto(def, own, &copies)
+        })
         .collect();
     ApiContext {
         service: port.service.clone(),
@@ -155,7 +157,57 @@ pub fn api_context(port: &Port) -> ApiContext {
     }
 }
 
-fn dto(def: &TypeDef, copies: &BTreeMap<String, String>) -> Dto {
+/// A unique name for each copied type: its own, or, when two share one, prefixed with its
+/// module's name (`orders::Line` and `cart::Line` become `OrdersLine` and `CartLine`).
+fn copy_names<'t>(
+    reached: &BTreeSet<&'t str>,
+    types: &BTreeMap<&str, &TypeDef>,
+) -> BTreeMap<&'t str, String> {
+    let mut by_name: BTreeMap<&str, usize> = BTreeMap::new();
+    for path in reached {
+        if let Some(def) = types.get(path) {
+            *by_name.entry(def.name.as_str()).or_default() += 1;
+        }
+    }
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut names = BTreeMap::new();
+    for path in reached {
+        let Some(def) = types.get(path) else {
+            continue;
+        };
+        let mut name = if by_name[def.name.as_str()] > 1 {
+            let module = def.module.rsplit("::").next().unwrap_or_default();
+            format!("{}{}", camel_case(module), def.name)
+        } else {
+            def.name.clone()
+        };
+        let base = name.clone();
+        let mut counter = 2;
+        while !taken.insert(name.clone()) {
+            name = format!("{base}{counter}");
+            counter += 1;
+        }
+        names.insert(*path, name);
+    }
+    names
+}
+
+/// Names as written in one place (a signature, a type's fields) to the copies they mean.
+fn copies_of(
+    written: &BTreeMap<String, String>,
+    copy_names: &BTreeMap<&str, String>,
+) -> BTreeMap<String, String> {
+    written
+        .iter()
+        .filter_map(|(name, path)| {
+            copy_names
+                .get(path.as_str())
+                .map(|copy| (name.clone(), copy.clone()))
+        })
+        .collect()
+}
+
+fn dto(def: &TypeDef, name: String, copies: &BTreeMap<String, String>) -> Dto {
     let tuple = def.kind == "struct"
         && def
             .fields
@@ -169,7 +221,7 @@ fn dto(def: &TypeDef, copies: &BTreeMap<String, String>) -> Dto {
         _ => "struct",
     };
     let mut dto = Dto {
-        name: def.name.clone(),
+        name,
         path: def.path.clone(),
         file: def.file.clone(),
         line: def.line,

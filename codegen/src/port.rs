@@ -73,6 +73,11 @@ pub struct Operation {
     pub callers: Vec<String>,
     /// Paths of the types in `Port::types` its signature reaches.
     pub types: Vec<String>,
+    /// The monolith type each type name its signature writes means: name (`Self` for a
+    /// method's type) to path.
+    pub names: BTreeMap<String, String>,
+    /// The type of the `impl` block, for methods.
+    pub self_type: Option<String>,
     pub class: Class,
     /// Why it is not ready, most severe first.
     pub findings: Vec<Finding>,
@@ -136,6 +141,8 @@ pub struct TypeDef {
     pub fields: Vec<Param>,
     /// Variants of an enum, each as written without attributes.
     pub variants: Vec<String>,
+    /// The monolith type each type name its fields write means: name to path.
+    pub names: BTreeMap<String, String>,
     /// Who owns it in the plan: `service`, `shared kernel`, `monolith` or another service's
     /// name.
     pub owner: String,
@@ -327,18 +334,34 @@ impl<'m> Builder<'m> {
                 line: item.line,
             })
             .collect();
+        if !found.impl_generics.is_empty() {
+            findings.push(Finding {
+                class: Class::NeedsChange,
+                what: format!(
+                    "its `impl` block is generic over `{}`",
+                    found.impl_generics.join("`, `")
+                ),
+                fix: "pick the concrete types callers use, one operation each".to_string(),
+                file: item.file.clone(),
+                line: item.line,
+            });
+        }
         if let (Some(receiver), Some(self_type)) = (&facts.receiver, &found.self_type) {
             self.receiver_finding(item, receiver, self_type, &mut findings)?;
         }
         let mut reached = Vec::new();
-        for named in &facts.named_types {
-            let named = match (named.as_str(), &found.self_type) {
+        let mut names = BTreeMap::new();
+        for written in &facts.named_types {
+            let named = match (written.as_str(), &found.self_type) {
                 ("Self", Some(self_type)) => self_type.as_str(),
                 ("Self", None) => continue,
                 (other, _) => other,
             };
             match self.resolve_type(&item.path, named) {
-                Resolved::One(path) => reached.push(path),
+                Resolved::One(path) => {
+                    names.insert(written.clone(), path.clone());
+                    reached.push(path);
+                }
                 unresolved => findings.extend(unresolved.finding("names", named, item)),
             }
         }
@@ -395,6 +418,8 @@ impl<'m> Builder<'m> {
             supplied: facts.supplied.clone(),
             callers: callers.iter().map(|caller| caller.to_string()).collect(),
             types,
+            names,
+            self_type: found.self_type.clone(),
             class,
             findings,
         }))
@@ -704,6 +729,7 @@ impl<'m> Builder<'m> {
             };
             let mut findings = Vec::new();
             let mut children = Vec::new();
+            let mut names = BTreeMap::new();
             for (field, facts) in &found.field_facts {
                 for (class, what, fix) in &facts.findings {
                     findings.push(Finding {
@@ -721,7 +747,10 @@ impl<'m> Builder<'m> {
                         named.as_str()
                     };
                     match self.resolve_type(&path, named) {
-                        Resolved::One(child) => children.push(child),
+                        Resolved::One(child) => {
+                            names.insert(named.to_string(), child.clone());
+                            children.push(child);
+                        }
                         unresolved => findings.extend(unresolved.finding(
                             &format!("type `{name}`: field `{field}` names"),
                             named,
@@ -747,6 +776,7 @@ impl<'m> Builder<'m> {
                 docs: found.docs,
                 fields: found.fields,
                 variants: found.variants,
+                names,
                 owner: self.owner_name(&item.module),
                 findings,
             };

@@ -154,7 +154,7 @@ pub(crate) fn read_signature(sig: &Signature) -> SignatureFacts {
             "make the operation safe to call, checking its conditions inside".to_string(),
         ));
     }
-    for input in &sig.inputs {
+    for (idx, input) in sig.inputs.iter().enumerate() {
         match input {
             FnArg::Receiver(receiver) => {
                 facts.receiver = Some(match &receiver.kind {
@@ -165,7 +165,7 @@ pub(crate) fn read_signature(sig: &Signature) -> SignatureFacts {
                 });
             }
             FnArg::Typed(typed) => {
-                let name = pattern_name(&typed.pat);
+                let name = pattern_name(&typed.pat, idx);
                 if let Some(last) = last_segment(peel_reference(&typed.ty))
                     && CONNECTIONS.contains(&last.as_str())
                 {
@@ -505,10 +505,21 @@ fn last_segment(ty: &Type) -> Option<String> {
     }
 }
 
-fn pattern_name(pat: &syn::Pat) -> String {
-    match pat {
-        syn::Pat::Ident(ident) => ident.ident.to_string(),
-        other => other.to_token_stream().to_string(),
+/// A parameter's name: its binding (`mut` dropped), the one binding a destructuring
+/// pattern makes (`Json(input)` gives `input`), else `arg` and its position.
+fn pattern_name(pat: &syn::Pat, idx: usize) -> String {
+    struct Bindings(Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Bindings {
+        fn visit_pat_ident(&mut self, node: &'ast syn::PatIdent) {
+            self.0.push(node.ident.to_string());
+            syn::visit::visit_pat_ident(self, node);
+        }
+    }
+    let mut bindings = Bindings(Vec::new());
+    syn::visit::Visit::visit_pat(&mut bindings, pat);
+    match bindings.0.as_slice() {
+        [one] if one != "self" => one.clone(),
+        _ => format!("arg{idx}"),
     }
 }
 

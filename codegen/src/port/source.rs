@@ -25,6 +25,8 @@ pub(super) struct FoundFn {
     pub last_line: u32,
     /// Last segment of the `impl` block's type, for methods.
     pub self_type: Option<String>,
+    /// Type parameters of the `impl` block, for methods.
+    pub impl_generics: Vec<String>,
 }
 
 /// A struct, enum, union or alias found in the source.
@@ -134,7 +136,8 @@ fn line_of(ident: &syn::Ident) -> u32 {
 struct FnFinder<'n> {
     name: &'n str,
     line: u32,
-    impls: Vec<Option<String>>,
+    /// Type and type parameters of each enclosing `impl` block.
+    impls: Vec<(Option<String>, Vec<String>)>,
     found: Option<FoundFn>,
 }
 
@@ -145,6 +148,7 @@ impl<'ast> Visit<'ast> for FnFinder<'_> {
                 sig: node.sig.clone(),
                 last_line: closing_line(&node.block),
                 self_type: None,
+                impl_generics: Vec::new(),
             });
         }
         syn::visit::visit_item_fn(self, node);
@@ -155,7 +159,12 @@ impl<'ast> Visit<'ast> for FnFinder<'_> {
             syn::Type::Path(path) => path.path.segments.last().map(|seg| seg.ident.to_string()),
             _ => None,
         };
-        self.impls.push(self_type);
+        let generics = node
+            .generics
+            .type_params()
+            .map(|param| param.ident.to_string())
+            .collect();
+        self.impls.push((self_type, generics));
         syn::visit::visit_item_impl(self, node);
         self.impls.pop();
     }
@@ -165,7 +174,12 @@ impl<'ast> Visit<'ast> for FnFinder<'_> {
             self.found = Some(FoundFn {
                 sig: node.sig.clone(),
                 last_line: closing_line(&node.block),
-                self_type: self.impls.last().cloned().flatten(),
+                self_type: self.impls.last().and_then(|(ty, _)| ty.clone()),
+                impl_generics: self
+                    .impls
+                    .last()
+                    .map(|(_, generics)| generics.clone())
+                    .unwrap_or_default(),
             });
         }
         syn::visit::visit_impl_item_fn(self, node);
@@ -177,6 +191,7 @@ impl<'ast> Visit<'ast> for FnFinder<'_> {
                 sig: node.sig.clone(),
                 last_line: node.default.as_ref().map_or(self.line, closing_line),
                 self_type: None,
+                impl_generics: Vec::new(),
             });
         }
         syn::visit::visit_trait_item_fn(self, node);

@@ -79,3 +79,10 @@ fn types_are_written_as_rustfmt_would() {
     let ty: syn::Type = syn::parse_str("impl Fn ( & Line ) -> bool").unwrap();
     assert_eq!(type_text(&ty), "impl Fn(&Line) -> bool");
 }
+
+#[test]
+fn a_destructured_parameter_takes_its_one_binding_or_its_position() {
+    let facts = facts("fn f(Json(input): Json<NewItem>, (a, b): (i32, i32), mut count: u8) {}");
+    let names: Vec<&str> = facts.inputs.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["input", "arg1", "count"]);
+}
