@@ -234,8 +234,8 @@ pub(crate) enum PlanFormat {
 )]
 pub(crate) struct GenerateArgs {
     /// The service, as the plan file names it.
-    #[arg(value_name = "SERVICE")]
-    pub(crate) service: String,
+    #[arg(value_name = "SERVICE", required_unless_present_any = ["list_templates", "eject"])]
+    pub(crate) service: Option<String>,
 
     /// The plan file.
     #[arg(long, value_name = "FILE", default_value = "ficus.toml")]
@@ -252,6 +252,20 @@ pub(crate) struct GenerateArgs {
     /// Print what would be written and write nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
+
+    /// Folder of template overrides: a file NAME.tera there replaces the embedded template
+    /// NAME (see --list-templates); the others stay embedded.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) templates: Option<PathBuf>,
+
+    /// Print the names of the embedded templates and exit.
+    #[arg(long, conflicts_with = "eject")]
+    pub(crate) list_templates: bool,
+
+    /// Copy the embedded templates into DIR (as NAME.tera, to edit and pass to --templates)
+    /// and exit. Refuses to overwrite a file.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) eject: Option<PathBuf>,
 }
 
 /// Output formats of `ficus generate`.

@@ -20,7 +20,7 @@ mod render;
 pub use api::{ApiContext, ApiField, ApiOperation, Dto, api_context, api_files};
 pub use error::Error;
 pub use migration::{Counts, MigrationContext, migration_md};
-pub use render::{GENERATED, Renderer};
+pub use render::{GENERATED, Renderer, eject_templates, template_names};
 
 /// The port as pretty JSON, ending with a newline.
 pub fn port_json(port: &Port) -> String {

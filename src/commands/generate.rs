@@ -18,18 +18,41 @@ use super::analyze::{ProgressReporter, print_stdout};
 use crate::cli::{GenerateArgs, GenerateFormat, GlobalArgs};
 
 pub(crate) fn run(args: &GenerateArgs, global: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    if args.list_templates {
+        let mut text = String::new();
+        for name in ficus_codegen::template_names() {
+            text.push_str(name);
+            text.push('\n');
+        }
+        print_stdout(&text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(dir) = &args.eject {
+        let written = ficus_codegen::eject_templates(dir)?;
+        let mut text = String::new();
+        for path in written {
+            text.push_str(&format!("Wrote {}\n", path.display()));
+        }
+        print_stdout(&text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    // clap requires SERVICE unless one of the two flags above is given.
+    let service = args.service.as_deref().unwrap_or_default();
+    // Templates are read first: an override that does not parse stops the run before the
+    // analysis does any work.
+    let renderer = ficus_codegen::Renderer::with_overrides(args.templates.as_deref())?;
     let plan = Plan::load(&args.plan)?;
     let plan_dir = args
         .plan
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    if plan.service(&args.service).is_none() {
+    if plan.service(service).is_none() {
         let known: Vec<&str> = plan.services.iter().map(|s| s.name.as_str()).collect();
         anyhow::bail!(
             "{}: the plan has no service `{}` (its services: {})",
             args.plan.display(),
-            args.service,
+            service,
             if known.is_empty() {
                 "none".to_string()
             } else {
@@ -40,7 +63,7 @@ pub(crate) fn run(args: &GenerateArgs, global: &GlobalArgs) -> anyhow::Result<Ex
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| plan_dir.join("services").join(&args.service));
+        .unwrap_or_else(|| plan_dir.join("services").join(service));
     ficus_codegen::check_output_folder(&out)?;
 
     let root = plan.source_dir(&args.plan);
@@ -53,8 +76,7 @@ pub(crate) fn run(args: &GenerateArgs, global: &GlobalArgs) -> anyhow::Result<Ex
     let analysis = result.with_context(|| format!("analysing {}", root.display()))?;
 
     let model = code_model(&analysis);
-    let port = ficus_codegen::port_of(&model, &plan, &args.service, &root)?;
-    let renderer = ficus_codegen::Renderer::embedded()?;
+    let port = ficus_codegen::port_of(&model, &plan, service, &root)?;
     let mut files = vec![(
         "MIGRATION.md".to_string(),
         ficus_codegen::migration_md(&port, &renderer)?,

@@ -413,3 +413,62 @@ fn the_fixture_api_copies_the_types_its_ready_operation_exchanges() {
     }
     cargo_build(&dir.path().join("out"));
 }
+
+#[test]
+fn templates_are_listed_ejected_and_overridden_one_at_a_time() {
+    let dir = fixture_copy();
+    let listed = ficus_ok(&["generate", "--list-templates"], dir.path());
+    assert_eq!(
+        String::from_utf8_lossy(&listed.stdout),
+        "MIGRATION.md\nworkspace/Cargo.toml\napi/Cargo.toml\napi/lib.rs\n"
+    );
+    ficus_ok(&["generate", "--eject", "templates"], dir.path());
+    assert!(dir.path().join("templates/api/lib.rs.tera").is_file());
+    // Ejecting twice would overwrite edits: refused.
+    let stderr = ficus_fails(&["generate", "--eject", "templates"], dir.path());
+    assert!(stderr.contains("exists already"), "{stderr}");
+
+    // Only the edited template is overridden; the others stay embedded.
+    for name in ["workspace/Cargo.toml", "api/Cargo.toml", "api/lib.rs"] {
+        std::fs::remove_file(dir.path().join(format!("templates/{name}.tera"))).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("templates/MIGRATION.md.tera"),
+        "# {{ port.service }}: {{ counts.ready }} ready of {{ port.operations | length }}\n",
+    )
+    .unwrap();
+    let mut args = GENERATE_BILLING.to_vec();
+    args.extend(["--templates", "templates"]);
+    ficus_ok(&args, dir.path());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/MIGRATION.md")).unwrap(),
+        "# billing: 3 ready of 14\n"
+    );
+    assert!(dir.path().join("out/billing-api/src/lib.rs").is_file());
+}
+
+#[test]
+fn a_template_override_that_does_not_parse_is_named_with_its_line_and_nothing_is_written() {
+    let dir = fixture_copy();
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    std::fs::write(
+        dir.path().join("templates/MIGRATION.md.tera"),
+        "{% for operation in port.operations %}\n{{ operation.name }\n",
+    )
+    .unwrap();
+    let mut args = GENERATE_BILLING.to_vec();
+    args.extend(["--templates", "templates"]);
+    let stderr = ficus_fails(&args, dir.path());
+    assert!(
+        stderr.contains("template MIGRATION.md (templates/MIGRATION.md.tera)")
+            && stderr.contains("2:"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out").exists());
+
+    // A file that overrides nothing is a typo, not a silent no-op.
+    std::fs::remove_file(dir.path().join("templates/MIGRATION.md.tera")).unwrap();
+    std::fs::write(dir.path().join("templates/MIGRATIONS.md.tera"), "x").unwrap();
+    let stderr = ficus_fails(&args, dir.path());
+    assert!(stderr.contains("overrides no template"), "{stderr}");
+}
