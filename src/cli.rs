@@ -230,7 +230,7 @@ pub(crate) enum PlanFormat {
 /// call). The service and client crates are not generated yet.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Exit status: 0 ok (findings or not), 2 could not run (plan file missing or invalid, no such service, output folder holding files ficus did not write)."
+    after_help = "Exit status: 0 ok (findings or not), 2 could not run (plan file missing or invalid, no such service, output folder holding files ficus did not write, a template that does not parse); 1 stale output (--check)."
 )]
 pub(crate) struct GenerateArgs {
     /// The service, as the plan file names it.
@@ -252,6 +252,11 @@ pub(crate) struct GenerateArgs {
     /// Print what would be written and write nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
+
+    /// Write nothing; exit 1 if a generated file is missing or differs from what this run
+    /// would write (for CI: the output is stale).
+    #[arg(long, conflicts_with = "dry_run")]
+    pub(crate) check: bool,
 
     /// Folder of template overrides: a file NAME.tera there replaces the embedded template
     /// NAME (see --list-templates); the others stay embedded.

@@ -16,7 +16,6 @@ use clap::CommandFactory;
 use crate::cli::{Cli, Command};
 
 /// Exit status when the command ran and has findings (rule violations, stale output).
-#[allow(dead_code)] // used by subcommands as they land
 pub(crate) const EXIT_FINDINGS: u8 = 1;
 /// Exit status when the command could not run (bad input, IO failure).
 pub(crate) const EXIT_COULD_NOT_RUN: u8 = 2;

@@ -30,5 +30,5 @@ pub fn port_json(port: &Port) -> String {
     json
 }
 pub use model::{CodeItem, CodeModel, Handler, Reference, TableAccess};
-pub use output::{MANIFEST, check_output_folder, write_files};
+pub use output::{MANIFEST, check_output_folder, stale_files, write_files};
 pub use port::{Class, Finding, Operation, Param, Port, PortRoute, SharedTable, TypeDef, port_of};

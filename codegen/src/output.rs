@@ -3,7 +3,7 @@
 //! a file the manifest does not list is refused before anything is written, and each file is
 //! written through a temporary sibling and a rename, so a failed run leaves no half file.
 //!
-//! Not yet: three-way merges of files a person changed, `--check`, `.ficusignore` (issue
+//! Not yet: three-way merges of files a person changed, `.ficusignore` (issue
 //! #10, point 4). The hash is recorded for them.
 
 use std::collections::BTreeSet;
@@ -39,6 +39,16 @@ pub fn check_output_folder(out: &Path) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The files of `files` (path relative to `out`, text) that `out` lacks or holds with other
+/// text: what `--check` reports.
+pub fn stale_files(out: &Path, files: &[(String, String)]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|(name, text)| std::fs::read_to_string(out.join(name)).ok().as_ref() != Some(text))
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 /// Writes `files` (path relative to `out`, text) into `out`, then the manifest.

@@ -87,6 +87,23 @@ pub(crate) fn run(args: &GenerateArgs, global: &GlobalArgs) -> anyhow::Result<Ex
         GenerateFormat::Text => port_summary(&port),
         GenerateFormat::Json => ficus_codegen::port_json(&port),
     };
+    if args.check {
+        let stale = ficus_codegen::stale_files(&out, &files);
+        if stale.is_empty() {
+            if args.format == GenerateFormat::Text {
+                text.push_str(&format!("\n{} is up to date\n", out.display()));
+            }
+            print_stdout(&text)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        let mut message = format!("{} is stale:\n", out.display());
+        for file in stale {
+            message.push_str(&format!("  {file}\n"));
+        }
+        print_stdout(&text)?;
+        eprint!("{message}");
+        return Ok(ExitCode::from(super::EXIT_FINDINGS));
+    }
     if args.dry_run {
         if args.format == GenerateFormat::Text {
             for (name, _) in &files {

@@ -472,3 +472,59 @@ fn a_template_override_that_does_not_parse_is_named_with_its_line_and_nothing_is
     let stderr = ficus_fails(&args, dir.path());
     assert!(stderr.contains("overrides no template"), "{stderr}");
 }
+
+/// The generated files of the fixture, as reviewed: a change to a template or to the port
+/// shows here as a diff (`cargo insta review`).
+#[test]
+fn the_fixture_generated_files_match_their_snapshots() {
+    let dir = fixture_copy();
+    ficus_ok(&GENERATE_BILLING, dir.path());
+    for (name, file) in [
+        ("billing_migration_md", "MIGRATION.md"),
+        ("billing_workspace_cargo_toml", "Cargo.toml"),
+        ("billing_api_cargo_toml", "billing-api/Cargo.toml"),
+        ("billing_api_lib_rs", "billing-api/src/lib.rs"),
+    ] {
+        let text = std::fs::read_to_string(dir.path().join("out").join(file)).unwrap();
+        insta::assert_snapshot!(name, text);
+    }
+}
+
+#[test]
+fn check_passes_on_fresh_output_and_fails_on_stale_output_writing_nothing() {
+    let dir = fixture_copy();
+    ficus_ok(&GENERATE_BILLING, dir.path());
+    let mut check = GENERATE_BILLING.to_vec();
+    check.push("--check");
+    let fresh = ficus_ok(&check, dir.path());
+    assert!(
+        String::from_utf8_lossy(&fresh.stdout).contains("out is up to date"),
+        "{}",
+        String::from_utf8_lossy(&fresh.stdout)
+    );
+
+    // The monolith changes: a caller of a ready operation now needs the API to change.
+    let billing = dir.path().join("app/src/billing.rs");
+    let text = std::fs::read_to_string(&billing).unwrap();
+    std::fs::write(
+        &billing,
+        text.replace(
+            "pub fn invoice(conn: &Connection, id: i64)",
+            "pub fn invoice(conn: &Connection, id: i64, with_lines: bool)",
+        ),
+    )
+    .unwrap();
+    let before = std::fs::read_to_string(dir.path().join("out/billing-api/src/lib.rs")).unwrap();
+    let output = ficus(&check, dir.path());
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("out is stale:\n") && stderr.contains("  billing-api/src/lib.rs\n"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/billing-api/src/lib.rs")).unwrap(),
+        before,
+        "--check writes nothing"
+    );
+}
