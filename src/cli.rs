@@ -216,7 +216,7 @@ pub(crate) enum PlanFormat {
     Json,
 }
 
-/// Prepare one planned service for extraction: its port, MIGRATION.md and API crate.
+/// Prepare one planned service for extraction: its port, MIGRATION.md and a workspace.
 ///
 /// Reads the plan file, analyses the monolith it names (`monolith.source`) at item level and
 /// finds what the rest of the monolith uses of SERVICE: the functions and methods it calls
@@ -225,9 +225,12 @@ pub(crate) enum PlanFormat {
 /// (borrows, generics, impl Trait, closures, iterators, lifetimes, &self on a type with state)
 /// or blocked (the caller's transaction, a handle, a mutable global or a table the rest also
 /// writes), each finding with its file and line. Prints the port, or JSON with --format json,
-/// and writes DIR/MIGRATION.md and a Cargo workspace with the service's API crate (a trait
-/// with one async method per ready operation, the types they exchange, the errors of a remote
-/// call). The service and client crates are not generated yet.
+/// and writes DIR/MIGRATION.md and a Cargo workspace: the service's API crate (a trait with one
+/// async method per ready operation, the types they exchange, the errors of a remote call), its
+/// axum service crate (the routes at the monolith's paths, operation endpoints, health,
+/// metrics, OpenAPI, graceful shutdown; handlers and operation bodies are files written once
+/// for you to fill), a Dockerfile and Kubernetes manifests. The client crate is not generated
+/// yet.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Exit status: 0 ok (findings or not), 2 could not run (plan file missing or invalid, no such service, output folder holding files ficus did not write, a template that does not parse); 1 stale output (--check)."

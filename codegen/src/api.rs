@@ -17,6 +17,7 @@ use serde::Serialize;
 use syn::visit_mut::VisitMut;
 
 use crate::error::Error;
+use crate::output::GeneratedFile;
 use crate::port::{Class, Port, TypeDef};
 use crate::render::Renderer;
 
@@ -70,25 +71,24 @@ pub struct Dto {
 }
 
 /// The files of the workspace root and the API crate, paths relative to the output folder.
-pub fn api_files(port: &Port, renderer: &Renderer) -> Result<Vec<(String, String)>, Error> {
+pub fn api_files(port: &Port, renderer: &Renderer) -> Result<Vec<GeneratedFile>, Error> {
     let context = api_context(port);
     let service = &port.service;
-    let mut files = vec![
-        (
+    let lib = renderer.render("api/lib.rs", &context)?;
+    Ok(vec![
+        GeneratedFile::owned(
             "Cargo.toml".to_string(),
             renderer.render("workspace/Cargo.toml", &context)?,
         ),
-        (
+        GeneratedFile::owned(
             format!("{service}-api/Cargo.toml"),
             renderer.render("api/Cargo.toml", &context)?,
         ),
-    ];
-    let lib = renderer.render("api/lib.rs", &context)?;
-    files.push((
-        format!("{service}-api/src/lib.rs"),
-        renderer.format_rust("api/lib.rs", &lib)?,
-    ));
-    Ok(files)
+        GeneratedFile::owned(
+            format!("{service}-api/src/lib.rs"),
+            renderer.format_rust("api/lib.rs", &lib)?,
+        ),
+    ])
 }
 
 /// The context of the API templates for `port`.
@@ -367,7 +367,7 @@ impl VisitMut for Wire<'_> {
 }
 
 /// `CatalogService` from `catalog-service`.
-fn camel_case(name: &str) -> String {
+pub(crate) fn camel_case(name: &str) -> String {
     name.split(['-', '_'])
         .filter(|part| !part.is_empty())
         .map(|part| {

@@ -16,6 +16,7 @@ mod model;
 mod output;
 mod port;
 mod render;
+mod service;
 
 pub use api::{ApiContext, ApiField, ApiOperation, Dto, api_context, api_files};
 pub use error::Error;
@@ -30,5 +31,8 @@ pub fn port_json(port: &Port) -> String {
     json
 }
 pub use model::{CodeItem, CodeModel, Handler, Reference, TableAccess};
-pub use output::{MANIFEST, check_output_folder, stale_files, write_files};
+pub use output::{GeneratedFile, MANIFEST, check_output_folder, stale_files, write_files};
 pub use port::{Class, Finding, Operation, Param, Port, PortRoute, SharedTable, TypeDef, port_of};
+pub use service::{
+    HandlerStub, RouteGroup, ServiceContext, ServiceOperation, service_context, service_files,
+};

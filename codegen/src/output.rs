@@ -11,6 +11,34 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
+/// One file of the output: either the generator's (rewritten on every run) or written once
+/// for people to edit (never rewritten once it exists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Relative to the output folder, `/` separators.
+    pub path: String,
+    pub text: String,
+    pub once: bool,
+}
+
+impl GeneratedFile {
+    pub fn owned(path: String, text: String) -> GeneratedFile {
+        GeneratedFile {
+            path,
+            text,
+            once: false,
+        }
+    }
+
+    pub fn once(path: String, text: String) -> GeneratedFile {
+        GeneratedFile {
+            path,
+            text,
+            once: true,
+        }
+    }
+}
+
 /// The file in the output folder that lists what `ficus generate` wrote there.
 pub const MANIFEST: &str = ".ficus-generate.json";
 
@@ -41,36 +69,51 @@ pub fn check_output_folder(out: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// The files of `files` (path relative to `out`, text) that `out` lacks or holds with other
-/// text: what `--check` reports.
-pub fn stale_files(out: &Path, files: &[(String, String)]) -> Vec<String> {
+/// The files that `out` lacks, or holds with other text than this run would write (a file
+/// written once for people counts only when missing): what `--check` reports.
+pub fn stale_files(out: &Path, files: &[GeneratedFile]) -> Vec<String> {
     files
         .iter()
-        .filter(|(name, text)| std::fs::read_to_string(out.join(name)).ok().as_ref() != Some(text))
-        .map(|(name, _)| name.clone())
+        .filter(|file| {
+            let existing = std::fs::read_to_string(out.join(&file.path)).ok();
+            match existing {
+                None => true,
+                Some(_) if file.once => false,
+                Some(text) => text != file.text,
+            }
+        })
+        .map(|file| file.path.clone())
         .collect()
 }
 
-/// Writes `files` (path relative to `out`, text) into `out`, then the manifest.
-pub fn write_files(out: &Path, files: &[(String, String)]) -> Result<(), Error> {
+/// Writes `files` into `out`, then the manifest; returns the paths of the files written
+/// once for people that were kept as they are.
+pub fn write_files(out: &Path, files: &[GeneratedFile]) -> Result<Vec<String>, Error> {
     std::fs::create_dir_all(out).map_err(|error| write_error(out, &error))?;
     let mut listed = Vec::new();
-    for (name, text) in files {
-        let path = out.join(name);
+    let mut kept = Vec::new();
+    for file in files {
+        let path = out.join(&file.path);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|error| write_error(parent, &error))?;
         }
-        write_atomically(&path, text)?;
+        if file.once && path.exists() {
+            kept.push(file.path.clone());
+        } else {
+            write_atomically(&path, &file.text)?;
+        }
         listed.push(serde_json::json!({
-            "path": name,
-            "fnv1a64": format!("{:016x}", fnv1a64(text.as_bytes())),
+            "path": file.path,
+            "owner": if file.once { "people" } else { "generator" },
+            "fnv1a64": format!("{:016x}", fnv1a64(file.text.as_bytes())),
         }));
     }
     let manifest = serde_json::json!({ "generator": "ficus generate", "files": listed });
     // A `json!` value always serialises.
     let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     text.push('\n');
-    write_atomically(&out.join(MANIFEST), &text)
+    write_atomically(&out.join(MANIFEST), &text)?;
+    Ok(kept)
 }
 
 fn read_manifest(out: &Path) -> Result<BTreeSet<String>, Error> {

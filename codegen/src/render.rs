@@ -24,6 +24,34 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/api/Cargo.toml.tera"),
     ),
     ("api/lib.rs", include_str!("../templates/api/lib.rs.tera")),
+    (
+        "service/Cargo.toml",
+        include_str!("../templates/service/Cargo.toml.tera"),
+    ),
+    (
+        "service/main.rs",
+        include_str!("../templates/service/main.rs.tera"),
+    ),
+    (
+        "service/handlers.rs",
+        include_str!("../templates/service/handlers.rs.tera"),
+    ),
+    (
+        "service/operations.rs",
+        include_str!("../templates/service/operations.rs.tera"),
+    ),
+    (
+        "service/Dockerfile",
+        include_str!("../templates/service/Dockerfile.tera"),
+    ),
+    (
+        "service/kubernetes.yaml",
+        include_str!("../templates/service/kubernetes.yaml.tera"),
+    ),
+    (
+        "service/ficus-plan.toml",
+        include_str!("../templates/service/ficus-plan.toml.tera"),
+    ),
 ];
 
 pub struct Renderer {

@@ -77,11 +77,12 @@ pub(crate) fn run(args: &GenerateArgs, global: &GlobalArgs) -> anyhow::Result<Ex
 
     let model = code_model(&analysis);
     let port = ficus_codegen::port_of(&model, &plan, service, &root)?;
-    let mut files = vec![(
+    let mut files = vec![ficus_codegen::GeneratedFile::owned(
         "MIGRATION.md".to_string(),
         ficus_codegen::migration_md(&port, &renderer)?,
     )];
     files.extend(ficus_codegen::api_files(&port, &renderer)?);
+    files.extend(ficus_codegen::service_files(&port, &renderer)?);
 
     let mut text = match args.format {
         GenerateFormat::Text => port_summary(&port),
@@ -106,18 +107,21 @@ pub(crate) fn run(args: &GenerateArgs, global: &GlobalArgs) -> anyhow::Result<Ex
     }
     if args.dry_run {
         if args.format == GenerateFormat::Text {
-            for (name, _) in &files {
-                text.push_str(&format!("Would write {}\n", out.join(name).display()));
+            for file in &files {
+                text.push_str(&format!("Would write {}\n", out.join(&file.path).display()));
             }
         }
     } else {
-        ficus_codegen::write_files(&out, &files)?;
+        let kept = ficus_codegen::write_files(&out, &files)?;
         if args.format == GenerateFormat::Text {
             text.push_str(&format!(
                 "\nWrote {} files to {} (MIGRATION.md first)\n",
-                files.len(),
+                files.len() - kept.len(),
                 out.display()
             ));
+            for path in kept {
+                text.push_str(&format!("Kept {path}: written once for you to edit\n"));
+            }
         }
     }
     print_stdout(&text)?;
