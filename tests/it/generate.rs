@@ -93,6 +93,7 @@ fn every_case_of_the_fixture_is_classified_where_it_is_written() {
         classification(&port),
         "add needs_change needs_change@src/billing.rs:72
 blank ready
+delete ready
 each_line needs_change needs_change@src/billing.rs:33
 empty needs_change needs_change@src/billing.rs:118
 first_line needs_change needs_change@src/billing.rs:43 needs_change@src/billing.rs:43 needs_change@src/billing.rs:43
@@ -187,7 +188,7 @@ fn migration_md_has_a_box_per_finding_and_a_second_run_gives_the_same_bytes() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.contains(
-            "14 operations the rest of the monolith calls (3 ready, 7 needs change, 4 blocked)"
+            "15 operations the rest of the monolith calls (4 ready, 7 needs change, 4 blocked)"
         ),
         "{stdout}"
     );
@@ -580,7 +581,7 @@ fn templates_are_listed_ejected_and_overridden_one_at_a_time() {
     ficus_ok(&args, dir.path());
     assert_eq!(
         std::fs::read_to_string(dir.path().join("out/MIGRATION.md")).unwrap(),
-        "# billing: 3 ready of 14\n"
+        "# billing: 4 ready of 15\n"
     );
     assert!(dir.path().join("out/billing-api/src/lib.rs").is_file());
 }
