@@ -78,6 +78,12 @@ pub struct Operation {
     pub names: BTreeMap<String, String>,
     /// The type of the `impl` block, for methods.
     pub self_type: Option<String>,
+    /// Tables it reads and writes, in its body or through the service's functions it calls.
+    pub reads: Vec<String>,
+    pub writes: Vec<String>,
+    /// It writes no table: calling it twice does what calling it once does, as far as the
+    /// analysis sees, so a client may retry it.
+    pub idempotent: bool,
     pub class: Class,
     /// Why it is not ready, most severe first.
     pub findings: Vec<Finding>,
@@ -323,6 +329,9 @@ impl<'m> Builder<'m> {
             return Ok(None);
         }
         let facts = signature::read_signature(&found.sig);
+        if facts.middleware {
+            return Ok(None);
+        }
         let mut findings: Vec<Finding> = facts
             .findings
             .iter()
@@ -389,7 +398,7 @@ impl<'m> Builder<'m> {
             });
         }
         self.global_findings(item, &mut findings)?;
-        self.table_findings(item, &mut findings)?;
+        let (reads, writes) = self.table_findings(item, &mut findings)?;
         findings.sort_by(|a, b| b.class.cmp(&a.class).then_with(|| a.cmp(b)));
         findings.dedup();
         let class = findings
@@ -420,6 +429,9 @@ impl<'m> Builder<'m> {
             types,
             names,
             self_type: found.self_type.clone(),
+            idempotent: writes.is_empty(),
+            reads,
+            writes,
             class,
             findings,
         }))
@@ -514,11 +526,12 @@ impl<'m> Builder<'m> {
 
     /// Tables the operation accesses, in its own body or in a function of the service it
     /// calls (up to [`TABLE_CALL_DEPTH`] calls deep), that modules outside the service write.
+    /// Returns the tables it reads and writes that way, sorted.
     fn table_findings(
         &mut self,
         item: &'m CodeItem,
         findings: &mut Vec<Finding>,
-    ) -> Result<(), Error> {
+    ) -> Result<(Vec<String>, Vec<String>), Error> {
         // (table, write) -> (through which function, file, line), the first one found.
         let mut reached: BTreeMap<(&'m str, bool), (&'m str, &'m str, u32)> = BTreeMap::new();
         let mut visited: BTreeSet<&'m str> = BTreeSet::new();
@@ -554,6 +567,14 @@ impl<'m> Builder<'m> {
             }
             frontier = next;
         }
+        let tables = |write: bool| -> Vec<String> {
+            reached
+                .keys()
+                .filter(|(_, writes)| *writes == write)
+                .map(|(table, _)| table.to_string())
+                .collect()
+        };
+        let tables = (tables(false), tables(true));
         for ((table, write), (through, file, line)) in reached {
             let writers: BTreeSet<&str> = self
                 .model
@@ -586,7 +607,7 @@ impl<'m> Builder<'m> {
                 line,
             });
         }
-        Ok(())
+        Ok(tables)
     }
 
     /// The table accesses inside a function's body, each with its first line there.

@@ -146,6 +146,16 @@ total_for needs_change needs_change@src/billing.rs:23 needs_change@src/billing.r
         serde_json::json!([{ "name": "id", "type": "i64" }])
     );
     assert_eq!(invoice["output"], "Invoice");
+    assert_eq!(invoice["reads"], serde_json::json!(["invoices"]));
+    assert_eq!(invoice["idempotent"], true);
+    let record_in = port["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|operation| operation["name"] == "record_in")
+        .unwrap();
+    assert_eq!(record_in["writes"], serde_json::json!(["invoices"]));
+    assert_eq!(record_in["idempotent"], false);
     assert_eq!(invoice["callers"], serde_json::json!(["port_cases::shop"]));
     // Types the signatures reach, through fields too; the router and its handler are not
     // operations, the handler's route is the service's.

@@ -23,6 +23,9 @@ pub(crate) struct SignatureFacts {
     /// return type; `None` for `()`.
     pub output: Option<String>,
     pub is_async: bool,
+    /// It takes the rest of a request chain (`Next`, `ServiceRequest`): HTTP middleware, which
+    /// guards routes rather than offering an operation.
+    pub middleware: bool,
     /// Parameters left out of the operation because the service supplies its own (a database
     /// connection or pool).
     pub supplied: Vec<String>,
@@ -31,6 +34,10 @@ pub(crate) struct SignatureFacts {
     /// the monolith's own types, or unknown ones.
     pub named_types: BTreeSet<String>,
 }
+
+/// Parameter types only HTTP middleware takes: the rest of the chain, or the whole request
+/// as a middleware sees it.
+const MIDDLEWARE: &[&str] = &["Next", "ServiceRequest"];
 
 /// Transaction types: a caller's transaction cannot span a process boundary.
 const TRANSACTIONS: &[&str] = &["Transaction", "Tx", "Savepoint"];
@@ -166,6 +173,11 @@ pub(crate) fn read_signature(sig: &Signature) -> SignatureFacts {
             }
             FnArg::Typed(typed) => {
                 let name = pattern_name(&typed.pat, idx);
+                if let Some(last) = last_segment(peel_reference(&typed.ty))
+                    && MIDDLEWARE.contains(&last.as_str())
+                {
+                    facts.middleware = true;
+                }
                 if let Some(last) = last_segment(peel_reference(&typed.ty))
                     && CONNECTIONS.contains(&last.as_str())
                 {
