@@ -229,8 +229,8 @@ pub(crate) enum PlanFormat {
 /// async method per ready operation, the types they exchange, the errors of a remote call), its
 /// axum service crate (the routes at the monolith's paths, operation endpoints, health,
 /// metrics, OpenAPI, graceful shutdown; handlers and operation bodies are files written once
-/// for you to fill), a Dockerfile and Kubernetes manifests. The client crate is not generated
-/// yet.
+/// for you to fill), its HTTP client crate for the monolith, contract tests, a Dockerfile and
+/// Kubernetes manifests.
 #[derive(Debug, Args)]
 #[command(
     after_help = "Exit status: 0 ok (findings or not), 2 could not run (plan file missing or invalid, no such service, output folder holding files ficus did not write, a template that does not parse); 1 stale output (--check)."

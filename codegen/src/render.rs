@@ -29,6 +29,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/service/Cargo.toml.tera"),
     ),
     (
+        "service/lib.rs",
+        include_str!("../templates/service/lib.rs.tera"),
+    ),
+    (
         "service/main.rs",
         include_str!("../templates/service/main.rs.tera"),
     ),
@@ -41,6 +45,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/service/operations.rs.tera"),
     ),
     (
+        "service/contract.rs",
+        include_str!("../templates/service/contract.rs.tera"),
+    ),
+    (
         "service/Dockerfile",
         include_str!("../templates/service/Dockerfile.tera"),
     ),
@@ -51,6 +59,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "service/ficus-plan.toml",
         include_str!("../templates/service/ficus-plan.toml.tera"),
+    ),
+    (
+        "client/Cargo.toml",
+        include_str!("../templates/client/Cargo.toml.tera"),
+    ),
+    (
+        "client/lib.rs",
+        include_str!("../templates/client/lib.rs.tera"),
     ),
 ];
 

@@ -26,6 +26,10 @@ pub struct ServiceContext {
     pub service: String,
     /// The API crate as Rust names it (`catalog_api`).
     pub api_crate: String,
+    /// The service crate as Rust names it (`catalog_service`).
+    pub service_crate: String,
+    /// The client crate as Rust names it (`catalog_client`).
+    pub client_crate: String,
     pub trait_name: String,
     /// `CATALOG` for `catalog`: environment variables are `CATALOG_ADDR`, ...
     pub env_prefix: String,
@@ -63,6 +67,12 @@ pub struct ServiceOperation {
     pub operation: ApiOperation,
     /// Name of the struct its JSON body is read into.
     pub input: String,
+    /// It writes no table: the client may retry it.
+    pub idempotent: bool,
+    /// Arguments for a contract test (`Default::default()` each), when every parameter type
+    /// has a default value.
+    pub sample: String,
+    pub has_sample: bool,
 }
 
 /// The files of the service crate and of its deployment, paths relative to the output folder.
@@ -71,8 +81,27 @@ pub fn service_files(port: &Port, renderer: &Renderer) -> Result<Vec<GeneratedFi
     let context = service_context(port, &api);
     let service = &port.service;
     let crate_dir = format!("{service}-service");
+    let lib = renderer.render("service/lib.rs", &context)?;
     let main = renderer.render("service/main.rs", &context)?;
+    let contract = renderer.render("service/contract.rs", &context)?;
+    let client = renderer.render("client/lib.rs", &context)?;
     Ok(vec![
+        GeneratedFile::owned(
+            format!("{crate_dir}/src/lib.rs"),
+            renderer.format_rust("service/lib.rs", &lib)?,
+        ),
+        GeneratedFile::owned(
+            format!("{crate_dir}/tests/contract.rs"),
+            renderer.format_rust("service/contract.rs", &contract)?,
+        ),
+        GeneratedFile::owned(
+            format!("{service}-client/Cargo.toml"),
+            renderer.render("client/Cargo.toml", &context)?,
+        ),
+        GeneratedFile::owned(
+            format!("{service}-client/src/lib.rs"),
+            renderer.format_rust("client/lib.rs", &client)?,
+        ),
         GeneratedFile::owned(
             format!("{crate_dir}/Cargo.toml"),
             renderer.render("service/Cargo.toml", &context)?,
@@ -184,29 +213,43 @@ pub fn service_context(port: &Port, api: &ApiContext) -> ServiceContext {
     let operations = api
         .operations
         .iter()
-        .map(|operation| ServiceOperation {
-            operation: ApiOperation {
-                name: operation.name.clone(),
-                path: operation.path.clone(),
-                file: operation.file.clone(),
-                line: operation.line,
-                params: operation
-                    .params
-                    .iter()
-                    .map(|param| crate::api::ApiField {
-                        name: param.name.clone(),
-                        ty: param.ty.clone(),
-                        note: param.note.clone(),
-                    })
-                    .collect(),
-                output: operation.output.clone(),
-            },
-            input: format!("{}Input", crate::api::camel_case(&operation.name)),
+        .map(|operation| {
+            let defaults = operation.params.iter().all(|param| has_default(&param.ty));
+            let sample = vec!["Default::default()"; operation.params.len()].join(", ");
+            let idempotent = port
+                .operations
+                .iter()
+                .find(|port_operation| port_operation.path == operation.path)
+                .is_some_and(|port_operation| port_operation.idempotent);
+            ServiceOperation {
+                operation: ApiOperation {
+                    name: operation.name.clone(),
+                    path: operation.path.clone(),
+                    file: operation.file.clone(),
+                    line: operation.line,
+                    params: operation
+                        .params
+                        .iter()
+                        .map(|param| crate::api::ApiField {
+                            name: param.name.clone(),
+                            ty: param.ty.clone(),
+                            note: param.note.clone(),
+                        })
+                        .collect(),
+                    output: operation.output.clone(),
+                },
+                input: format!("{}Input", crate::api::camel_case(&operation.name)),
+                idempotent,
+                has_sample: defaults && !operation.params.is_empty(),
+                sample,
+            }
         })
         .collect();
     ServiceContext {
         service: port.service.clone(),
         api_crate: format!("{}_api", port.service.replace('-', "_")),
+        service_crate: format!("{}_service", port.service.replace('-', "_")),
+        client_crate: format!("{}_client", port.service.replace('-', "_")),
         trait_name: api.trait_name.clone(),
         env_prefix: port.service.replace('-', "_").to_uppercase(),
         metric_prefix: format!("{}_service", port.service.replace('-', "_")),
@@ -216,6 +259,58 @@ pub fn service_context(port: &Port, api: &ApiContext) -> ServiceContext {
         operations,
         routes: port.routes.clone(),
     }
+}
+
+/// Whether a parameter type as the API writes it has a `Default` (std scalars, text and
+/// containers of them): contract tests call the operation with it.
+fn has_default(ty: &str) -> bool {
+    fn check(ty: &syn::Type) -> bool {
+        match ty {
+            syn::Type::Tuple(tuple) => tuple.elems.iter().all(check),
+            syn::Type::Path(path) if path.qself.is_none() => {
+                let Some(last) = path.path.segments.last() else {
+                    return false;
+                };
+                let name = last.ident.to_string();
+                let scalar = matches!(
+                    name.as_str(),
+                    "bool"
+                        | "char"
+                        | "String"
+                        | "i8"
+                        | "i16"
+                        | "i32"
+                        | "i64"
+                        | "i128"
+                        | "isize"
+                        | "u8"
+                        | "u16"
+                        | "u32"
+                        | "u64"
+                        | "u128"
+                        | "usize"
+                        | "f32"
+                        | "f64"
+                );
+                let container = matches!(
+                    name.as_str(),
+                    "Option" | "Vec" | "VecDeque" | "HashMap" | "BTreeMap" | "HashSet" | "BTreeSet"
+                );
+                match &last.arguments {
+                    syn::PathArguments::None => scalar,
+                    syn::PathArguments::AngleBracketed(args) if container => {
+                        args.args.iter().all(|arg| match arg {
+                            syn::GenericArgument::Type(ty) => check(ty),
+                            _ => false,
+                        })
+                    }
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+    syn::parse_str::<syn::Type>(ty).is_ok_and(|ty| check(&ty))
 }
 
 /// The axum function that routes `method`.
