@@ -81,60 +81,83 @@ pub fn service_files(port: &Port, renderer: &Renderer) -> Result<Vec<GeneratedFi
     let context = service_context(port, &api);
     let service = &port.service;
     let crate_dir = format!("{service}-service");
-    let lib = renderer.render("service/lib.rs", &context)?;
-    let main = renderer.render("service/main.rs", &context)?;
-    let contract = renderer.render("service/contract.rs", &context)?;
-    let client = renderer.render("client/lib.rs", &context)?;
-    Ok(vec![
-        GeneratedFile::owned(
-            format!("{crate_dir}/src/lib.rs"),
-            renderer.format_rust("service/lib.rs", &lib)?,
-        ),
-        GeneratedFile::owned(
-            format!("{crate_dir}/tests/contract.rs"),
-            renderer.format_rust("service/contract.rs", &contract)?,
-        ),
-        GeneratedFile::owned(
-            format!("{service}-client/Cargo.toml"),
-            renderer.render("client/Cargo.toml", &context)?,
-        ),
-        GeneratedFile::owned(
-            format!("{service}-client/src/lib.rs"),
-            renderer.format_rust("client/lib.rs", &client)?,
-        ),
-        GeneratedFile::owned(
+    let crates = [
+        (
+            "service/Cargo.toml",
             format!("{crate_dir}/Cargo.toml"),
-            renderer.render("service/Cargo.toml", &context)?,
+            Output::Text,
         ),
-        GeneratedFile::owned(
+        (
+            "service/lib.rs",
+            format!("{crate_dir}/src/lib.rs"),
+            Output::Rust,
+        ),
+        (
+            "service/main.rs",
             format!("{crate_dir}/src/main.rs"),
-            renderer.format_rust("service/main.rs", &main)?,
+            Output::Rust,
         ),
-        GeneratedFile::once(
+        (
+            "service/handlers.rs",
             format!("{crate_dir}/src/handlers.rs"),
-            renderer.render("service/handlers.rs", &context)?,
+            Output::Once,
         ),
-        GeneratedFile::once(
+        (
+            "service/operations.rs",
             format!("{crate_dir}/src/operations.rs"),
-            renderer.render("service/operations.rs", &context)?,
+            Output::Once,
         ),
-        GeneratedFile::owned(
-            format!("{crate_dir}/openapi.json"),
-            openapi(port, &api, &context),
+        (
+            "service/contract.rs",
+            format!("{crate_dir}/tests/contract.rs"),
+            Output::Rust,
         ),
-        GeneratedFile::owned(
-            "Dockerfile".to_string(),
-            renderer.render("service/Dockerfile", &context)?,
+        (
+            "client/Cargo.toml",
+            format!("{service}-client/Cargo.toml"),
+            Output::Text,
         ),
-        GeneratedFile::owned(
+        (
+            "client/lib.rs",
+            format!("{service}-client/src/lib.rs"),
+            Output::Rust,
+        ),
+        ("service/Dockerfile", "Dockerfile".to_string(), Output::Text),
+        (
+            "service/kubernetes.yaml",
             "deploy/kubernetes.yaml".to_string(),
-            renderer.render("service/kubernetes.yaml", &context)?,
+            Output::Text,
         ),
-        GeneratedFile::owned(
+        (
+            "service/ficus-plan.toml",
             "deploy/ficus-plan.toml".to_string(),
-            renderer.render("service/ficus-plan.toml", &context)?,
+            Output::Text,
         ),
-    ])
+    ];
+    let mut files = Vec::with_capacity(crates.len() + 1);
+    for (template, path, output) in crates {
+        let text = renderer.render(template, &context)?;
+        files.push(match output {
+            Output::Text => GeneratedFile::owned(path, text),
+            Output::Rust => GeneratedFile::owned(path, renderer.format_rust(template, &text)?),
+            Output::Once => GeneratedFile::once(path, text),
+        });
+    }
+    files.push(GeneratedFile::owned(
+        format!("{crate_dir}/openapi.json"),
+        openapi(port, &api, &context),
+    ));
+    Ok(files)
+}
+
+/// How a template's text becomes a file.
+enum Output {
+    /// The generator's, as rendered.
+    Text,
+    /// The generator's, parsed and formatted as Rust.
+    Rust,
+    /// Written once for people, as rendered.
+    Once,
 }
 
 /// The context of the service templates.
