@@ -31,7 +31,7 @@ pub struct ApiContext {
     pub dtos: Vec<Dto>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ApiOperation {
     /// Method name: the function's, prefixed with its module's name when two share it.
     pub name: String,
@@ -43,7 +43,7 @@ pub struct ApiOperation {
     pub output: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ApiField {
     pub name: String,
     pub ty: String,

@@ -22,14 +22,14 @@ pub(crate) use signature::type_text;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use ficus_plan::{Owner, Plan};
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::model::{CodeItem, CodeModel};
+use crate::model::{CodeItem, CodeModel, Reference};
 use source::Sources;
 
 /// The port of one service.
@@ -197,6 +197,17 @@ pub fn port_of(model: &CodeModel, plan: &Plan, service: &str, root: &Path) -> Re
             .iter()
             .map(|item| (item.path.as_str(), item))
             .collect(),
+        modules: model.modules.iter().map(String::as_str).collect(),
+        outgoing: {
+            let mut outgoing: HashMap<&str, Vec<&Reference>> = HashMap::new();
+            for reference in &model.references {
+                outgoing
+                    .entry(reference.from.as_str())
+                    .or_default()
+                    .push(reference);
+            }
+            outgoing
+        },
         types: BTreeMap::new(),
         type_children: BTreeMap::new(),
     };
@@ -226,6 +237,9 @@ struct Builder<'m> {
     service: &'m str,
     sources: Sources,
     items: HashMap<&'m str, &'m CodeItem>,
+    modules: HashSet<&'m str>,
+    /// References by the item (or module) they start from.
+    outgoing: HashMap<&'m str, Vec<&'m Reference>>,
     /// Reached types by path.
     types: BTreeMap<String, TypeDef>,
     /// The monolith types each reached type's fields name.
@@ -251,11 +265,12 @@ impl<'m> Builder<'m> {
         if let Some(item) = self.items.get(end) {
             return Some(item.module.as_str());
         }
-        self.model
-            .modules
-            .iter()
-            .find(|module| module.as_str() == end)
-            .map(String::as_str)
+        self.modules.get(end).copied()
+    }
+
+    /// The references that start from `from`.
+    fn from(&self, from: &str) -> &[&'m Reference] {
+        self.outgoing.get(from).map_or(&[], Vec::as_slice)
     }
 
     fn operations(&mut self) -> Result<Vec<Operation>, Error> {
@@ -322,9 +337,10 @@ impl<'m> Builder<'m> {
         // handlers handed to a router macro registers them where the handler is annotated).
         let registers_routes = self.model.handlers.iter().any(|handler| {
             handler.file == item.file && (item.line..=found.last_line).contains(&handler.line)
-        }) || self.model.references.iter().any(|reference| {
-            reference.from == item.path && handlers.contains(reference.to.as_str())
-        });
+        }) || self
+            .from(&item.path)
+            .iter()
+            .any(|reference| handlers.contains(reference.to.as_str()));
         if registers_routes {
             return Ok(None);
         }
@@ -481,10 +497,8 @@ impl<'m> Builder<'m> {
         findings: &mut Vec<Finding>,
     ) -> Result<(), Error> {
         let statics: BTreeSet<&str> = self
-            .model
-            .references
+            .from(&item.path)
             .iter()
-            .filter(|reference| reference.from == item.path)
             .filter_map(|reference| self.items.get(reference.to.as_str()).copied())
             .filter(|target| target.kind == "static")
             .map(|target| target.path.as_str())
@@ -548,10 +562,8 @@ impl<'m> Builder<'m> {
                         .or_insert((function.path.as_str(), access.file.as_str(), line));
                 }
                 next.extend(
-                    self.model
-                        .references
+                    self.from(&function.path)
                         .iter()
-                        .filter(|reference| reference.from == function.path)
                         .filter(|reference| {
                             matches!(
                                 reference.kind.as_str(),
@@ -713,10 +725,9 @@ impl<'m> Builder<'m> {
             .iter()
             .copied()
             .filter(|candidate| {
-                self.model
-                    .references
+                self.from(from)
                     .iter()
-                    .any(|reference| reference.from == from && reference.to == candidate.path)
+                    .any(|reference| reference.to == candidate.path)
             })
             .collect();
         let chosen = if referenced.is_empty() {

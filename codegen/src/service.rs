@@ -245,22 +245,7 @@ pub fn service_context(port: &Port, api: &ApiContext) -> ServiceContext {
                 .find(|port_operation| port_operation.path == operation.path)
                 .is_some_and(|port_operation| port_operation.idempotent);
             ServiceOperation {
-                operation: ApiOperation {
-                    name: operation.name.clone(),
-                    path: operation.path.clone(),
-                    file: operation.file.clone(),
-                    line: operation.line,
-                    params: operation
-                        .params
-                        .iter()
-                        .map(|param| crate::api::ApiField {
-                            name: param.name.clone(),
-                            ty: param.ty.clone(),
-                            note: param.note.clone(),
-                        })
-                        .collect(),
-                    output: operation.output.clone(),
-                },
+                operation: operation.clone(),
                 input: format!("{}Input", crate::api::camel_case(&operation.name)),
                 idempotent,
                 has_sample: defaults && !operation.params.is_empty(),

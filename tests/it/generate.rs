@@ -58,6 +58,17 @@ fn port(dir: &Path, service: &str, plan: &str) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("port JSON")
 }
 
+/// The operation of `port` named `name`.
+#[track_caller]
+fn operation<'p>(port: &'p serde_json::Value, name: &str) -> &'p serde_json::Value {
+    port["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|operation| operation["name"] == name)
+        .unwrap_or_else(|| panic!("no operation `{name}`"))
+}
+
 /// `name class finding-class@file:line ...`, one line per operation, sorted.
 fn classification(port: &serde_json::Value) -> String {
     let mut lines: Vec<String> = port["operations"]
@@ -134,12 +145,7 @@ total_for needs_change needs_change@src/billing.rs:23 needs_change@src/billing.r
         );
     }
     // The ready operation: the connection is the service's own, the rest crosses.
-    let invoice = port["operations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|operation| operation["name"] == "invoice")
-        .unwrap();
+    let invoice = operation(&port, "invoice");
     assert_eq!(invoice["supplied"], serde_json::json!(["conn"]));
     assert_eq!(
         invoice["inputs"],
@@ -148,12 +154,7 @@ total_for needs_change needs_change@src/billing.rs:23 needs_change@src/billing.r
     assert_eq!(invoice["output"], "Invoice");
     assert_eq!(invoice["reads"], serde_json::json!(["invoices"]));
     assert_eq!(invoice["idempotent"], true);
-    let record_in = port["operations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|operation| operation["name"] == "record_in")
-        .unwrap();
+    let record_in = operation(&port, "record_in");
     assert_eq!(record_in["writes"], serde_json::json!(["invoices"]));
     assert_eq!(record_in["idempotent"], false);
     assert_eq!(invoice["callers"], serde_json::json!(["port_cases::shop"]));

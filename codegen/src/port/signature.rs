@@ -268,12 +268,10 @@ fn read_generics(sig: &Signature, facts: &mut SignatureFacts) {
                 "take and return owned values".to_string(),
             )),
             GenericParam::Type(param) => {
-                let closure = param.bounds.iter().any(|bound| {
-                    let text = bound.to_token_stream().to_string();
-                    ["Fn (", "FnMut (", "FnOnce (", "Fn(", "FnMut(", "FnOnce("]
-                        .iter()
-                        .any(|fun| text.starts_with(fun))
-                });
+                let closure = param
+                    .bounds
+                    .iter()
+                    .any(|bound| names_closure(&bound.to_token_stream().to_string()));
                 if closure {
                     facts.findings.push((
                         Class::NeedsChange,
@@ -462,9 +460,7 @@ impl Walk<'_> {
 
     /// `impl ..` or `dyn ..`: `bounds` as tokens, `written` as the code writes it.
     fn opaque(&mut self, bounds: &str, written: &str) {
-        let closure = ["Fn (", "FnMut (", "FnOnce (", "Fn(", "FnMut(", "FnOnce("]
-            .iter()
-            .any(|fun| bounds.contains(fun));
+        let closure = names_closure(bounds);
         let iterator = bounds.contains("Iterator") || bounds.contains("Stream");
         let (what, fix) = if closure {
             (
@@ -488,6 +484,13 @@ impl Walk<'_> {
     fn finding(&mut self, class: Class, what: String, fix: String) {
         self.facts.findings.push((class, what, fix));
     }
+}
+
+/// Whether trait bounds, as tokens, hold a closure trait (`Fn(..)`, `FnMut(..)`, `FnOnce(..)`).
+fn names_closure(bounds: &str) -> bool {
+    ["Fn (", "FnMut (", "FnOnce (", "Fn(", "FnMut(", "FnOnce("]
+        .iter()
+        .any(|fun| bounds.contains(fun))
 }
 
 /// `T` of `Result<T, E>`, `AppResult<T>` and the like; the type itself otherwise.
