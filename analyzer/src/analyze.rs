@@ -12,12 +12,12 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::error::Error;
-use crate::facts::ModFacts;
+use crate::facts::{ModFacts, Visibility};
 use crate::manifest::{self, Package};
 use crate::model::{self, Analysis, Diagnostic, Stats};
 use crate::modtree::{self, Forest};
 use crate::parse::{self, FileFacts};
-use crate::resolve::{Def, Index, Want};
+use crate::resolve::{self, Def, EntryKind, Index, Want};
 use crate::settings::{Progress, Settings};
 use crate::site::{Resolve, ResolvedItem, Site};
 use crate::{data, graph, load, routes};
@@ -112,18 +112,19 @@ pub fn analyze(settings: &Settings, progress: &dyn Progress) -> Result<Analysis,
         })
         .collect();
     let facts_of = |module: usize| module_facts.get(module).copied().flatten();
-    let index = pool.install(|| Index::build(&forest, &packages, &facts_of));
-    phase.done("name resolution");
     let analysed = |module: usize| forest.targets[forest.modules[module].target].analysed;
-    // Edges and the item list are built side by side, so that the serial steps of one
-    // (merging and sorting) overlap the parallel work of the other.
-    let ((edges, external_uses, tasks), items) = pool.install(|| {
+    // The item list is built from the facts while names are resolved, so that its work
+    // fills the serial steps of name resolution (the import fixpoint, indexing impls).
+    let (index, items) = pool.install(|| {
         rayon::join(
-            || graph::edges(&index, &facts_of, &analysed, settings.granularity),
-            || items(&index, &analysed),
+            || Index::build(&forest, &packages, &facts_of),
+            || items(&forest, &facts_of, &analysed),
         )
     });
-    phase.done("edges and items");
+    phase.done("name resolution and items");
+    let (edges, external_uses, tasks) =
+        pool.install(|| graph::edges(&index, &facts_of, &analysed, settings.granularity));
+    phase.done("edges");
 
     let crates = crates(&packages, &forest);
     let modules = modules(&forest, &analysed);
@@ -368,22 +369,49 @@ fn package_name(forest: &Forest, package: usize) -> String {
         .unwrap_or_default()
 }
 
-fn items(index: &Index<'_>, analysed: &(dyn Fn(usize) -> bool + Sync)) -> Vec<model::Item> {
-    let mut items: Vec<model::Item> = index
-        .items
-        .par_iter()
-        .enumerate()
-        .filter(|(_, item)| analysed(item.module) && item.local_scope.is_none())
-        .map(|(idx, item)| {
-            let module = &index.forest.modules[item.module];
-            model::Item {
-                path: index.item_path(idx),
-                kind: item.kind.as_str().to_string(),
-                visibility: item.visibility.as_str(),
-                module: module.id.clone(),
-                file: module.file.clone(),
-                line: item.line,
-            }
+/// The analysed code's items outside function bodies, sorted by path: the entries name
+/// resolution indexes (`Index::items`), read from the same facts, so that the list is built
+/// while names are resolved rather than after.
+fn items<'f>(
+    forest: &Forest,
+    facts_of: &(dyn Fn(usize) -> Option<&'f ModFacts> + Sync),
+    analysed: &(dyn Fn(usize) -> bool + Sync),
+) -> Vec<model::Item> {
+    let mut items: Vec<model::Item> = (0..forest.modules.len())
+        .into_par_iter()
+        .filter(|&module| analysed(module))
+        .filter_map(|module| Some((module, facts_of(module)?)))
+        .flat_map_iter(|(module, facts)| {
+            let node = &forest.modules[module];
+            let item = move |name: &str, kind: EntryKind, visibility: &Visibility, line: u32| {
+                model::Item {
+                    path: format!("{}::{name}", node.id),
+                    kind: kind.as_str().to_string(),
+                    visibility: visibility.as_str(),
+                    module: node.id.clone(),
+                    file: node.file.clone(),
+                    line,
+                }
+            };
+            let own = facts
+                .items
+                .iter()
+                .filter(|fact| fact.local_scope.is_none())
+                .map(move |fact| {
+                    item(
+                        &fact.name,
+                        EntryKind::Item(fact.kind),
+                        &fact.visibility,
+                        fact.line,
+                    )
+                });
+            let methods = facts
+                .impls
+                .iter()
+                .filter(|imp| imp.local_scope.is_none())
+                .flat_map(move |imp| resolve::method_entries(module, imp))
+                .map(move |entry| item(&entry.name, entry.kind, &entry.visibility, entry.line));
+            own.chain(methods)
         })
         .collect();
     items.par_sort_unstable();

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rustc_hash::FxHashSet as HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use rayon::prelude::*;
@@ -119,28 +119,59 @@ pub(crate) fn kind_weight(kind: &str) -> f64 {
     ficus_plan::Signal::of_edge_kind(kind).map_or(0.5, ficus_plan::Signal::default_weight)
 }
 
+/// A node of the graph while edges are counted: ids, not paths, so that counting a
+/// reference allocates nothing. Paths are made once per distinct edge at the end.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Node {
+    /// A module, by index.
+    Module(usize),
+    /// The item of a module whose code holds a reference (`ModFacts::owners`).
+    Owner(usize, u32),
+    /// An item of the index.
+    Item(usize),
+}
+
+impl Node {
+    fn path<'f>(
+        self,
+        index: &Index<'_>,
+        facts_of: &dyn Fn(usize) -> Option<&'f ModFacts>,
+    ) -> String {
+        match self {
+            Node::Module(module) => index.forest.modules[module].id.clone(),
+            Node::Owner(module, owner) => {
+                let module_id = &index.forest.modules[module].id;
+                match facts_of(module) {
+                    Some(facts) => format!("{module_id}::{}", facts.owners[owner as usize]),
+                    None => module_id.clone(),
+                }
+            }
+            Node::Item(idx) => index.item_path(idx),
+        }
+    }
+}
+
 #[derive(Default)]
 struct Tally {
-    edges: BTreeMap<(String, String, &'static str), u32>,
-    external: BTreeMap<(String, String), u32>,
+    edges: HashMap<(Node, Node, &'static str), u32>,
+    /// (module, external crate id) -> references.
+    external: HashMap<(usize, usize), u32>,
     tasks: BTreeSet<Task>,
 }
 
 impl Tally {
-    fn edge(&mut self, from: String, to: String, kind: &'static str, count: u32) {
-        if from != to {
-            *self.edges.entry((from, to, kind)).or_insert(0) += count;
+    fn edge(&mut self, from: Node, to: Node, kind: &'static str, count: u32) {
+        *self.edges.entry((from, to, kind)).or_insert(0) += count;
+    }
+
+    fn external(&mut self, module: usize, krate: usize, count: u32) {
+        *self.external.entry((module, krate)).or_insert(0) += count;
+    }
+
+    fn merge(mut self, mut other: Tally) -> Tally {
+        if other.edges.len() > self.edges.len() {
+            std::mem::swap(&mut self.edges, &mut other.edges);
         }
-    }
-
-    fn external(&mut self, module: &str, krate: &str, count: u32) {
-        *self
-            .external
-            .entry((module.to_string(), krate.to_string()))
-            .or_insert(0) += count;
-    }
-
-    fn merge(mut self, other: Tally) -> Tally {
         for (key, count) in other.edges {
             *self.edges.entry(key).or_insert(0) += count;
         }
@@ -150,6 +181,20 @@ impl Tally {
         self.tasks.extend(other.tasks);
         self
     }
+}
+
+/// Sorts counted `(key, count)` pairs by key and sums the counts of equal keys (distinct
+/// ids can name the same path).
+fn sum_sorted<K: Ord + Send>(mut pairs: Vec<(K, u32)>) -> Vec<(K, u32)> {
+    pairs.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut summed: Vec<(K, u32)> = Vec::with_capacity(pairs.len());
+    for (key, count) in pairs {
+        match summed.last_mut() {
+            Some(last) if last.0 == key => last.1 += count,
+            _ => summed.push((key, count)),
+        }
+    }
+    summed
 }
 
 /// Edges and external uses of every analysed module, computed in parallel per module.
@@ -185,8 +230,15 @@ pub(crate) fn edges<'f>(
         })
         .reduce(Tally::default, Tally::merge);
 
-    let edges = tally
+    let named: Vec<((String, String, &'static str), u32)> = tally
         .edges
+        .into_par_iter()
+        .filter_map(|((from, to, kind), count)| {
+            let (from, to) = (from.path(index, facts_of), to.path(index, facts_of));
+            (from != to).then_some(((from, to, kind), count))
+        })
+        .collect();
+    let edges = sum_sorted(named)
         .into_iter()
         .map(|((from, to, kind), count)| Edge {
             from,
@@ -197,12 +249,19 @@ pub(crate) fn edges<'f>(
             confidence: if kind == "inferred_method" { 0.5 } else { 1.0 },
         })
         .collect();
-    let external = tally
+    let named: Vec<((&str, &str), u32)> = tally
         .external
         .into_iter()
+        .map(|((module, krate), count)| {
+            let module = index.forest.modules[module].id.as_str();
+            ((module, index.externals[krate].as_str()), count)
+        })
+        .collect();
+    let external = sum_sorted(named)
+        .into_iter()
         .map(|((module, krate), count)| ExternalUse {
-            module,
-            krate,
+            module: module.to_string(),
+            krate: krate.to_string(),
             count,
         })
         .collect();
@@ -226,18 +285,18 @@ fn module_edges(
         Some(owner) => format!("{module_id}::{}", facts.owners[owner as usize]),
         None => module_id.clone(),
     };
-    let from_node = |owner: Option<u32>| match granularity {
-        Granularity::Item => owner_item(owner),
-        Granularity::Module => module_id.clone(),
+    let from_node = |owner: Option<u32>| match (granularity, owner) {
+        (Granularity::Item, Some(owner)) => Node::Owner(module, owner),
+        _ => Node::Module(module),
     };
-    let to_node = |def: Def| -> Option<String> {
+    let to_node = |def: Def| -> Option<Node> {
         let target = index.module_of(def)?;
         if !analysed(target) {
             return None;
         }
         Some(match (granularity, def) {
-            (Granularity::Item, Def::Item(idx)) => index.item_path(idx),
-            _ => index.forest.modules[target].id.clone(),
+            (Granularity::Item, Def::Item(idx)) => Node::Item(idx),
+            _ => Node::Module(target),
         })
     };
 
@@ -247,7 +306,7 @@ fn module_edges(
         };
         for &def in defs {
             match def {
-                Def::External(id) => tally.external(module_id, &index.externals[id], 1),
+                Def::External(id) => tally.external(module, id, 1),
                 def => {
                     if let Some(to) = to_node(def) {
                         tally.edge(from_node(None), to, "import", 1);
@@ -281,7 +340,7 @@ fn module_edges(
         };
         let kind = match (reference.kind, def) {
             (_, Def::External(id)) => {
-                tally.external(module_id, &index.externals[id], reference.count);
+                tally.external(module, id, reference.count);
                 continue;
             }
             (RefKind::Type, _) => "type",

@@ -32,7 +32,6 @@ pub(crate) struct ItemEntry {
     pub module: usize,
     pub line: u32,
     pub visibility: Visibility,
-    pub local_scope: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -849,7 +848,6 @@ fn place_module<'a>(
             module,
             line: fact.line,
             visibility: fact.visibility.clone(),
-            local_scope: fact.local_scope,
         });
         if fact.kind == ItemKind::Macro {
             placed
@@ -891,7 +889,7 @@ fn place_module<'a>(
 }
 
 /// The item entries of an `impl` block's methods, named `Type::method`.
-fn method_entries(module: usize, imp: &ImplFact) -> Vec<ItemEntry> {
+pub(crate) fn method_entries(module: usize, imp: &ImplFact) -> Vec<ItemEntry> {
     let type_name = imp
         .self_type
         .as_ref()
@@ -905,7 +903,6 @@ fn method_entries(module: usize, imp: &ImplFact) -> Vec<ItemEntry> {
             module,
             line: method.line,
             visibility: method.visibility.clone(),
-            local_scope: imp.local_scope,
         })
         .collect()
 }
