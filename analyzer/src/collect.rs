@@ -472,14 +472,17 @@ impl Collector {
     /// as such; otherwise each brace-delimited group in it is tried (the `{ .. }` arms of
     /// `cfg_if!`-style macros), and what is left is scanned for paths.
     fn visit_item_macro_body(&mut self, tokens: proc_macro2::TokenStream) {
-        if let Ok(file) = syn::parse2::<syn::File>(tokens.clone()) {
+        let trees: Vec<proc_macro2::TokenTree> = tokens.clone().into_iter().collect();
+        if may_start_items(&trees)
+            && let Ok(file) = syn::parse2::<syn::File>(tokens)
+        {
             for item in &file.items {
                 self.visit_item(item);
             }
             return;
         }
         let mut rest = proc_macro2::TokenStream::new();
-        for tree in tokens {
+        for tree in trees {
             match &tree {
                 proc_macro2::TokenTree::Group(group)
                     if group.delimiter() == proc_macro2::Delimiter::Brace =>
@@ -503,6 +506,52 @@ impl Collector {
         self.frames.iter().any(|frame| frame.names.contains(name))
     }
 }
+
+/// Whether a token stream can parse as a list of items, judged by its first tokens; `false`
+/// only when it cannot (a literal, a group or an expression's first word), which spares
+/// the parser a deep copy of a macro body that is not items (`cfg_if!`'s `if`, assertions).
+fn may_start_items(trees: &[proc_macro2::TokenTree]) -> bool {
+    use proc_macro2::TokenTree;
+    let mut trees = trees.iter();
+    match trees.next() {
+        None => true,
+        Some(TokenTree::Punct(punct)) => matches!(punct.as_char(), '#' | ':'),
+        Some(TokenTree::Ident(ident)) => {
+            let word = ident.to_string();
+            ITEM_WORDS.contains(&word.as_str())
+                // A macro call (`name!`) or a path to one (`name::..`).
+                || matches!(trees.next(), Some(TokenTree::Punct(punct)) if matches!(punct.as_char(), '!' | ':'))
+        }
+        Some(TokenTree::Literal(_) | TokenTree::Group(_)) => false,
+    }
+}
+
+/// Words an item (or its visibility or attributes' successor) can start with.
+const ITEM_WORDS: &[&str] = &[
+    "async",
+    "auto",
+    "const",
+    "crate",
+    "default",
+    "enum",
+    "extern",
+    "fn",
+    "impl",
+    "macro",
+    "macro_rules",
+    "mod",
+    "pub",
+    "safe",
+    "self",
+    "static",
+    "struct",
+    "super",
+    "trait",
+    "type",
+    "union",
+    "unsafe",
+    "use",
+];
 
 /// Words that look like identifiers in a token stream but are not paths.
 fn is_keyword(word: &str) -> bool {
@@ -1122,6 +1171,68 @@ fn flatten_use_tree(
             for tree in &group.items {
                 flatten_use_tree(tree, prefix, out);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_start_items;
+
+    fn trees(source: &str) -> Vec<proc_macro2::TokenTree> {
+        source
+            .parse::<proc_macro2::TokenStream>()
+            .unwrap()
+            .into_iter()
+            .collect()
+    }
+
+    /// The gate may only say no where syn cannot parse the body as items: what it refuses
+    /// would otherwise have failed, so the facts cannot change.
+    #[test]
+    fn item_gate_refuses_only_what_syn_cannot_parse() {
+        let bodies = [
+            "",
+            "pub struct A;",
+            "#[derive(Debug)] struct A;",
+            "#![allow(dead_code)] fn f() {}",
+            "fn f() {}",
+            "impl A { fn f(&self) {} }",
+            "pub(crate) use a::b;",
+            "unsafe impl Send for A {}",
+            "async fn f() {}",
+            "const _: () = ();",
+            "static X: u8 = 0;",
+            "extern crate core;",
+            "mod m {}",
+            "type T = u8;",
+            "trait T {}",
+            "enum E { A }",
+            "union U { a: u8 }",
+            "macro_rules! m { () => {} }",
+            "inner! { struct A; }",
+            "::path::inner! {}",
+            "self::inner! {}",
+            "if #[cfg(unix)] { fn f() {} } else { fn g() {} }",
+            "A, B, C",
+            "static ref X: u8 = 0;",
+            "(a, b)",
+            "[a]",
+            "{ fn f() {} }",
+            "1 + 1",
+            "\"text\"",
+            "$x:ident",
+            "a == b",
+            "_ => ()",
+        ];
+        for body in bodies {
+            let parses = syn::parse_str::<syn::File>(body).is_ok();
+            if parses {
+                assert!(may_start_items(&trees(body)), "refused items: {body}");
+            }
+        }
+        for refused in ["if #[cfg(unix)] { fn f() {} }", "A, B", "(a, b)", "1 + 1"] {
+            assert!(!may_start_items(&trees(refused)), "{refused}");
         }
     }
 }
