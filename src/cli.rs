@@ -256,6 +256,13 @@ pub(crate) struct GenerateArgs {
     #[arg(long)]
     pub(crate) dry_run: bool,
 
+    /// Move the code, not only stubs: copy the service's modules into the service crate
+    /// (their routes served by their own handlers), carry what they use of the rest into a
+    /// kernel crate, copy the migrations of the tables it owns; MIGRATION.md lists what a
+    /// person must finish (the handlers' state, uses of other services' code).
+    #[arg(long = "move")]
+    pub(crate) move_code: bool,
+
     /// Write nothing; exit 1 if a generated file is missing or differs from what this run
     /// would write (for CI: the output is stale).
     #[arg(long, conflicts_with = "dry_run")]

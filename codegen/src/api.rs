@@ -29,6 +29,8 @@ pub struct ApiContext {
     pub trait_name: String,
     pub operations: Vec<ApiOperation>,
     pub dtos: Vec<Dto>,
+    /// The workspace has a kernel crate (`ficus generate --move` carried code into it).
+    pub kernel: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -71,8 +73,14 @@ pub struct Dto {
 }
 
 /// The files of the workspace root and the API crate, paths relative to the output folder.
-pub fn api_files(port: &Port, renderer: &Renderer) -> Result<Vec<GeneratedFile>, Error> {
-    let context = api_context(port);
+/// `kernel`: the workspace also holds `SERVICE-kernel` (see `moving.rs`).
+pub fn api_files(
+    port: &Port,
+    renderer: &Renderer,
+    kernel: bool,
+) -> Result<Vec<GeneratedFile>, Error> {
+    let mut context = api_context(port);
+    context.kernel = kernel;
     let service = &port.service;
     let lib = renderer.render("api/lib.rs", &context)?;
     Ok(vec![
@@ -154,6 +162,7 @@ pub fn api_context(port: &Port) -> ApiContext {
         trait_name: format!("{}Api", camel_case(&port.service)),
         operations,
         dtos,
+        kernel: false,
     }
 }
 

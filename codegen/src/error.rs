@@ -11,6 +11,8 @@ pub enum Error {
     Read { path: PathBuf, message: String },
     #[error("{}: {message}", path.display())]
     Output { path: PathBuf, message: String },
+    #[error("--move: {message}")]
+    Move { message: String },
     #[error("template {name}: {message}")]
     Template { name: String, message: String },
 }

@@ -13,6 +13,7 @@ mod api;
 mod error;
 mod migration;
 mod model;
+mod moving;
 mod output;
 mod port;
 mod render;
@@ -30,7 +31,8 @@ pub fn port_json(port: &Port) -> String {
     json.push('\n');
     json
 }
-pub use model::{CodeItem, CodeModel, Handler, Reference, TableAccess};
+pub use model::{CodeItem, CodeModel, Handler, ModuleSource, Reference, TableAccess};
+pub use moving::{CarriedItems, MoveContext, Moved, move_boundary};
 pub use output::{GeneratedFile, MANIFEST, check_output_folder, stale_files, write_files};
 pub use port::{Class, Finding, Operation, Param, Port, PortRoute, SharedTable, TypeDef, port_of};
 pub use service::{

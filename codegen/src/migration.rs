@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::moving::MoveContext;
 use crate::port::{Class, Port};
 use crate::render::Renderer;
 
@@ -12,6 +13,8 @@ use crate::render::Renderer;
 pub struct MigrationContext<'p> {
     pub port: &'p Port,
     pub counts: Counts,
+    /// What `--move` copied and carried, and what a person must finish; `None` without it.
+    pub moved: Option<&'p MoveContext>,
 }
 
 /// Operations by class.
@@ -23,7 +26,11 @@ pub struct Counts {
 }
 
 /// The text of `MIGRATION.md` for `port`.
-pub fn migration_md(port: &Port, renderer: &Renderer) -> Result<String, Error> {
+pub fn migration_md(
+    port: &Port,
+    moved: Option<&MoveContext>,
+    renderer: &Renderer,
+) -> Result<String, Error> {
     let mut counts = Counts::default();
     for operation in &port.operations {
         match operation.class {
@@ -32,5 +39,12 @@ pub fn migration_md(port: &Port, renderer: &Renderer) -> Result<String, Error> {
             Class::Blocked => counts.blocked += 1,
         }
     }
-    renderer.render("MIGRATION.md", &MigrationContext { port, counts })
+    renderer.render(
+        "MIGRATION.md",
+        &MigrationContext {
+            port,
+            counts,
+            moved,
+        },
+    )
 }

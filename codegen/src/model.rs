@@ -8,6 +8,8 @@ use serde::Serialize;
 pub struct CodeModel {
     /// Ids of every module (the ends of module-level references).
     pub modules: Vec<String>,
+    /// Where each module's code is, for `--move`.
+    pub module_sources: Vec<ModuleSource>,
     /// Ids of the modules that are test code (`#[cfg(test)]` on them or around them): their
     /// functions are not operations, and their calls do not make one.
     pub test_modules: Vec<String>,
@@ -15,6 +17,20 @@ pub struct CodeModel {
     pub references: Vec<Reference>,
     pub handlers: Vec<Handler>,
     pub accesses: Vec<TableAccess>,
+}
+
+/// A module and where its code is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleSource {
+    pub id: String,
+    /// Rust path (`crate_name::a::b`).
+    pub path: String,
+    /// The file holding its items, relative to the monolith's folder; an inline module has
+    /// its parent's file.
+    pub file: String,
+    /// Line of its `mod` item (inline modules), 1 for a file's top.
+    pub line: u32,
+    pub parent: Option<String>,
 }
 
 /// A named item: `fn`, `method`, `struct`, `enum`, `union`, `type`, `trait`, `const`,
@@ -51,6 +67,8 @@ pub struct Handler {
     pub module: String,
     pub file: String,
     pub line: u32,
+    /// `axum`, `actix-web`, `rocket` or `utoipa`.
+    pub framework: String,
 }
 
 /// A module reading or writing a table.

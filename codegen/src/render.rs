@@ -25,6 +25,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("api/lib.rs", include_str!("../templates/api/lib.rs.tera")),
     (
+        "kernel/Cargo.toml",
+        include_str!("../templates/kernel/Cargo.toml.tera"),
+    ),
+    (
         "service/Cargo.toml",
         include_str!("../templates/service/Cargo.toml.tera"),
     ),
@@ -43,6 +47,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "service/operations.rs",
         include_str!("../templates/service/operations.rs.tera"),
+    ),
+    (
+        "service/state.rs",
+        include_str!("../templates/service/state.rs.tera"),
     ),
     (
         "service/contract.rs",

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use crate::api::{ApiContext, ApiOperation, Dto, api_context};
 use crate::error::Error;
+use crate::moving::{MoveContext, Moved};
 use crate::output::GeneratedFile;
 use crate::port::{Port, PortRoute};
 use crate::render::Renderer;
@@ -41,6 +42,10 @@ pub struct ServiceContext {
     pub skipped: Vec<String>,
     pub operations: Vec<ServiceOperation>,
     pub routes: Vec<PortRoute>,
+    /// `ficus generate --move`: the moved code and what it needs; `None` without it.
+    pub moved: Option<MoveContext>,
+    /// The routes whose handlers moved, mounted on their own code (`--move`).
+    pub moved_groups: Vec<RouteGroup>,
 }
 
 /// One path and its method routers, as axum chains them (`get(handlers::a).post(handlers::b)`).
@@ -76,9 +81,15 @@ pub struct ServiceOperation {
 }
 
 /// The files of the service crate and of its deployment, paths relative to the output folder.
-pub fn service_files(port: &Port, renderer: &Renderer) -> Result<Vec<GeneratedFile>, Error> {
+/// With `moved` (`--move`), the moved handlers serve their routes and the moved and carried
+/// files are added.
+pub fn service_files(
+    port: &Port,
+    renderer: &Renderer,
+    moved: Option<&Moved>,
+) -> Result<Vec<GeneratedFile>, Error> {
     let api = api_context(port);
-    let context = service_context(port, &api);
+    let context = service_context(port, &api, moved);
     let service = &port.service;
     let crate_dir = format!("{service}-service");
     let crates = [
@@ -134,6 +145,23 @@ pub fn service_files(port: &Port, renderer: &Renderer) -> Result<Vec<GeneratedFi
             Output::Text,
         ),
     ];
+    let mut crates = crates.to_vec();
+    if let Some(moved) = &context.moved {
+        if moved.state_type.is_some() {
+            crates.push((
+                "service/state.rs",
+                format!("{crate_dir}/src/state.rs"),
+                Output::Once,
+            ));
+        }
+        if moved.kernel_crate.is_some() {
+            crates.push((
+                "kernel/Cargo.toml",
+                format!("{service}-kernel/Cargo.toml"),
+                Output::Text,
+            ));
+        }
+    }
     let mut files = Vec::with_capacity(crates.len() + 1);
     for (template, path, output) in crates {
         let text = renderer.render(template, &context)?;
@@ -147,10 +175,14 @@ pub fn service_files(port: &Port, renderer: &Renderer) -> Result<Vec<GeneratedFi
         format!("{crate_dir}/openapi.json"),
         openapi(port, &api, &context),
     ));
+    if let Some(moved) = moved {
+        files.extend(moved.files.iter().cloned());
+    }
     Ok(files)
 }
 
 /// How a template's text becomes a file.
+#[derive(Clone, Copy)]
 enum Output {
     /// The generator's, as rendered.
     Text,
@@ -161,10 +193,12 @@ enum Output {
 }
 
 /// The context of the service templates.
-pub fn service_context(port: &Port, api: &ApiContext) -> ServiceContext {
+pub fn service_context(port: &Port, api: &ApiContext, moved: Option<&Moved>) -> ServiceContext {
     let mut handlers: Vec<HandlerStub> = Vec::new();
     let mut names: BTreeSet<String> = BTreeSet::new();
+    // Path -> (method router, handler expression), for stubs and for moved handlers.
     let mut groups: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    let mut moved_groups: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     let mut shapes: BTreeMap<String, String> = BTreeMap::new();
     let mut skipped = Vec::new();
     let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
@@ -197,11 +231,18 @@ pub fn service_context(port: &Port, api: &ApiContext) -> ServiceContext {
             continue;
         }
         shapes.insert(shape, route.path.clone());
+        if let Some(local) = moved.and_then(|moved| moved.handlers.get(&route.handler)) {
+            moved_groups
+                .entry(route.path.clone())
+                .or_default()
+                .push((router.to_string(), local.clone()));
+            continue;
+        }
         let name = unique(handler_name(route), &mut names);
         groups
             .entry(route.path.clone())
             .or_default()
-            .push((router.to_string(), name.clone()));
+            .push((router.to_string(), format!("handlers::{name}")));
         handlers.push(HandlerStub {
             name,
             method: route.method.clone(),
@@ -211,28 +252,8 @@ pub fn service_context(port: &Port, api: &ApiContext) -> ServiceContext {
             line: route.line,
         });
     }
-    let route_groups = groups
-        .into_iter()
-        .filter_map(|(path, methods)| {
-            // `any` takes every method: with others on the same path it is left out.
-            let methods: Vec<&(String, String)> = if methods.len() > 1 {
-                methods
-                    .iter()
-                    .filter(|(router, _)| router != "any")
-                    .collect()
-            } else {
-                methods.iter().collect()
-            };
-            let chain: Vec<String> = methods
-                .iter()
-                .map(|(router, handler)| format!("{router}(handlers::{handler})"))
-                .collect();
-            (!chain.is_empty()).then(|| RouteGroup {
-                path,
-                chain: chain.join("."),
-            })
-        })
-        .collect();
+    let route_groups = chains(groups);
+    let moved_groups = chains(moved_groups);
     let operations = api
         .operations
         .iter()
@@ -266,7 +287,35 @@ pub fn service_context(port: &Port, api: &ApiContext) -> ServiceContext {
         skipped,
         operations,
         routes: port.routes.clone(),
+        moved: moved.map(|moved| moved.context.clone()),
+        moved_groups,
     }
+}
+
+/// Each path's method routers, as axum chains them (`get(a).post(b)`).
+fn chains(groups: BTreeMap<String, Vec<(String, String)>>) -> Vec<RouteGroup> {
+    groups
+        .into_iter()
+        .filter_map(|(path, methods)| {
+            // `any` takes every method: with others on the same path it is left out.
+            let methods: Vec<&(String, String)> = if methods.len() > 1 {
+                methods
+                    .iter()
+                    .filter(|(router, _)| router != "any")
+                    .collect()
+            } else {
+                methods.iter().collect()
+            };
+            let chain: Vec<String> = methods
+                .iter()
+                .map(|(router, handler)| format!("{router}({handler})"))
+                .collect();
+            (!chain.is_empty()).then(|| RouteGroup {
+                path,
+                chain: chain.join("."),
+            })
+        })
+        .collect()
 }
 
 /// Whether a parameter type as the API writes it has a `Default` (std scalars, text and

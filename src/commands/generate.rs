@@ -77,12 +77,24 @@ pub(crate) fn run(args: &GenerateArgs, global: &GlobalArgs) -> anyhow::Result<Ex
 
     let model = code_model(&analysis);
     let port = ficus_codegen::port_of(&model, &plan, service, &root)?;
+    let moved = if args.move_code {
+        Some(ficus_codegen::move_boundary(&model, &plan, &port, &root)?)
+    } else {
+        None
+    };
+    let kernel = moved
+        .as_ref()
+        .is_some_and(|moved| moved.context.kernel_crate.is_some());
     let mut files = vec![ficus_codegen::GeneratedFile::owned(
         "MIGRATION.md".to_string(),
-        ficus_codegen::migration_md(&port, &renderer)?,
+        ficus_codegen::migration_md(&port, moved.as_ref().map(|moved| &moved.context), &renderer)?,
     )];
-    files.extend(ficus_codegen::api_files(&port, &renderer)?);
-    files.extend(ficus_codegen::service_files(&port, &renderer)?);
+    files.extend(ficus_codegen::api_files(&port, &renderer, kernel)?);
+    files.extend(ficus_codegen::service_files(
+        &port,
+        &renderer,
+        moved.as_ref(),
+    )?);
 
     let mut text = match args.format {
         GenerateFormat::Text => port_summary(&port),
@@ -136,6 +148,17 @@ fn code_model(analysis: &Analysis) -> CodeModel {
             .iter()
             .map(|module| module.id.clone())
             .collect(),
+        module_sources: analysis
+            .modules
+            .iter()
+            .map(|module| ficus_codegen::ModuleSource {
+                id: module.id.clone(),
+                path: module.path.clone(),
+                file: module.file.clone(),
+                line: module.line,
+                parent: module.parent.clone(),
+            })
+            .collect(),
         test_modules: analysis
             .test_modules()
             .into_iter()
@@ -171,6 +194,7 @@ fn code_model(analysis: &Analysis) -> CodeModel {
                 module: route.module.clone(),
                 file: route.file.clone(),
                 line: route.line,
+                framework: route.framework.clone(),
             })
             .collect(),
         accesses: analysis

@@ -43,3 +43,108 @@ pub(crate) fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
         }
     }
 }
+
+/// `cargo test --offline` in `dir` (which builds everything and runs the generated contract
+/// tests), with `CARGO_TARGET_TMPDIR/TARGET` as target folder, which tests share (serde, axum
+/// and hyper are built once) unless their crates have the same names,
+/// failing with cargo's output.
+#[track_caller]
+pub(crate) fn cargo_test(dir: &Path, target: &str) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let output = std::process::Command::new(cargo)
+        .args(["test", "--offline", "--quiet"])
+        .current_dir(dir)
+        .env(
+            "CARGO_TARGET_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(target),
+        )
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("run cargo");
+    assert!(
+        output.status.success(),
+        "the generated workspace in {} does not build or its tests fail:\n{}\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Kills a process when a test fails before stopping it.
+pub(crate) struct KillOnDrop(pub(crate) u32);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &self.0.to_string()])
+            .status();
+    }
+}
+
+/// One HTTP/1.1 request to 127.0.0.1:`port`: the status and the body.
+pub(crate) fn http(port: u16, method: &str, path: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .expect("read the response");
+    let status = response
+        .get(9..12)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP response: {response:?}"));
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Starts `command` (a generated service, which prints `listening on ADDR` once bound) with
+/// its stdout piped: the child and the port it listens on.
+pub(crate) fn start_listening(command: &mut std::process::Command) -> (std::process::Child, u16) {
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the service");
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    let port: u16 = first
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("no `listening on ADDR` line: {first:?}"));
+    (child, port)
+}
+
+/// A temporary folder holding `ficus.toml`, the plan `ficus plan` drafts for the example
+/// monolith.
+pub(crate) fn example_plan() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let monolith = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/shop-monolith");
+    ficus_ok(
+        &[
+            "plan",
+            monolith.to_str().unwrap(),
+            "--plan",
+            "ficus.toml",
+            "--no-report",
+        ],
+        dir.path(),
+    );
+    dir
+}
