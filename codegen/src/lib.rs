@@ -1,13 +1,15 @@
-//! Generates, for one boundary of the plan, what its extraction needs: today the **port** of
-//! the boundary (`port.rs`: the operations the rest of the monolith calls in the service's
+//! Generates, for one boundary of the plan, what its extraction needs: the **port** of the
+//! boundary (`port.rs`: the operations the rest of the monolith calls in the service's
 //! modules, the types their signatures reach, its routes and tables, each operation classified
-//! ready, needs change or blocked) and `MIGRATION.md` (`migration.rs`, from a `tera`
-//! template), the to-do list a person works through.
+//! ready, needs change or blocked), `MIGRATION.md` (`migration.rs`), the to-do list a person
+//! works through, and a Cargo workspace: the API crate (`api.rs`), the service crate with its
+//! contract tests, client crate and deployment files (`service.rs`), and with `--move` the
+//! service's own code and what it uses (`moving.rs`). Templates are embedded and overridable
+//! (`render.rs`); the output folder is owned through a manifest (`output.rs`).
 //!
-//! Not yet: the service, API and client crates, contract tests, `--move`, regeneration with
-//! three-way merges and template overrides (issue #10). This crate reads the code model the
-//! CLI gives it ([`CodeModel`], converted from an analysis) and the plan; it does not depend
-//! on the analyzer.
+//! Not yet: the in-process adapter, regeneration with three-way merges (issue #10). This crate
+//! reads the code model the CLI gives it ([`CodeModel`], converted from an analysis) and the
+//! plan; it does not depend on the analyzer.
 
 mod api;
 mod error;

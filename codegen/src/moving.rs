@@ -173,12 +173,16 @@ pub fn move_boundary(
             &mut findings,
         );
     }
-    let module_decls = graph.module_decls(&carry)?;
+    let carries = !carry.whole.is_empty() || carry.items.values().any(|items| !items.is_empty());
+    let module_decls = graph.module_decls(
+        &carry,
+        carries.then_some(kernel_crate.as_str()),
+        &mut sources,
+    )?;
 
     // The kernel crate: whole modules as written, the rest item by item.
     let mut carried_whole = Vec::new();
     let mut carried_items = Vec::new();
-    let carries = !carry.whole.is_empty() || carry.items.values().any(|items| !items.is_empty());
     if carries {
         for file in graph.files_of(carry.whole.iter().copied()) {
             let text = sources.text(&file)?;
@@ -604,6 +608,8 @@ struct Carry<'m> {
     items: BTreeMap<usize, BTreeSet<&'m str>>,
     /// (from, to, service) for each use of another service's code.
     cross: Vec<(String, String, String)>,
+    /// Crate roots of the other crates of the monolith the carried code uses.
+    other_crates: BTreeSet<usize>,
     findings: Vec<Finding>,
 }
 
@@ -617,8 +623,12 @@ struct Graph<'m> {
     /// Other services' names, by module index (empty for the rest).
     owner: Vec<String>,
     crate_root: usize,
-    /// The service's modules.
+    /// Each module's crate root.
+    crate_of: Vec<usize>,
+    /// The service's modules in the crate that moves.
     service: BTreeSet<usize>,
+    /// The service's modules in other crates: they stay, used through a dependency.
+    left_behind: BTreeSet<usize>,
     items: HashMap<&'m str, &'m CodeItem>,
     /// (from, to) of every reference, by the module `from` lies in.
     outgoing: Vec<Vec<(&'m str, &'m str)>>,
@@ -677,9 +687,8 @@ impl<'m> Graph<'m> {
         for &module in &service {
             side[module] = Side::Moved;
         }
-        let roots: BTreeSet<usize> = service
-            .iter()
-            .map(|&module| {
+        let crate_of: Vec<usize> = (0..modules.len())
+            .map(|module| {
                 let mut top = module;
                 while let Some(up) = parent[top] {
                     top = up;
@@ -687,27 +696,34 @@ impl<'m> Graph<'m> {
                 top
             })
             .collect();
-        let crate_root = match roots.iter().collect::<Vec<_>>().as_slice() {
-            [root] => **root,
-            [] => {
-                return Err(Error::Move {
-                    message: format!("service `{}` has no module to move", port.service),
-                });
+        // The crate that moves: the one serving most of the service's routes, else the one
+        // holding most of its modules. The service's modules in other crates stay there and
+        // are used through a path dependency on their crate.
+        let mut weight: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+        for &module in &service {
+            weight.entry(crate_of[module]).or_default().1 += 1;
+        }
+        for route in &port.routes {
+            let module = model
+                .items
+                .iter()
+                .find(|item| item.path == route.handler)
+                .and_then(|item| by_id.get(item.module.as_str()).copied());
+            if let Some(module) = module {
+                weight.entry(crate_of[module]).or_default().0 += 1;
             }
-            several => {
-                let names: Vec<&str> = several
-                    .iter()
-                    .map(|&&root| modules[root].id.as_str())
-                    .collect();
-                return Err(Error::Move {
-                    message: format!(
-                        "service `{}` has modules in several crates ({}); --move takes one crate at a time",
-                        port.service,
-                        names.join(", ")
-                    ),
-                });
-            }
+        }
+        let Some((&crate_root, _)) = weight
+            .iter()
+            .max_by_key(|(root, count)| (**count, std::cmp::Reverse(**root)))
+        else {
+            return Err(Error::Move {
+                message: format!("service `{}` has no module to move", port.service),
+            });
         };
+        let (service, left_behind): (BTreeSet<usize>, BTreeSet<usize>) = service
+            .into_iter()
+            .partition(|&module| crate_of[module] == crate_root);
         if service.contains(&crate_root) {
             return Err(Error::Move {
                 message: format!(
@@ -729,7 +745,9 @@ impl<'m> Graph<'m> {
             side,
             owner,
             crate_root,
+            crate_of,
             service,
+            left_behind,
             items,
             outgoing: Vec::new(),
             builds: model
@@ -782,6 +800,11 @@ impl<'m> Graph<'m> {
         out
     }
 
+    /// Whether `module` is in the crate that moves (the rest is reached through dependencies).
+    fn in_moved_crate(&self, module: usize) -> bool {
+        self.crate_of[module] == self.crate_root
+    }
+
     fn is_inline(&self, module: usize) -> bool {
         self.parent[module]
             .is_some_and(|parent| self.modules[parent].file == self.modules[module].file)
@@ -803,8 +826,9 @@ impl<'m> Graph<'m> {
             && self.subtree(module).iter().all(|&inner| {
                 self.side[inner] == Side::Free
                     && self.outgoing[inner].iter().all(|(_, to)| {
-                        self.module_of(to)
-                            .is_none_or(|target| self.side[target] == Side::Free)
+                        self.module_of(to).is_none_or(|target| {
+                            self.side[target] == Side::Free || !self.in_moved_crate(target)
+                        })
                     })
             })
     }
@@ -815,6 +839,7 @@ impl<'m> Graph<'m> {
             whole: BTreeSet::new(),
             items: BTreeMap::new(),
             cross: Vec::new(),
+            other_crates: BTreeSet::new(),
             findings: Vec::new(),
         };
         let mut queue: Vec<(&'m str, &'m str)> = Vec::new();
@@ -831,6 +856,13 @@ impl<'m> Graph<'m> {
             };
             let from_module = self.module_of(from);
             let from_moved = from_module.is_some_and(|module| self.service.contains(&module));
+            if !self.in_moved_crate(target) {
+                // Another crate of the monolith: a dependency of the moved crate already.
+                carry.other_crates.insert(self.crate_of[target]);
+                if self.side[target] != Side::Other {
+                    continue;
+                }
+            }
             match self.side[target] {
                 Side::Moved => {
                     if !from_moved {
@@ -908,6 +940,19 @@ impl<'m> Graph<'m> {
                 }
             }
         }
+        for &module in &self.left_behind {
+            let source = self.modules[module];
+            carry.findings.push(Finding {
+                class: Class::NeedsChange,
+                what: format!(
+                    "`{}` belongs to the service but lies in crate `{}`, which does not move: the service uses it through a path dependency on that crate",
+                    source.id, self.modules[self.crate_of[module]].path
+                ),
+                fix: "move that crate's part with a second `--move` of its own, or merge it into the moved crate".to_string(),
+                file: source.file.clone(),
+                line: source.line,
+            });
+        }
         // A whole module's shell entry is redundant.
         carry
             .items
@@ -959,48 +1004,77 @@ impl<'m> Graph<'m> {
         files.into_iter().collect()
     }
 
-    /// `mod` items of the service's `lib.rs` for the moved modules whose parent does not move.
-    fn module_decls(&self, carry: &Carry<'_>) -> Result<Vec<String>, Error> {
-        let mut decls = Vec::new();
-        for &module in &self.service {
-            let Some(parent) = self.parent[module] else {
-                continue;
-            };
-            if self.service.contains(&parent) {
-                continue;
-            }
-            let name = last_segment(&self.modules[module].path).to_string();
-            if parent == self.crate_root {
-                decls.push(format!("pub mod {name};"));
-                continue;
-            }
-            // Nested under modules that stay: declared inline, so the file layout matches.
-            let mut chain = Vec::new();
-            let mut up = Some(parent);
-            while let Some(current) = up {
-                if current == self.crate_root {
+    /// Items of the service's `lib.rs` declaring the moved modules whose parent does not
+    /// move. Modules above them that stay in the monolith are declared inline around them
+    /// (so the files' layout matches); where the kernel crate has such a module, its content
+    /// is re-exported inside. A moved inline module is copied as its `mod` block.
+    fn module_decls(
+        &self,
+        carry: &Carry<'_>,
+        kernel_crate: Option<&str>,
+        sources: &mut SourceFiles,
+    ) -> Result<Vec<String>, Error> {
+        let tops: Vec<usize> = self
+            .service
+            .iter()
+            .copied()
+            .filter(|&module| {
+                self.parent[module].is_some_and(|parent| !self.service.contains(&parent))
+            })
+            .collect();
+        let mut children: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+        for &top in &tops {
+            let mut current = top;
+            while let Some(parent) = self.parent[current] {
+                children.entry(parent).or_default().insert(current);
+                if parent == self.crate_root {
                     break;
                 }
-                if carry.items.contains_key(&current) || self.is_carried_whole(carry, current) {
-                    return Err(Error::Move {
-                        message: format!(
-                            "`{}` moves but its parent `{}` is also carried into the kernel crate: pin the parent to the service or move the module out of it",
-                            self.modules[module].id, self.modules[current].id
-                        ),
-                    });
-                }
-                chain.push(last_segment(&self.modules[current].path).to_string());
-                up = self.parent[current];
+                current = parent;
             }
-            chain.reverse();
-            let mut decl = format!("pub mod {name};");
-            for outer in chain.iter().rev() {
-                decl = format!("pub mod {outer} {{ {decl} }}");
-            }
-            decls.push(decl);
         }
-        decls.sort();
+        let mut decls = Vec::new();
+        for &child in children.get(&self.crate_root).into_iter().flatten() {
+            decls.push(self.render_decl(child, &children, carry, kernel_crate, sources)?);
+        }
         Ok(decls)
+    }
+
+    fn render_decl(
+        &self,
+        module: usize,
+        children: &BTreeMap<usize, BTreeSet<usize>>,
+        carry: &Carry<'_>,
+        kernel_crate: Option<&str>,
+        sources: &mut SourceFiles,
+    ) -> Result<String, Error> {
+        let name = last_segment(&self.modules[module].path);
+        if self.service.contains(&module) {
+            if !self.is_inline(module) {
+                return Ok(format!("pub mod {name};"));
+            }
+            let source = self.modules[module];
+            let text = sources.text(&source.file)?;
+            let tree = sources.tree(&source.file)?;
+            return Ok(match inline_module(&tree, name, source.line) {
+                Some(block) => text::text_of(&text, block).to_string(),
+                None => format!("pub mod {name} {{}}"),
+            });
+        }
+        let mut out = format!("pub mod {name} {{\n");
+        if let Some(kernel) = kernel_crate
+            && carry.items.contains_key(&module)
+        {
+            let root = &self.modules[self.crate_root].path;
+            let path = self.modules[module].path.replacen(root.as_str(), kernel, 1);
+            out.push_str(&format!("#[allow(unused_imports)]\npub use {path}::*;\n"));
+        }
+        for &child in children.get(&module).into_iter().flatten() {
+            out.push_str(&self.render_decl(child, children, carry, kernel_crate, sources)?);
+            out.push('\n');
+        }
+        out.push('}');
+        Ok(out)
     }
 
     /// The text of a module of which only `items` are carried: the `use` paths that still
@@ -1303,6 +1377,43 @@ impl<'m> Graph<'m> {
     }
 }
 
+/// The first item of `tree`, at any depth, that `pick` takes.
+fn find_item<'t, T: 't>(
+    tree: &'t syn::File,
+    pick: impl FnMut(&'t syn::Item) -> Option<&'t T>,
+) -> Option<&'t T> {
+    struct Finder<'t, T, P> {
+        pick: P,
+        found: Option<&'t T>,
+    }
+    impl<'t, T, P: FnMut(&'t syn::Item) -> Option<&'t T>> syn::visit::Visit<'t> for Finder<'t, T, P> {
+        fn visit_item(&mut self, item: &'t syn::Item) {
+            if self.found.is_none() {
+                self.found = (self.pick)(item);
+                syn::visit::visit_item(self, item);
+            }
+        }
+    }
+    let mut finder = Finder { pick, found: None };
+    syn::visit::Visit::visit_file(&mut finder, tree);
+    finder.found
+}
+
+/// The inline `mod` block named `name` whose `mod` item is on `line`, at any depth of `tree`.
+fn inline_module<'t>(tree: &'t syn::File, name: &str, line: u32) -> Option<&'t syn::ItemMod> {
+    find_item(tree, |item| match item {
+        syn::Item::Mod(module) if module.content.is_some() && module.ident == name => {
+            let lines = [
+                module.ident.span().start().line as u32,
+                module.mod_token.span.start().line as u32,
+                syn::spanned::Spanned::span(module).start().line as u32,
+            ];
+            lines.contains(&line).then_some(module)
+        }
+        _ => None,
+    })
+}
+
 /// The last name of a type's path (`AppState` for `crate::app::AppState<T>`).
 fn type_name(ty: &syn::Type) -> Option<String> {
     match ty {
@@ -1332,45 +1443,34 @@ fn item_name(item: &syn::Item) -> Option<String> {
 
 /// The `T` of a `State<T>` parameter of the function `name` whose name is on `line`.
 fn state_param(tree: &syn::File, name: &str, line: u32) -> Option<String> {
-    struct Finder<'n> {
-        name: &'n str,
-        line: u32,
-        found: Option<String>,
-    }
-    impl<'ast> syn::visit::Visit<'ast> for Finder<'_> {
-        fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
-            if item.sig.ident != self.name || item.sig.ident.span().start().line as u32 != self.line
-            {
-                return;
-            }
-            for input in &item.sig.inputs {
-                let syn::FnArg::Typed(typed) = input else {
-                    continue;
-                };
-                let syn::Type::Path(path) = &*typed.ty else {
-                    continue;
-                };
-                let Some(last) = path.path.segments.last() else {
-                    continue;
-                };
-                if last.ident != "State" {
-                    continue;
-                }
-                if let syn::PathArguments::AngleBracketed(args) = &last.arguments
-                    && let Some(syn::GenericArgument::Type(inner)) = args.args.first()
-                {
-                    self.found = type_name(inner);
-                }
-            }
+    let function = find_item(tree, |item| match item {
+        syn::Item::Fn(function)
+            if function.sig.ident == name
+                && function.sig.ident.span().start().line as u32 == line =>
+        {
+            Some(function)
         }
-    }
-    let mut finder = Finder {
-        name,
-        line,
-        found: None,
-    };
-    syn::visit::Visit::visit_file(&mut finder, tree);
-    finder.found
+        _ => None,
+    })?;
+    function.sig.inputs.iter().find_map(|input| {
+        let syn::FnArg::Typed(typed) = input else {
+            return None;
+        };
+        let syn::Type::Path(path) = &*typed.ty else {
+            return None;
+        };
+        let last = path.path.segments.last()?;
+        if last.ident != "State" {
+            return None;
+        }
+        match &last.arguments {
+            syn::PathArguments::AngleBracketed(args) => match args.args.first() {
+                Some(syn::GenericArgument::Type(inner)) => type_name(inner),
+                _ => None,
+            },
+            _ => None,
+        }
+    })
 }
 
 #[cfg(test)]
