@@ -183,6 +183,7 @@ pub fn move_boundary(
         &carry,
         carries.then_some(kernel_crate.as_str()),
         &mut sources,
+        &mut findings,
     )?;
 
     // The kernel crate: whole modules as written, the rest item by item.

@@ -125,7 +125,7 @@ fn moved_catalog_answers_every_moved_route_like_the_monolith() {
             .env("CATALOG_ADDR", "127.0.0.1:0")
             .env("CATALOG_DATABASE", data.path().join("service.db")),
     );
-    let _guard = KillOnDrop(service.id());
+    let guard = KillOnDrop(service.id());
 
     let mut statuses = Vec::new();
     for (method, path, body) in REQUESTS {
@@ -169,6 +169,7 @@ fn moved_catalog_answers_every_moved_route_like_the_monolith() {
     }
     service.kill().unwrap();
     service.wait().unwrap();
+    std::mem::forget(guard);
 }
 
 /// Whether a request path (query left out) matches a route path with `{name}` segments.
@@ -206,4 +207,39 @@ fn serve_monolith(path: &Path) -> (u16, tokio::sync::oneshot::Sender<()>) {
         });
     });
     (port, stop)
+}
+
+#[test]
+fn a_service_that_uses_other_services_moves_with_placeholders_that_build() {
+    let dir = example_plan();
+    ficus_ok(
+        &["generate", "order", "--plan", "ficus.toml", "--move"],
+        dir.path(),
+    );
+    let out = dir.path().join("services/order");
+    let migration = std::fs::read_to_string(out.join("MIGRATION.md")).unwrap();
+    // Each use of another service's code is a box with the place that uses it.
+    for expected in [
+        "**blocked**: `shop_monolith::orders::service::place_order` uses `shop_monolith::cart::service::checkout_lines` of service `cart` (src/orders/service.rs:",
+        "**blocked**: `shop_monolith::orders::service::cancel` uses `shop_monolith::inventory::service::release` of service `inventory` (src/orders/service.rs:",
+    ] {
+        assert!(
+            migration.contains(expected),
+            "no `{expected}` in:\n{migration}"
+        );
+    }
+    // The placeholders keep the signatures and the data types, and say what to call instead.
+    let lib = std::fs::read_to_string(out.join("order-service/src/lib.rs")).unwrap();
+    for expected in [
+        "pub fn checkout_lines(",
+        "pub struct CartLine {",
+        "`shop_monolith::cart::service::checkout_lines` belongs to service `cart`: call it through its client",
+    ] {
+        assert!(lib.contains(expected), "no `{expected}` in:\n{lib}");
+    }
+    assert!(
+        !lib.contains("fn checkout_lines(conn: &Connection, customer_id: i64) -> AppResult<Vec<CartLine>> {\n    let"),
+        "a placeholder holds no monolith body"
+    );
+    cargo_test(&out, "generated-move");
 }

@@ -1,7 +1,7 @@
 //! The monolith's modules and references as `--move` reads them: which crate moves, which
 //! modules are the service's, and what the moved code needs carried (`Graph::carry`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use ficus_plan::{Owner, Plan};
 
@@ -22,6 +22,17 @@ pub(super) enum Side {
     Free,
 }
 
+/// Where a reference being followed comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Origin {
+    /// The moved code.
+    Moved,
+    /// Code carried into the kernel crate.
+    Kernel,
+    /// A placeholder for another service's code.
+    Placeholder,
+}
+
 /// What the move carries into the kernel crate.
 pub(super) struct Carry<'m> {
     /// Module indices carried whole (with their submodules).
@@ -33,6 +44,9 @@ pub(super) struct Carry<'m> {
     pub(super) cross: Vec<(String, String, String)>,
     /// Crate roots of the other crates of the monolith the carried code uses.
     pub(super) other_crates: BTreeSet<usize>,
+    /// Modules of other services in the moved crate that the moved code uses -> the items
+    /// it uses there: placeholders in the service crate until calls go through clients.
+    pub(super) placeholders: BTreeMap<usize, BTreeSet<&'m str>>,
     pub(super) findings: Vec<Finding>,
 }
 
@@ -55,6 +69,8 @@ pub(super) struct Graph<'m> {
     pub(super) items: HashMap<&'m str, &'m CodeItem>,
     /// (from, to) of every reference, by the module `from` lies in.
     pub(super) outgoing: Vec<Vec<(&'m str, &'m str)>>,
+    /// (from, to) of the references that name a type.
+    pub(super) type_refs: HashSet<(&'m str, &'m str)>,
     /// (from, to) of the references that construct a value or call a function.
     pub(super) builds: Vec<(&'m str, &'m str)>,
     /// Handler path -> the web framework of its route.
@@ -173,6 +189,12 @@ impl<'m> Graph<'m> {
             left_behind,
             items,
             outgoing: Vec::new(),
+            type_refs: model
+                .references
+                .iter()
+                .filter(|reference| matches!(reference.kind.as_str(), "type" | "impl"))
+                .map(|reference| (reference.from.as_str(), reference.to.as_str()))
+                .collect(),
             builds: model
                 .references
                 .iter()
@@ -223,6 +245,23 @@ impl<'m> Graph<'m> {
         out
     }
 
+    /// Whether `module` or one of its ancestors is in `set`.
+    fn within(&self, set: &BTreeSet<usize>, module: usize) -> bool {
+        let mut up = Some(module);
+        while let Some(current) = up {
+            if set.contains(&current) {
+                return true;
+            }
+            up = self.parent[current];
+        }
+        false
+    }
+
+    /// Whether `module` moves, or lies inside a module that does.
+    fn in_service(&self, module: usize) -> bool {
+        self.within(&self.service, module)
+    }
+
     /// Whether `module` is in the crate that moves (the rest is reached through dependencies).
     pub(super) fn in_moved_crate(&self, module: usize) -> bool {
         self.crate_of[module] == self.crate_root
@@ -263,22 +302,25 @@ impl<'m> Graph<'m> {
             items: BTreeMap::new(),
             cross: Vec::new(),
             other_crates: BTreeSet::new(),
+            placeholders: BTreeMap::new(),
             findings: Vec::new(),
         };
-        let mut queue: Vec<(&'m str, &'m str)> = Vec::new();
+        let mut queue: Vec<(&'m str, &'m str, Origin)> = Vec::new();
         for &module in &self.service {
-            queue.extend(self.outgoing[module].iter().copied());
+            queue.extend(
+                self.outgoing[module]
+                    .iter()
+                    .map(|&(from, to)| (from, to, Origin::Moved)),
+            );
         }
-        let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
-        while let Some((from, to)) = queue.pop() {
-            if !seen.insert((from, to)) {
+        let mut seen: BTreeSet<(&str, &str, Origin)> = BTreeSet::new();
+        while let Some((from, to, origin)) = queue.pop() {
+            if !seen.insert((from, to, origin)) {
                 continue;
             }
             let Some(target) = self.module_of(to) else {
                 continue;
             };
-            let from_module = self.module_of(from);
-            let from_moved = from_module.is_some_and(|module| self.service.contains(&module));
             if !self.in_moved_crate(target) {
                 // Another crate of the monolith: a dependency of the moved crate already.
                 carry.other_crates.insert(self.crate_of[target]);
@@ -288,7 +330,7 @@ impl<'m> Graph<'m> {
             }
             match self.side[target] {
                 Side::Moved => {
-                    if !from_moved {
+                    if origin == Origin::Kernel {
                         let (file, line) = self.place_of(from);
                         carry.findings.push(Finding {
                             class: Class::Blocked,
@@ -303,20 +345,47 @@ impl<'m> Graph<'m> {
                     }
                 }
                 Side::Other => {
-                    let (file, line) = self.place_of(from);
                     let service = &self.owner[target];
-                    carry
-                        .cross
-                        .push((from.to_string(), to.to_string(), service.clone()));
-                    carry.findings.push(Finding {
-                        class: Class::Blocked,
-                        what: format!("`{from}` uses `{to}` of service `{service}`"),
-                        fix: format!(
-                            "call it through the `{service}` client (`ficus generate {service}`), or move it first"
-                        ),
-                        file,
-                        line,
-                    });
+                    if origin != Origin::Placeholder {
+                        let (file, line) = self.place_of(from);
+                        carry
+                            .cross
+                            .push((from.to_string(), to.to_string(), service.clone()));
+                        carry.findings.push(Finding {
+                            class: Class::Blocked,
+                            what: format!("`{from}` uses `{to}` of service `{service}`"),
+                            fix: format!(
+                                "call it through the `{service}` client (`ficus generate {service}`), or move it first; until then the service crate holds a placeholder that panics with \"unimplemented\""
+                            ),
+                            file,
+                            line,
+                        });
+                    }
+                    if !self.in_moved_crate(target) {
+                        continue;
+                    }
+                    // A placeholder in the service crate: data definitions as written,
+                    // functions as their signatures, with what their text names.
+                    carry.placeholders.entry(target).or_default();
+                    if self.by_id.contains_key(to) {
+                        continue;
+                    }
+                    let item = self.items.get(to).map_or(to, |item| item.path.as_str());
+                    if carry.placeholders.entry(target).or_default().insert(item) {
+                        let data = self
+                            .items
+                            .get(item)
+                            .is_some_and(|item| !matches!(item.kind.as_str(), "fn" | "method"));
+                        for &(ref_from, ref_to) in &self.outgoing[target] {
+                            let own = ref_from == item
+                                || ref_from
+                                    .strip_prefix(item)
+                                    .is_some_and(|rest| rest.starts_with("::"));
+                            if own && (data || self.type_refs.contains(&(ref_from, ref_to))) {
+                                queue.push((ref_from, ref_to, Origin::Placeholder));
+                            }
+                        }
+                    }
                 }
                 Side::Free => {
                     if self.is_carried_whole(&carry, target) {
@@ -337,7 +406,11 @@ impl<'m> Graph<'m> {
                         carry.whole.insert(whole);
                         self.shells(&mut carry, whole);
                         for inner in self.subtree(whole) {
-                            queue.extend(self.outgoing[inner].iter().copied());
+                            queue.extend(
+                                self.outgoing[inner]
+                                    .iter()
+                                    .map(|&(from, to)| (from, to, Origin::Kernel)),
+                            );
                         }
                         continue;
                     }
@@ -356,7 +429,7 @@ impl<'m> Graph<'m> {
                                     .strip_prefix(item)
                                     .is_some_and(|rest| rest.starts_with("::"))
                             {
-                                queue.push((ref_from, ref_to));
+                                queue.push((ref_from, ref_to, Origin::Kernel));
                             }
                         }
                     }
@@ -384,14 +457,7 @@ impl<'m> Graph<'m> {
     }
 
     pub(super) fn is_carried_whole(&self, carry: &Carry<'_>, module: usize) -> bool {
-        let mut up = Some(module);
-        while let Some(current) = up {
-            if carry.whole.contains(&current) {
-                return true;
-            }
-            up = self.parent[current];
-        }
-        false
+        self.within(&carry.whole, module)
     }
 
     /// Marks `module`'s ancestors as carried modules (holding at least their child).
@@ -436,6 +502,7 @@ impl<'m> Graph<'m> {
         carry: &Carry<'_>,
         kernel_crate: Option<&str>,
         sources: &mut SourceFiles,
+        findings: &mut Vec<Finding>,
     ) -> Result<Vec<String>, Error> {
         let tops: Vec<usize> = self
             .service
@@ -444,6 +511,7 @@ impl<'m> Graph<'m> {
             .filter(|&module| {
                 self.parent[module].is_some_and(|parent| !self.service.contains(&parent))
             })
+            .chain(carry.placeholders.keys().copied())
             .collect();
         let mut children: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
         for &top in &tops {
@@ -458,18 +526,26 @@ impl<'m> Graph<'m> {
         }
         let mut decls = Vec::new();
         for &child in children.get(&self.crate_root).into_iter().flatten() {
-            decls.push(self.render_decl(child, &children, carry, kernel_crate, sources)?);
+            decls.push(self.render_decl(
+                child,
+                &children,
+                carry,
+                kernel_crate,
+                sources,
+                findings,
+            )?);
         }
         Ok(decls)
     }
 
-    pub(super) fn render_decl(
+    fn render_decl(
         &self,
         module: usize,
         children: &BTreeMap<usize, BTreeSet<usize>>,
         carry: &Carry<'_>,
         kernel_crate: Option<&str>,
         sources: &mut SourceFiles,
+        findings: &mut Vec<Finding>,
     ) -> Result<String, Error> {
         let name = last_segment(&self.modules[module].path);
         if self.service.contains(&module) {
@@ -484,7 +560,15 @@ impl<'m> Graph<'m> {
                 None => format!("pub mod {name} {{}}"),
             });
         }
-        let mut out = format!("pub mod {name} {{\n");
+        let mut out = String::new();
+        let placeholder = carry.placeholders.get(&module);
+        if placeholder.is_some() {
+            out.push_str("#[allow(dead_code, unused_imports, unused_variables, clippy::all)]\n");
+        }
+        out.push_str(&format!("pub mod {name} {{\n"));
+        if let Some(items) = placeholder {
+            out.push_str(&self.placeholder_text(module, items, carry, sources, findings)?);
+        }
         if let Some(kernel) = kernel_crate
             && carry.items.contains_key(&module)
         {
@@ -493,10 +577,146 @@ impl<'m> Graph<'m> {
             out.push_str(&format!("#[allow(unused_imports)]\npub use {path}::*;\n"));
         }
         for &child in children.get(&module).into_iter().flatten() {
-            out.push_str(&self.render_decl(child, children, carry, kernel_crate, sources)?);
+            out.push_str(&self.render_decl(
+                child,
+                children,
+                carry,
+                kernel_crate,
+                sources,
+                findings,
+            )?);
             out.push('\n');
         }
         out.push('}');
+        Ok(out)
+    }
+
+    /// The placeholder of another service's module: the `use` paths that resolve in the
+    /// service crate, its data definitions as written (structs, enums, aliases, constants,
+    /// traits), and its functions and methods as their signatures with a body that panics
+    /// with "unimplemented", naming the service to call instead.
+    fn placeholder_text(
+        &self,
+        module: usize,
+        items: &BTreeSet<&str>,
+        carry: &Carry<'_>,
+        sources: &mut SourceFiles,
+        findings: &mut Vec<Finding>,
+    ) -> Result<String, Error> {
+        let source = self.modules[module];
+        let service = &self.owner[module];
+        let text = sources.text(&source.file)?;
+        let tree = sources.tree(&source.file)?;
+        // The module's own items: its file's, or its block's when it is inline.
+        let own: &[syn::Item] = if self.is_inline(module) {
+            match inline_module(&tree, last_segment(&source.path), source.line)
+                .and_then(|block| block.content.as_ref())
+            {
+                Some((_, items)) => items,
+                None => &[],
+            }
+        } else {
+            &tree.items
+        };
+        let mut out = format!(
+            "// Placeholder by `ficus generate --move`: `{}` belongs to service `{service}`.\n// Its functions panic with \"unimplemented\" until calls go through that service's client.\n",
+            source.id
+        );
+        for item in self.resolved_uses(module, own, carry, true) {
+            out.push_str(&item);
+            out.push('\n');
+        }
+        let wanted: BTreeSet<&str> = items
+            .iter()
+            .map(|path| {
+                // A variant stands for its enum.
+                match self.items.get(path) {
+                    Some(item) if item.kind == "variant" => {
+                        path.rsplit_once("::").map_or(*path, |(head, _)| head)
+                    }
+                    _ => *path,
+                }
+            })
+            .collect();
+        let local = |path: &str| {
+            path.strip_prefix(source.id.as_str())
+                .and_then(|rest| rest.strip_prefix("::"))
+                .map(str::to_string)
+        };
+        let names: BTreeSet<String> = wanted.iter().filter_map(|path| local(path)).collect();
+        let body = |path: String| {
+            format!(
+                "{{\n    unimplemented!(\"`{path}` belongs to service `{service}`: call it through its client (see MIGRATION.md)\")\n}}"
+            )
+        };
+        for item in own {
+            match item {
+                syn::Item::Fn(function) => {
+                    let name = function.sig.ident.to_string();
+                    if names.contains(&name) {
+                        out.push_str(&format!(
+                            "\npub {} {}\n",
+                            text::text_of(&text, &function.sig),
+                            body(format!("{}::{name}", source.id))
+                        ));
+                    }
+                }
+                syn::Item::Impl(block) => {
+                    let Some(self_name) = type_name(&block.self_ty) else {
+                        continue;
+                    };
+                    let methods: Vec<&syn::ImplItemFn> = block
+                        .items
+                        .iter()
+                        .filter_map(|impl_item| match impl_item {
+                            syn::ImplItem::Fn(method)
+                                if names
+                                    .contains(&format!("{self_name}::{}", method.sig.ident)) =>
+                            {
+                                Some(method)
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    if methods.is_empty() {
+                        continue;
+                    }
+                    if block.trait_.is_some() {
+                        for method in methods {
+                            findings.push(Finding {
+                                class: Class::NeedsChange,
+                                what: format!(
+                                    "`{}::{self_name}::{}` implements a trait in service `{service}`: no placeholder is written for it",
+                                    source.id, method.sig.ident
+                                ),
+                                fix: "call it through that service's client".to_string(),
+                                file: source.file.clone(),
+                                line: method.sig.ident.span().start().line as u32,
+                            });
+                        }
+                        continue;
+                    }
+                    let start = text::offset(&text, block.impl_token.span.start());
+                    let end = text::offset(&text, block.brace_token.span.open().start());
+                    out.push_str(&format!("\n{} {{\n", text[start..end].trim_end()));
+                    for method in methods {
+                        out.push_str(&format!(
+                            "pub {} {}\n",
+                            text::text_of(&text, &method.sig),
+                            body(format!("{}::{self_name}::{}", source.id, method.sig.ident))
+                        ));
+                    }
+                    out.push_str("}\n");
+                }
+                other => {
+                    if item_name(other).is_some_and(|name| names.contains(&name)) {
+                        out.push('\n');
+                        out.push_str(text::text_of(&text, other));
+                        out.push('\n');
+                    }
+                }
+            }
+        }
         Ok(out)
     }
 
@@ -528,22 +748,7 @@ impl<'m> Graph<'m> {
                 (local, *path)
             })
             .collect();
-        // Uses whose target is carried, moved, or outside the crate.
-        let mut uses = Vec::new();
-        for item in &tree.items {
-            let syn::Item::Use(item_use) = item else {
-                continue;
-            };
-            let visibility = match &item_use.vis {
-                syn::Visibility::Inherited => String::new(),
-                other => format!("{} ", quote::ToTokens::to_token_stream(other)),
-            };
-            for leaf in text::use_leaves(&item_use.tree) {
-                if self.use_resolves(module, &leaf, carry) {
-                    uses.push(leaf.to_item(&visibility, item_use.leading_colon.is_some()));
-                }
-            }
-        }
+        let uses = self.resolved_uses(module, &tree.items, carry, false);
         if !uses.is_empty() {
             for item in uses {
                 out.push_str("#[allow(unused_imports)]\n");
@@ -683,11 +888,41 @@ impl<'m> Graph<'m> {
 
     /// Whether a `use` path of `module` names something the kernel crate has, or something
     /// outside the monolith's crate.
+    /// The `use` paths among `items` (of `module`) that resolve, one `use` item each, with
+    /// their visibility: in the kernel crate, or in the service crate (`service_side`).
+    fn resolved_uses(
+        &self,
+        module: usize,
+        items: &[syn::Item],
+        carry: &Carry<'_>,
+        service_side: bool,
+    ) -> Vec<String> {
+        let mut uses = Vec::new();
+        for item in items {
+            let syn::Item::Use(item_use) = item else {
+                continue;
+            };
+            let visibility = match &item_use.vis {
+                syn::Visibility::Inherited => String::new(),
+                other => format!("{} ", quote::ToTokens::to_token_stream(other)),
+            };
+            for leaf in text::use_leaves(&item_use.tree) {
+                if self.use_resolves(module, &leaf, carry, service_side) {
+                    uses.push(leaf.to_item(&visibility, item_use.leading_colon.is_some()));
+                }
+            }
+        }
+        uses
+    }
+
+    /// `service_side`: resolved in the service crate, which also has the moved modules and
+    /// the placeholders.
     pub(super) fn use_resolves(
         &self,
         module: usize,
         leaf: &text::UseLeaf,
         carry: &Carry<'_>,
+        service_side: bool,
     ) -> bool {
         let Some(first) = leaf.segments.first() else {
             return false;
@@ -729,26 +964,33 @@ impl<'m> Graph<'m> {
         if target == self.modules[self.crate_root].path {
             return false;
         }
-        // A module, or an item, the kernel crate has.
-        if let Some(&target_module) = self.by_id.get(target.as_str()) {
-            return self.is_carried_whole(carry, target_module)
-                || carry.items.contains_key(&target_module);
-        }
-        let Some(target_module) = self.module_of(&target) else {
-            return false;
-        };
-        if self.is_carried_whole(carry, target_module) {
-            return true;
-        }
-        carry.items.get(&target_module).is_some_and(|items| {
-            // An item, or an enum's variant: its type is carried.
+        let has_item = |items: &BTreeSet<&str>| {
+            // An item, or an enum's variant: its type is there.
             items.iter().any(|item| {
                 *item == target
                     || target
                         .strip_prefix(*item)
                         .is_some_and(|rest| rest.starts_with("::"))
             })
-        })
+        };
+        // A module, or an item, the kernel crate (or the service crate) has.
+        if let Some(&target_module) = self.by_id.get(target.as_str()) {
+            return self.is_carried_whole(carry, target_module)
+                || carry.items.contains_key(&target_module)
+                || (service_side
+                    && (self.in_service(target_module)
+                        || carry.placeholders.contains_key(&target_module)));
+        }
+        let Some(target_module) = self.module_of(&target) else {
+            return false;
+        };
+        if self.is_carried_whole(carry, target_module)
+            || (service_side && self.in_service(target_module))
+        {
+            return true;
+        }
+        carry.items.get(&target_module).is_some_and(has_item)
+            || (service_side && carry.placeholders.get(&target_module).is_some_and(has_item))
     }
 
     /// The type the moved handlers take as `State<T>`, as a monolith path.
