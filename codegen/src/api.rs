@@ -87,15 +87,18 @@ pub fn api_files(
         GeneratedFile::owned(
             "Cargo.toml".to_string(),
             renderer.render("workspace/Cargo.toml", &context)?,
-        ),
+        )
+        .from_template("workspace/Cargo.toml"),
         GeneratedFile::owned(
             format!("{service}-api/Cargo.toml"),
             renderer.render("api/Cargo.toml", &context)?,
-        ),
+        )
+        .from_template("api/Cargo.toml"),
         GeneratedFile::owned(
             format!("{service}-api/src/lib.rs"),
             renderer.format_rust("api/lib.rs", &lib)?,
-        ),
+        )
+        .from_template("api/lib.rs"),
     ])
 }
 

@@ -15,4 +15,11 @@ pub enum Error {
     Move { message: String },
     #[error("template {name}: {message}")]
     Template { name: String, message: String },
+    /// A line of `.ficusignore` that is not a gitignore pattern.
+    #[error("{}:{line}: {message}", path.display())]
+    Ignore {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
 }

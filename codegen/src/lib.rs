@@ -33,9 +33,24 @@ pub fn port_json(port: &Port) -> String {
     json.push('\n');
     json
 }
+/// The port as pretty JSON with `files`, what the run does to each file of the output
+/// folder, ending with a newline.
+pub fn port_and_files_json(port: &Port, output: &OutputPlan) -> String {
+    // As `port_json`: strings, numbers and lists only.
+    let mut value = serde_json::to_value(port).unwrap_or_default();
+    if let Some(object) = value.as_object_mut() {
+        object.insert("files".to_string(), output.report_json());
+    }
+    let mut json = serde_json::to_string_pretty(&value).unwrap_or_default();
+    json.push('\n');
+    json
+}
 pub use model::{CodeItem, CodeModel, Handler, ModuleSource, Reference, TableAccess};
 pub use moving::{CarriedItems, MoveContext, Moved, move_boundary};
-pub use output::{GeneratedFile, MANIFEST, check_output_folder, stale_files, write_files};
+pub use output::{
+    Action, BASE_DIR, FileChange, GeneratedFile, IGNORE_FILE, MANIFEST, OutputPlan,
+    check_output_folder, plan_output,
+};
 pub use port::{Class, Finding, Operation, Param, Port, PortRoute, SharedTable, TypeDef, port_of};
 pub use service::{
     HandlerStub, RouteGroup, ServiceContext, ServiceOperation, service_context, service_files,

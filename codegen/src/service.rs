@@ -170,6 +170,9 @@ pub fn service_files(
             Output::Rust => GeneratedFile::owned(path, renderer.format_rust(template, &text)?),
             Output::Once => GeneratedFile::once(path, text),
         });
+        if let Some(file) = files.last_mut() {
+            file.template = Some(template.to_string());
+        }
     }
     files.push(GeneratedFile::owned(
         format!("{crate_dir}/openapi.json"),

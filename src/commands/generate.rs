@@ -2,7 +2,9 @@
 //! port of one service with `ficus_codegen::port_of`, prints it and writes `MIGRATION.md`.
 //!
 //! Everything is rendered before anything is written, and the output folder is checked
-//! first (`ficus_codegen::check_output_folder`).
+//! first (`ficus_codegen::check_output_folder`); `ficus_codegen::plan_output` decides what
+//! happens to each file (create, update, merge, skip, conflict, delete), and a conflict
+//! exits 1 once everything else is written.
 
 use std::io::{self, IsTerminal};
 use std::path::Path;
@@ -85,10 +87,17 @@ pub(crate) fn run(args: &GenerateArgs, global: &GlobalArgs) -> anyhow::Result<Ex
     let kernel = moved
         .as_ref()
         .is_some_and(|moved| moved.context.kernel_crate.is_some());
-    let mut files = vec![ficus_codegen::GeneratedFile::owned(
-        "MIGRATION.md".to_string(),
-        ficus_codegen::migration_md(&port, moved.as_ref().map(|moved| &moved.context), &renderer)?,
-    )];
+    let mut files = vec![
+        ficus_codegen::GeneratedFile::owned(
+            "MIGRATION.md".to_string(),
+            ficus_codegen::migration_md(
+                &port,
+                moved.as_ref().map(|moved| &moved.context),
+                &renderer,
+            )?,
+        )
+        .from_template("MIGRATION.md"),
+    ];
     files.extend(ficus_codegen::api_files(&port, &renderer, kernel)?);
     files.extend(ficus_codegen::service_files(
         &port,
@@ -96,47 +105,37 @@ pub(crate) fn run(args: &GenerateArgs, global: &GlobalArgs) -> anyhow::Result<Ex
         moved.as_ref(),
     )?);
 
+    let output = ficus_codegen::plan_output(&out, &files)?;
     let mut text = match args.format {
         GenerateFormat::Text => port_summary(&port),
-        GenerateFormat::Json => ficus_codegen::port_json(&port),
+        GenerateFormat::Json => ficus_codegen::port_and_files_json(&port, &output),
     };
+    let text_format = args.format == GenerateFormat::Text;
     if args.check {
-        let stale = ficus_codegen::stale_files(&out, &files);
-        if stale.is_empty() {
-            if args.format == GenerateFormat::Text {
+        if !output.is_stale() {
+            if text_format {
                 text.push_str(&format!("\n{} is up to date\n", out.display()));
             }
             print_stdout(&text)?;
             return Ok(ExitCode::SUCCESS);
         }
-        let mut message = format!("{} is stale:\n", out.display());
-        for file in stale {
-            message.push_str(&format!("  {file}\n"));
-        }
         print_stdout(&text)?;
-        eprint!("{message}");
+        eprint!("{}", output.stale_text());
         return Ok(ExitCode::from(super::EXIT_FINDINGS));
     }
-    if args.dry_run {
-        if args.format == GenerateFormat::Text {
-            for file in &files {
-                text.push_str(&format!("Would write {}\n", out.join(&file.path).display()));
-            }
-        }
-    } else {
-        let kept = ficus_codegen::write_files(&out, &files)?;
-        if args.format == GenerateFormat::Text {
-            text.push_str(&format!(
-                "\nWrote {} files to {} (MIGRATION.md first)\n",
-                files.len() - kept.len(),
-                out.display()
-            ));
-            for path in kept {
-                text.push_str(&format!("Kept {path}: written once for you to edit\n"));
-            }
-        }
+    if !args.dry_run {
+        output.write()?;
+    }
+    if text_format {
+        text.push_str(&output.report_text(args.dry_run));
     }
     print_stdout(&text)?;
+    if !args.dry_run && output.conflicts().next().is_some() {
+        for conflict in output.conflicts() {
+            eprintln!("conflict: {}", out.join(&conflict.path).display());
+        }
+        return Ok(ExitCode::from(super::EXIT_FINDINGS));
+    }
     Ok(ExitCode::SUCCESS)
 }
 

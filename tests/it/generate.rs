@@ -8,7 +8,7 @@ use crate::support::{
 };
 
 #[track_caller]
-fn ficus_fails(args: &[&str], cwd: &Path) -> String {
+pub(crate) fn ficus_fails(args: &[&str], cwd: &Path) -> String {
     let output = ficus(args, cwd);
     assert_eq!(
         output.status.code(),
@@ -20,7 +20,7 @@ fn ficus_fails(args: &[&str], cwd: &Path) -> String {
 }
 
 /// The fixture's service, into `out/` beside the copy.
-const GENERATE_BILLING: [&str; 6] = [
+pub(crate) const GENERATE_BILLING: [&str; 6] = [
     "generate",
     "billing",
     "--plan",
@@ -29,12 +29,12 @@ const GENERATE_BILLING: [&str; 6] = [
     "out",
 ];
 
-fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A copy of the fixture monolith (sources and plan) in a temporary folder.
-fn fixture_copy() -> tempfile::TempDir {
+pub(crate) fn fixture_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     copy_tree(
         &repo().join("codegen/tests/fixtures/port-cases"),
@@ -349,7 +349,7 @@ fn the_workspaces_of_two_example_services_build_and_a_service_serves_its_routes(
         let again = ficus_ok(&["generate", service, "--plan", "ficus.toml"], dir.path());
         assert!(
             String::from_utf8_lossy(&again.stdout).contains(&format!(
-                "Kept {service}-service/src/handlers.rs: written once for you to edit"
+                "skip      {service}-service/src/handlers.rs: edited; the generator's text is the same as last time: kept"
             )),
             "{}",
             String::from_utf8_lossy(&again.stdout)

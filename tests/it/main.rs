@@ -6,5 +6,6 @@ mod generate;
 mod generate_move;
 mod plan;
 mod proxy;
+mod regenerate;
 mod support;
 mod tidy;
