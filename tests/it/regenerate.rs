@@ -1,8 +1,8 @@
 //! `ficus generate` run again over its own output: edits people made are kept or merged three
 //! ways with what the templates now give, overlaps are conflicts (markers, exit 1),
-//! `--dry-run` and `--check` tell what a run would do, `.ficusignore` excludes files, and
-//! output bytes are deterministic. A template change is simulated with `--templates DIR`
-//! overrides.
+//! `--dry-run` and `--check` tell what a run would do, `.ficusignore` excludes files, output
+//! bytes are deterministic, and a template error names its template, line and variable. A
+//! template change is simulated with `--templates DIR` overrides.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -383,4 +383,36 @@ fn ficusignore_keeps_matching_files_out_of_writing_and_of_the_foreign_check() {
     assert!(!manifest.contains("\"Dockerfile\""), "{manifest}");
     assert!(!out.join(".ficus-generate/base/Dockerfile").exists());
     ficus_ok(&with_templates(&["--check"]), dir.path());
+}
+
+/// Generates the fixture with `MIGRATION.md.tera` overridden by `template`, which must fail
+/// with exit 2 and write nothing: the error message.
+#[track_caller]
+fn render_error(template: &str) -> String {
+    let dir = fixture_copy();
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    std::fs::write(dir.path().join("templates/MIGRATION.md.tera"), template).unwrap();
+    let stderr = ficus_fails(&with_templates(&[]), dir.path());
+    assert!(!dir.path().join("out").exists());
+    stderr
+}
+
+#[test]
+fn a_template_render_error_names_the_template_line_and_variable_and_writes_nothing() {
+    let stderr = render_error(
+        "# {{ port.service }}\n{% for op in port.operations %}\n{{ op.name }}: {{ op.nmae }}\n{% endfor %}\n",
+    );
+    assert!(
+        stderr.contains(
+            "template MIGRATION.md (templates/MIGRATION.md.tera), line 3, variable `op.nmae`: "
+        ),
+        "{stderr}"
+    );
+    let stderr = render_error("# {{ port.service }}\n\n{{ port.service | shout }}\n");
+    assert!(
+        stderr.contains(
+            "template MIGRATION.md (templates/MIGRATION.md.tera), line 3, filter `shout`: "
+        ),
+        "{stderr}"
+    );
 }
