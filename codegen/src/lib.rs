@@ -5,11 +5,12 @@
 //! works through, and a Cargo workspace: the API crate (`api.rs`), the service crate with its
 //! contract tests, client crate and deployment files (`service.rs`), and with `--move` the
 //! service's own code and what it uses (`moving.rs`). Templates are embedded and overridable
-//! (`render.rs`); the output folder is owned through a manifest (`output.rs`).
+//! (`render.rs`); the output folder is owned through a manifest (`output.rs`), and a run over
+//! it merges people's edits three ways and honours `.ficusignore`.
 //!
-//! Not yet: the in-process adapter, regeneration with three-way merges (issue #10). This crate
-//! reads the code model the CLI gives it ([`CodeModel`], converted from an analysis) and the
-//! plan; it does not depend on the analyzer.
+//! Not yet: the in-process adapter (issue #10). This crate reads the code model the CLI gives
+//! it ([`CodeModel`], converted from an analysis) and the plan; it does not depend on the
+//! analyzer.
 
 mod api;
 mod error;
