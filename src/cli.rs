@@ -233,7 +233,7 @@ pub(crate) enum PlanFormat {
 /// Kubernetes manifests.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Exit status: 0 ok (findings or not), 2 could not run (plan file missing or invalid, no such service, output folder holding files ficus did not write, a template that does not parse); 1 stale output (--check)."
+    after_help = "Exit status: 0 ok (findings or not), 2 could not run (plan file missing or invalid, no such service, output folder holding files ficus did not write, a .ficusignore line or a template that is invalid); 1 a file written with conflict markers (your edits and the generator's changes overlap; every other file is written), or stale output (--check).\n\nA second run keeps your edits: a file you edited is merged three ways with the generator's new text (base: .ficus-generate/base/), files matched by DIR/.ficusignore are left alone (docs/codegen.md)."
 )]
 pub(crate) struct GenerateArgs {
     /// The service, as the plan file names it.
@@ -252,7 +252,8 @@ pub(crate) struct GenerateArgs {
     #[arg(long, value_enum, default_value_t = GenerateFormat::Text)]
     pub(crate) format: GenerateFormat,
 
-    /// Print what would be written and write nothing.
+    /// Print what a run would do to each file (create, update, merge, skip, conflict,
+    /// delete) with a unified diff, and write nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
 
@@ -263,8 +264,8 @@ pub(crate) struct GenerateArgs {
     #[arg(long = "move")]
     pub(crate) move_code: bool,
 
-    /// Write nothing; exit 1 if a generated file is missing or differs from what this run
-    /// would write (for CI: the output is stale).
+    /// Write nothing; exit 1 if a run would change a file (for CI: the output is stale).
+    /// Your edits alone are not stale; leftover conflict markers are.
     #[arg(long, conflicts_with = "dry_run")]
     pub(crate) check: bool,
 
