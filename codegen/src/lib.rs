@@ -8,7 +8,8 @@
 //! (`render.rs`); the output folder is owned through a manifest (`output.rs`), and a run over
 //! it merges people's edits three ways and honours `.ficusignore`.
 //!
-//! Not yet: the in-process adapter (issue #10). This crate reads the code model the CLI gives
+//! Not yet: building the in-process functions of `Local` from the monolith's code, rewriting
+//! moved calls into other services as client calls (issue #10). This crate reads the code model the CLI gives
 //! it ([`CodeModel`], converted from an analysis) and the plan; it does not depend on the
 //! analyzer.
 
