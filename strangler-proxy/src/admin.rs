@@ -39,6 +39,9 @@ use crate::config::settings::{Admin, Route, Sticky, TokenSource};
 use crate::reload;
 use crate::runtime::Shared;
 
+/// Fewest characters a bearer token may have: guessing one must not be practical.
+const MIN_TOKEN_CHARS: usize = 32;
+
 /// Largest request body the admin API reads.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -103,6 +106,12 @@ fn read_token(source: &TokenSource) -> Result<String, String> {
     let token = token.trim().to_owned();
     if token.is_empty() {
         return Err(format!("no bearer token: {origin} is empty or unset"));
+    }
+    let length = token.chars().count();
+    if length < MIN_TOKEN_CHARS {
+        return Err(format!(
+            "the bearer token in {origin} has {length} characters; the admin API moves traffic, so at least {MIN_TOKEN_CHARS} are required (for example `openssl rand -hex 32`)"
+        ));
     }
     Ok(token)
 }
@@ -555,4 +564,36 @@ fn json_response(status: StatusCode, value: &Value) -> Response<Full<Bytes>> {
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token_from_file(token: &str) -> Result<String, String> {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("token");
+        std::fs::write(&path, token).unwrap();
+        read_token(&TokenSource::File(path))
+    }
+
+    #[test]
+    fn a_token_shorter_than_32_characters_is_refused_with_its_length() {
+        let error = token_from_file("hunter2").unwrap_err();
+        assert!(
+            error.contains("has 7 characters") && error.contains("at least 32"),
+            "{error}"
+        );
+        let error = token_from_file(&format!("  {}\n", "x".repeat(31))).unwrap_err();
+        assert!(error.contains("has 31 characters"), "{error}");
+        assert_eq!(
+            token_from_file(&format!("{}\n", "x".repeat(32))).unwrap(),
+            "x".repeat(32)
+        );
+        assert!(
+            token_from_file("   ")
+                .unwrap_err()
+                .contains("empty or unset")
+        );
+    }
 }

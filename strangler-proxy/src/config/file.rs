@@ -244,6 +244,11 @@ pub struct FileAdmin {
     /// File every admin change is appended to as a JSON line, besides the log. Default: none.
     #[serde(default)]
     pub audit_log: Option<String>,
+    /// Accept `listen` on an address other than loopback, where the bearer token crosses the
+    /// network in clear text (the admin listener has no TLS). Default: false, and such an
+    /// address is refused.
+    #[serde(default)]
+    pub plain_http_off_loopback: bool,
 }
 
 /// One `[[upstream]]`: a named group of addresses serving the same application.

@@ -152,6 +152,32 @@ fn defaults_for_listen() {
 }
 
 #[test]
+fn an_admin_listener_off_loopback_needs_saying_so() {
+    let admin = |section: &str| format!("{UPSTREAMS}\n[admin]\n{section}");
+    let settings = check_ok(&admin("listen = \"[::1]:9901\""));
+    assert_eq!(
+        settings.admin.map(|admin| admin.listen),
+        Some("[::1]:9901".parse::<SocketAddr>().unwrap())
+    );
+    let refused = load(&admin("listen = \"0.0.0.0:9901\""), Path::new("proxy.toml"))
+        .expect_err("a plain admin listener on every interface");
+    let message = refused.to_string();
+    assert!(
+        message.contains("admin.listen")
+            && message.contains("0.0.0.0:9901 is not a loopback address")
+            && message.contains("admin.plain_http_off_loopback = true"),
+        "{message}"
+    );
+    let settings = check_ok(&admin(
+        "listen = \"0.0.0.0:9901\"\nplain_http_off_loopback = true",
+    ));
+    assert_eq!(
+        settings.admin.map(|admin| admin.listen),
+        Some("0.0.0.0:9901".parse::<SocketAddr>().unwrap())
+    );
+}
+
+#[test]
 fn sticky_header_and_query() {
     let settings = check_ok(&with_routes(
         r#"

@@ -215,6 +215,14 @@ fn validate_admin(
             "is the same address as listen; the admin API needs its own port".to_owned(),
         ));
     }
+    if !admin_listen.ip().is_loopback() && !admin.plain_http_off_loopback {
+        return Err((
+            "admin.listen".to_owned(),
+            format!(
+                "{admin_listen} is not a loopback address: the admin API moves traffic and its bearer token would cross the network in clear text; listen on 127.0.0.1 or [::1] (and reach it through an SSH tunnel or a TLS-terminating sidecar), or set admin.plain_http_off_loopback = true to accept that"
+            ),
+        ));
+    }
     let base = file.parent().unwrap_or(Path::new("."));
     let token = match admin.token_file {
         Some(token_file) if token_file.is_empty() => {

@@ -245,7 +245,7 @@ pub fn config_with_upstreams(upstreams: &[(&str, SocketAddr)]) -> String {
 }
 
 /// The admin bearer token that [`ADMIN_SECTION`] reads from [`ADMIN_TOKEN_FILE`].
-pub const ADMIN_TOKEN: &str = "test-admin-token-4f1c";
+pub const ADMIN_TOKEN: &str = "test-admin-token-4f1c-9d2e-7b3a-1c5f0e8d";
 /// Name of the token file to pass to [`Proxy::start_with_files`].
 pub const ADMIN_TOKEN_FILE: &str = "admin-token";
 /// An `[admin]` table to append to a config: loopback port 0, token from

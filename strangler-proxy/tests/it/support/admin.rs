@@ -9,7 +9,7 @@ use http_body_util::Full;
 use super::{Proxy, Reply, client, send};
 
 /// The bearer token every test admin API uses.
-pub const TOKEN: &str = "test-admin-token";
+pub const TOKEN: &str = "test-admin-token-0b7e-52d4-a91c-3f6e8c20";
 
 /// A token file and the `[admin]` section naming it; keep it alive as long as the proxy.
 pub struct AdminSection {
