@@ -11,7 +11,8 @@
 //! For a request, the server calls, in this order:
 //!
 //! 1. [`remove_hop_by_hop`]`(headers, is_upgrade)`. It runs first so that fields a client names
-//!    in `Connection` cannot remove the headers the next steps add.
+//!    in `Connection` cannot remove the headers the next steps add; then, unless configured
+//!    otherwise, [`remove_underscored`] (fields whose names hold `_`, as NGINX drops them).
 //! 2. [`set_forwarding`]: `X-Forwarded-*`, `Forwarded` and `Via`.
 //! 3. [`ensure_request_id`], whose value the server also echoes on the response and logs.
 //! 4. [`propagate_traceparent`], whose [`TraceContext`] the server logs.
@@ -31,7 +32,7 @@ mod tests;
 pub use forwarding::{
     ClientInfo, ForwardingFields, append_via_response, set_forwarding, set_forwarding_fields,
 };
-pub use hop_by_hop::remove_hop_by_hop;
+pub use hop_by_hop::{remove_hop_by_hop, remove_underscored};
 pub use request_id::{REQUEST_ID_HEADER, ensure_request_id};
 pub use trace_context::{
     TRACEPARENT_HEADER, TRACESTATE_HEADER, TraceContext, propagate_traceparent,

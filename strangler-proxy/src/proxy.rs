@@ -228,8 +228,13 @@ async fn forward<'runtime>(
     let (mut parts, incoming) = request.into_parts();
     split::strip_override(&mut parts.headers);
     headers::remove_hop_by_hop(&mut parts.headers, is_upgrade);
+    if !runtime.settings.headers.underscores_in_headers {
+        headers::remove_underscored(&mut parts.headers);
+    }
     parts.headers.remove(CONTENT_LENGTH);
-    if !parts.headers.contains_key(HOST)
+    // RFC 9112 section 3.2.2: the host of an absolute-form target replaces `Host` (as HTTP/2's
+    // `:authority` does, RFC 9113 section 8.3.1); the upstream gets origin-form.
+    if (parts.uri.authority().is_some() || !parts.headers.contains_key(HOST))
         && let Some(host) = host
             .as_deref()
             .and_then(|host| HeaderValue::from_str(host).ok())

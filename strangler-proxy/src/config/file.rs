@@ -154,6 +154,11 @@ pub struct FileHeaders {
     /// proxy leaves `traceparent` and `tracestate` as the client sent them. Default: true.
     #[serde(default = "default_true")]
     pub trace_context: bool,
+    /// Forward request header fields whose names hold `_`. Default: false, as NGINX's
+    /// `underscores_in_headers off`: such fields are dropped, since some frameworks read
+    /// `X_Forwarded_For` as `X-Forwarded-For` and a client could pass one off as the other.
+    #[serde(default)]
+    pub underscores_in_headers: bool,
 }
 
 impl Default for FileHeaders {
@@ -164,6 +169,7 @@ impl Default for FileHeaders {
             via: true,
             request_id: true,
             trace_context: true,
+            underscores_in_headers: false,
         }
     }
 }

@@ -50,6 +50,8 @@ pub struct HeaderOptions {
     pub forwarding: ForwardingFields,
     pub request_id: bool,
     pub trace_context: bool,
+    /// Request fields whose names hold `_` are forwarded (else dropped).
+    pub underscores_in_headers: bool,
 }
 
 /// Validated `[limits]`.

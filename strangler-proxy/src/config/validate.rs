@@ -155,6 +155,7 @@ pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, Config
             },
             request_id: file_config.headers.request_id,
             trace_context: file_config.headers.trace_context,
+            underscores_in_headers: file_config.headers.underscores_in_headers,
         },
         tls: file_config.tls.map(|tls| ListenerTls {
             cert: base.join(tls.cert),

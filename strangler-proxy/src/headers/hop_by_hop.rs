@@ -3,7 +3,8 @@
 //! otherwise lose: `TE: trailers` (gRPC needs it end to end) and, for a connection upgrade the
 //! proxy passes through, `Upgrade` with `Connection: upgrade`. It does not decide whether a
 //! request is an upgrade, and does not touch framing: hyper recomputes `Content-Length` or
-//! chunking for the next hop from the body.
+//! chunking for the next hop from the body. Beside it, [`remove_underscored`] drops request
+//! fields whose names hold `_`, as NGINX does by default.
 //!
 //! # Decisions
 //!
@@ -107,4 +108,22 @@ fn te_accepts_trailers(headers: &HeaderMap) -> bool {
             .split(|byte| *byte == b',')
             .any(|member| member.trim_ascii().eq_ignore_ascii_case(b"trailers"))
     })
+}
+
+/// Removes the fields whose names hold `_` (`X_Forwarded_For`): frameworks that map `_` to `-`
+/// would read them as the fields the proxy sets, so NGINX drops them by default, and so does
+/// the proxy unless `headers.underscores_in_headers` is set. Returns how many were removed.
+pub fn remove_underscored(headers: &mut HeaderMap) -> usize {
+    if !headers.keys().any(|name| name.as_str().contains('_')) {
+        return 0;
+    }
+    let names: Vec<_> = headers
+        .keys()
+        .filter(|name| name.as_str().contains('_'))
+        .cloned()
+        .collect();
+    for name in &names {
+        headers.remove(name);
+    }
+    names.len()
 }

@@ -328,3 +328,30 @@ async fn header_options_turned_off_add_nothing_but_still_drop_spoofed_forwarding
     assert!(reply.headers.get("via").is_none());
     assert!(reply.headers.get("x-request-id").is_none());
 }
+
+/// Fields whose names hold `_` are dropped, as NGINX does by default, unless the file keeps
+/// them: a framework mapping `_` to `-` would read `X_Forwarded_For` as the proxy's own field.
+#[tokio::test]
+async fn header_names_with_underscores_are_dropped_unless_kept() {
+    let sent = [("x_forwarded_for", "6.6.6.6"), ("x-plain", "kept")];
+    let reply = through_proxy("", &sent).await;
+    check_received(
+        &reply,
+        &[("x_forwarded_for", None), ("x-plain", Some(&["kept"]))],
+    );
+    let upstream = Upstream::echo("monolith").await;
+    let config = format!(
+        "{}\n[headers]\nunderscores_in_headers = true\n",
+        config_with_upstreams(&[("monolith", upstream.addr)])
+    );
+    let proxy = Proxy::start(&config).await;
+    let reply = get(&client(), &proxy.url("/page"), &sent).await;
+    proxy.shutdown().await;
+    check_received(
+        &reply,
+        &[
+            ("x_forwarded_for", Some(&["6.6.6.6"])),
+            ("x-plain", Some(&["kept"])),
+        ],
+    );
+}

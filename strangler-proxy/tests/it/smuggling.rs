@@ -455,3 +455,25 @@ async fn connect_is_refused_with_405() {
     )
     .await;
 }
+
+/// RFC 9112 section 3.2.2: an absolute-form target's host replaces `Host`, and the upstream
+/// gets the origin form.
+#[tokio::test]
+async fn an_absolute_form_target_names_the_host_and_the_upstream_gets_origin_form() {
+    let (proxy, upstream) = start("").await;
+    let (response, _connection) = exchange(
+        &proxy,
+        b"GET http://shop.example/page?x=1 HTTP/1.1\r\nHost: other.example\r\n\r\n",
+    )
+    .await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    let requests = upstream.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(requests[0].target, "/page?x=1");
+    assert_eq!(requests[0].header_values("host"), ["shop.example"]);
+    assert_eq!(
+        requests[0].header_values("x-forwarded-host"),
+        ["shop.example"]
+    );
+    proxy.shutdown().await;
+}
