@@ -1,17 +1,20 @@
-//! The request path: one function per phase, called in order by [`handle`]:
+//! The request path in phases. [`handle`] runs 1, 2 and 7 and calls `forward`, which runs 3 to
+//! 6, each a function of its own with what it needs passed in (`prepare` hands `send` and
+//! `respond` a `Prepared` request), so that a new phase (shadowing, a rollout's gates) hooks in
+//! between two calls:
 //!
 //! 1. **limits**: the request target's length (hyper already enforced header count and size,
 //!    framing and the header read timeout);
 //! 2. **route**: the compiled table picks the route ([`crate::route_table`]);
 //! 3. **pick**: the route's split picks a target: override, sticky key or weighted random
 //!    ([`crate::split`]);
-//! 4. **prepare**: hop-by-hop fields out, forwarding fields, request id and `traceparent` in
-//!    ([`crate::headers`]); the body is kept for replay when it is small and the method
-//!    idempotent, else streamed;
-//! 5. **send**, with the retry and fallback rules below;
-//! 6. **respond**: hop-by-hop fields out of the response, `Via` and the request id in, a
-//!    WebSocket (or other) upgrade joined into a tunnel;
-//! 7. **log**: metrics and one access-log event.
+//! 4. **prepare** (`prepare`): hop-by-hop fields out, `Host` from an absolute-form target,
+//!    forwarding fields, request id and `traceparent` in ([`crate::headers`]); the body is kept
+//!    for replay when it is small and the method idempotent, else streamed;
+//! 5. **send** (`send`), with the retry and fallback rules below;
+//! 6. **respond** (`respond`): hop-by-hop fields out of the response, `Via` and the request id
+//!    in, a WebSocket (or other) upgrade joined into a tunnel;
+//! 7. **log** (`log_and_count`): metrics and one access-log event.
 //!
 //! # Retries and fallback
 //!
@@ -41,6 +44,7 @@ use hyper::body::{Body, Incoming};
 use hyper_util::rt::TokioIo;
 
 use crate::body::{BodyLimit, ProxyBody, ReclaimHandle, collect_limited};
+use crate::config::settings::Route;
 use crate::headers;
 use crate::respond::{ProxyErrorKind, error_response};
 use crate::runtime::{RouteRuntime, Runtime, Shared, TargetRuntime};
@@ -208,21 +212,64 @@ async fn forward<'runtime>(
     shared: &Shared,
     runtime: &'runtime Runtime,
     client: ClientConnection,
-    mut request: Request<Incoming>,
-    route: &'runtime crate::config::settings::Route,
+    request: Request<Incoming>,
+    route: &'runtime Route,
     host: Option<String>,
     outcome: &mut Outcome<'runtime>,
 ) -> Response<ProxyBody> {
-    let ClientConnection { peer, scheme } = client;
-    let route_runtime = outcome.route;
-
     // Phase 3: pick.
     let pick = split::pick(route, request.headers(), request.uri().query());
     outcome.pick_reason = Some(pick.reason);
     // Borrowed from the runtime the request holds: no reference counting per request.
-    let mut target: &'runtime TargetRuntime = &route_runtime.targets[pick.target_idx];
+    let target: &'runtime TargetRuntime = &outcome.route.targets[pick.target_idx];
 
     // Phase 4: prepare.
+    let mut prepared = match prepare(runtime, client, request, host).await {
+        Ok(prepared) => prepared,
+        Err((kind, request_id)) => {
+            outcome.error = Some(kind);
+            return error_response(kind, &route.name, None, request_id.as_ref());
+        }
+    };
+
+    // Phase 5: send.
+    let (response, target) =
+        match send(shared, runtime, route, target, &mut prepared, outcome).await {
+            Ok(answered) => answered,
+            Err(answer) => return answer,
+        };
+    outcome.target = Some(target_name(runtime, route, target));
+
+    // Phase 6: respond.
+    respond(
+        runtime,
+        response,
+        prepared.client_upgrade,
+        prepared.request_id,
+    )
+}
+
+/// The request as phase 4 prepares it for the attempts of phase 5 and the response of phase 6.
+struct Prepared {
+    /// The head every attempt is cloned from.
+    parts: http::request::Parts,
+    body: BodySource,
+    idempotent: bool,
+    request_id: Option<HeaderValue>,
+    /// The client's side of a connection upgrade, when it asked for one.
+    client_upgrade: Option<hyper::upgrade::OnUpgrade>,
+}
+
+/// Phase 4: hop-by-hop fields out, `Host`, forwarding fields, request id and `traceparent`
+/// in; the body kept for replay when it is small and the method idempotent, else streamed.
+/// A body shorter than declared (or a client gone) is a bad request, with the request id.
+async fn prepare(
+    runtime: &Runtime,
+    client: ClientConnection,
+    mut request: Request<Incoming>,
+    host: Option<String>,
+) -> Result<Prepared, (ProxyErrorKind, Option<HeaderValue>)> {
+    let ClientConnection { peer, scheme } = client;
     let is_upgrade = is_upgrade_request(&request);
     let client_upgrade = is_upgrade.then(|| hyper::upgrade::on(&mut request));
     let (mut parts, incoming) = request.into_parts();
@@ -269,7 +316,7 @@ async fn forward<'runtime>(
     parts.version = Version::HTTP_11;
 
     let idempotent = is_idempotent(&parts.method);
-    let mut body = if incoming.is_end_stream() {
+    let body = if incoming.is_end_stream() {
         BodySource::Kept(Bytes::new())
     } else if idempotent
         && incoming
@@ -280,21 +327,31 @@ async fn forward<'runtime>(
         match collect_limited(incoming, runtime.settings.limits.replay_buffer_bytes).await {
             Ok(Some(bytes)) => BodySource::Kept(bytes),
             // The declared length was a lie or the client went away: nothing to forward.
-            Ok(None) | Err(_) => {
-                outcome.error = Some(ProxyErrorKind::BadRequest);
-                return error_response(
-                    ProxyErrorKind::BadRequest,
-                    &route.name,
-                    None,
-                    request_id.as_ref(),
-                );
-            }
+            Ok(None) | Err(_) => return Err((ProxyErrorKind::BadRequest, request_id)),
         }
     } else {
         BodySource::Streamed(Some(incoming))
     };
+    Ok(Prepared {
+        parts,
+        body,
+        idempotent,
+        request_id,
+        client_upgrade,
+    })
+}
 
-    // Phase 5: send.
+/// Phase 5: attempts on `target`'s addresses, with the retry and fallback rules of the module
+/// doc. The response and the target that gave it, or the proxy's own answer.
+async fn send<'runtime>(
+    shared: &Shared,
+    runtime: &'runtime Runtime,
+    route: &'runtime Route,
+    mut target: &'runtime TargetRuntime,
+    prepared: &mut Prepared,
+    outcome: &mut Outcome<'runtime>,
+) -> Result<(Response<ProxyBody>, &'runtime TargetRuntime), Response<ProxyBody>> {
+    let route_runtime = outcome.route;
     let body_too_large = Arc::new(AtomicBool::new(false));
     let mut tried_addresses: Vec<usize> = Vec::new();
     let mut retry_left = true;
@@ -302,10 +359,11 @@ async fn forward<'runtime>(
     // Set after a replayable failure; counted as a retry only if the same target is tried
     // again (a fallback is counted as a fallback instead).
     let mut retry_pending = false;
-    let upstream_response = loop {
+    loop {
         let Some(address_idx) = target.pool.pick_address(&tried_addresses) else {
             // No usable address left on this upstream.
-            if let Some(fallback) = fallback_target(route_runtime, target, outcome, &body) {
+            if let Some(fallback) = fallback_target(route_runtime, target, outcome, &prepared.body)
+            {
                 target.metrics.record_fallback_to(&fallback.metrics);
                 target = fallback;
                 tried_addresses.clear();
@@ -317,7 +375,14 @@ async fn forward<'runtime>(
                 None => ProxyErrorKind::NoHealthyAddress,
                 Some(failure) => error_kind(failure),
             };
-            return answer_failure(outcome, runtime, route, target, kind, request_id.as_ref());
+            return Err(answer_failure(
+                outcome,
+                runtime,
+                route,
+                target,
+                kind,
+                prepared.request_id.as_ref(),
+            ));
         };
         if std::mem::take(&mut retry_pending) {
             outcome.retries += 1;
@@ -329,8 +394,8 @@ async fn forward<'runtime>(
             .limits
             .max_body_bytes
             .map(|max| BodyLimit::new(max, Arc::clone(&body_too_large)));
-        let (attempt_body, reclaim) = attempt_body(&mut body, limit);
-        let attempt = Request::from_parts(parts.clone(), attempt_body);
+        let (attempt_body, reclaim) = attempt_body(&mut prepared.body, limit);
+        let attempt = Request::from_parts(prepared.parts.clone(), attempt_body);
         match target
             .pool
             .send(address_idx, attempt, route.request_timeout)
@@ -339,18 +404,18 @@ async fn forward<'runtime>(
             Ok(response) => {
                 target.pool.report_success(address_idx);
                 outcome.address = Some(target.pool.addresses[address_idx].text.clone());
-                break response;
+                return Ok((response, target));
             }
             Err(failure) => {
                 if body_too_large.load(Ordering::Relaxed) {
                     // The client's body, not the upstream, ended this attempt.
                     outcome.error = Some(ProxyErrorKind::BodyTooLarge);
-                    return error_response(
+                    return Err(error_response(
                         ProxyErrorKind::BodyTooLarge,
                         &route.name,
                         None,
-                        request_id.as_ref(),
-                    );
+                        prepared.request_id.as_ref(),
+                    ));
                 }
                 last_failure = Some(failure);
                 target.metrics.record_upstream_error(failure.label());
@@ -365,23 +430,23 @@ async fn forward<'runtime>(
                     "upstream attempt failed"
                 );
                 if let Some(reclaim) = reclaim {
-                    body = BodySource::Streamed(reclaim.reclaim());
+                    prepared.body = BodySource::Streamed(reclaim.reclaim());
                 }
                 let replayable = match failure {
-                    FailureKind::Connect => has_body(&body),
-                    FailureKind::Reset => idempotent && has_body(&body),
+                    FailureKind::Connect => has_body(&prepared.body),
+                    FailureKind::Reset => prepared.idempotent && has_body(&prepared.body),
                     FailureKind::Timeout | FailureKind::Protocol => false,
                 };
                 if !replayable {
                     let kind = error_kind(failure);
-                    return answer_failure(
+                    return Err(answer_failure(
                         outcome,
                         runtime,
                         route,
                         target,
                         kind,
-                        request_id.as_ref(),
-                    );
+                        prepared.request_id.as_ref(),
+                    ));
                 }
                 match failure {
                     // Another address of the same upstream, if any is left.
@@ -397,11 +462,17 @@ async fn forward<'runtime>(
                 retry_pending = true;
             }
         }
-    };
-    outcome.target = Some(target_name(runtime, route, target));
+    }
+}
 
-    // Phase 6: respond.
-    let mut response = upstream_response;
+/// Phase 6: hop-by-hop fields out of the response, `Via` and the request id in, and an
+/// upgrade the upstream accepted joined with the client's into a tunnel.
+fn respond(
+    runtime: &Runtime,
+    mut response: Response<ProxyBody>,
+    client_upgrade: Option<hyper::upgrade::OnUpgrade>,
+    request_id: Option<HeaderValue>,
+) -> Response<ProxyBody> {
     let switching = response.status() == http::StatusCode::SWITCHING_PROTOCOLS;
     if switching && let Some(client_upgrade) = client_upgrade {
         let upstream_upgrade = hyper::upgrade::on(&mut response);
@@ -414,6 +485,7 @@ async fn forward<'runtime>(
             let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
         });
     }
+    let header_options = runtime.settings.headers;
     let (mut response_parts, response_body) = response.into_parts();
     headers::remove_hop_by_hop(&mut response_parts.headers, switching);
     if header_options.forwarding.via {
@@ -440,7 +512,7 @@ async fn forward<'runtime>(
 fn answer_failure<'runtime>(
     outcome: &mut Outcome<'runtime>,
     runtime: &'runtime Runtime,
-    route: &'runtime crate::config::settings::Route,
+    route: &'runtime Route,
     target: &TargetRuntime,
     kind: ProxyErrorKind,
     request_id: Option<&HeaderValue>,
@@ -505,7 +577,7 @@ fn record_ejection(shared: &Shared, target: &TargetRuntime, address_idx: usize) 
 /// default upstream the route fell back to.
 fn target_name<'runtime>(
     runtime: &'runtime Runtime,
-    route: &'runtime crate::config::settings::Route,
+    route: &'runtime Route,
     target: &TargetRuntime,
 ) -> &'runtime str {
     let name = target.pool.name();
