@@ -189,18 +189,8 @@ impl<'m> Graph<'m> {
             left_behind,
             items,
             outgoing: Vec::new(),
-            type_refs: model
-                .references
-                .iter()
-                .filter(|reference| matches!(reference.kind.as_str(), "type" | "impl"))
-                .map(|reference| (reference.from.as_str(), reference.to.as_str()))
-                .collect(),
-            builds: model
-                .references
-                .iter()
-                .filter(|reference| matches!(reference.kind.as_str(), "construct" | "call"))
-                .map(|reference| (reference.from.as_str(), reference.to.as_str()))
-                .collect(),
+            type_refs: refs_of_kind(model, &["type", "impl"]).collect(),
+            builds: refs_of_kind(model, &["construct", "call"]).collect(),
             frameworks: model
                 .handlers
                 .iter()
@@ -1045,6 +1035,18 @@ impl<'m> Graph<'m> {
         }
         places.into_iter().collect()
     }
+}
+
+/// (from, to) of the references of one of `kinds`.
+fn refs_of_kind<'m>(
+    model: &'m CodeModel,
+    kinds: &'m [&'m str],
+) -> impl Iterator<Item = (&'m str, &'m str)> + 'm {
+    model
+        .references
+        .iter()
+        .filter(|reference| kinds.contains(&reference.kind.as_str()))
+        .map(|reference| (reference.from.as_str(), reference.to.as_str()))
 }
 
 /// The first item of `tree`, at any depth, that `pick` takes.
