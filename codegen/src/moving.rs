@@ -196,7 +196,7 @@ pub fn move_boundary(
             let relative = relative_to(&root.join(&file), &src_dir, &file)?;
             files.push(GeneratedFile::once(
                 format!("{kernel_dir}/src/{relative}"),
-                text,
+                text.to_string(),
             ));
             includes(
                 &tree,

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use super::text;
 use crate::error::Error;
@@ -214,10 +215,12 @@ pub(super) fn open_up(text: &str, tree: &syn::File, handlers: &[(&str, u32)]) ->
     text::insert_at(text, &at, "pub(crate) ")
 }
 
-/// Source files read once each.
+/// Source files read and parsed once each: the move asks for the same file again per
+/// handler, carried module and placeholder.
 pub(super) struct SourceFiles {
-    pub(super) root: PathBuf,
-    pub(super) texts: HashMap<String, String>,
+    root: PathBuf,
+    texts: HashMap<String, Rc<str>>,
+    trees: HashMap<String, Rc<syn::File>>,
 }
 
 impl SourceFiles {
@@ -225,28 +228,36 @@ impl SourceFiles {
         SourceFiles {
             root: root.to_path_buf(),
             texts: HashMap::new(),
+            trees: HashMap::new(),
         }
     }
 
-    pub(super) fn text(&mut self, file: &str) -> Result<String, Error> {
+    pub(super) fn text(&mut self, file: &str) -> Result<Rc<str>, Error> {
         if let Some(text) = self.texts.get(file) {
-            return Ok(text.clone());
+            return Ok(Rc::clone(text));
         }
         let path = self.root.join(file);
-        let text = std::fs::read_to_string(&path).map_err(|error| Error::Read {
-            path: path.clone(),
-            message: error.to_string(),
-        })?;
-        self.texts.insert(file.to_string(), text.clone());
+        let text: Rc<str> = std::fs::read_to_string(&path)
+            .map_err(|error| Error::Read {
+                path: path.clone(),
+                message: error.to_string(),
+            })?
+            .into();
+        self.texts.insert(file.to_string(), Rc::clone(&text));
         Ok(text)
     }
 
-    pub(super) fn tree(&mut self, file: &str) -> Result<syn::File, Error> {
+    pub(super) fn tree(&mut self, file: &str) -> Result<Rc<syn::File>, Error> {
+        if let Some(tree) = self.trees.get(file) {
+            return Ok(Rc::clone(tree));
+        }
         let text = self.text(file)?;
-        syn::parse_file(&text).map_err(|error| Error::Read {
+        let tree = Rc::new(syn::parse_file(&text).map_err(|error| Error::Read {
             path: self.root.join(file),
             message: format!("line {}: {error}", error.span().start().line),
-        })
+        })?);
+        self.trees.insert(file.to_string(), Rc::clone(&tree));
+        Ok(tree)
     }
 }
 
