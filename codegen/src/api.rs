@@ -18,7 +18,7 @@ use syn::visit_mut::VisitMut;
 
 use crate::error::Error;
 use crate::output::GeneratedFile;
-use crate::port::{Class, Port, TypeDef};
+use crate::port::{Port, TypeDef};
 use crate::render::Renderer;
 
 /// What the API templates see.
@@ -104,16 +104,8 @@ pub fn api_files(
 
 /// The context of the API templates for `port`.
 pub fn api_context(port: &Port) -> ApiContext {
-    let ready: Vec<_> = port
-        .operations
-        .iter()
-        .filter(|operation| operation.class == Class::Ready)
-        .collect();
-    let types: BTreeMap<&str, &TypeDef> = port
-        .types
-        .iter()
-        .map(|def| (def.path.as_str(), def))
-        .collect();
+    let ready = port.ready();
+    let types = port.types_by_path();
     let reached: BTreeSet<&str> = ready
         .iter()
         .flat_map(|operation| operation.types.iter().map(String::as_str))

@@ -8,13 +8,16 @@
 //! (`render.rs`); the output folder is owned through a manifest (`output.rs`), and a run over
 //! it merges people's edits three ways and honours `.ficusignore`.
 //!
-//! Not yet: building the in-process functions of `Local` from the monolith's code, rewriting
-//! moved calls into other services as client calls (issue #10). This crate reads the code model the CLI gives
+//! `local.rs` writes the in-process adapter the monolith includes (`monolith/local.rs`),
+//! which also answers moved operations in the service after `--move`.
+//!
+//! Not yet: rewriting moved calls into other services as client calls (issue #10). This crate reads the code model the CLI gives
 //! it ([`CodeModel`], converted from an analysis) and the plan; it does not depend on the
 //! analyzer.
 
 mod api;
 mod error;
+mod local;
 mod migration;
 mod model;
 mod moving;
@@ -25,6 +28,9 @@ mod service;
 
 pub use api::{ApiContext, ApiField, ApiOperation, Dto, api_context, api_files};
 pub use error::Error;
+pub use local::{
+    LOCAL_FILE, LocalContext, LocalOperation, SupplyMethod, Unwired, local_context, local_files,
+};
 pub use migration::{Counts, MigrationContext, migration_md};
 pub use render::{GENERATED, Renderer, eject_templates, template_names};
 
@@ -55,5 +61,6 @@ pub use output::{
 };
 pub use port::{Class, Finding, Operation, Param, Port, PortRoute, SharedTable, TypeDef, port_of};
 pub use service::{
-    HandlerStub, RouteGroup, ServiceContext, ServiceOperation, service_context, service_files,
+    HandlerStub, InProcess, RouteGroup, ServiceContext, ServiceOperation, service_context,
+    service_files,
 };

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::local::LocalContext;
 use crate::moving::MoveContext;
 use crate::port::{Class, Port};
 use crate::render::Renderer;
@@ -15,6 +16,8 @@ pub struct MigrationContext<'p> {
     pub counts: Counts,
     /// What `--move` copied and carried, and what a person must finish; `None` without it.
     pub moved: Option<&'p MoveContext>,
+    /// The in-process adapter for the monolith (`monolith/local.rs`).
+    pub local: Option<&'p LocalContext>,
 }
 
 /// Operations by class.
@@ -29,6 +32,7 @@ pub struct Counts {
 pub fn migration_md(
     port: &Port,
     moved: Option<&MoveContext>,
+    local: Option<&LocalContext>,
     renderer: &Renderer,
 ) -> Result<String, Error> {
     let mut counts = Counts::default();
@@ -45,6 +49,7 @@ pub fn migration_md(
             port,
             counts,
             moved,
+            local,
         },
     )
 }

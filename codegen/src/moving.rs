@@ -25,7 +25,7 @@
 mod cargo;
 mod files;
 mod graph;
-mod text;
+pub(crate) mod text;
 
 use files::{SourceFiles, includes, migrations, open_up, relative_to};
 use graph::Graph;

@@ -16,9 +16,9 @@
 //! an operation reaches the tables of the service's functions it calls, a few calls deep.
 
 mod signature;
-mod source;
+pub(crate) mod source;
 
-pub(crate) use signature::type_text;
+pub(crate) use signature::{pattern_name, type_text};
 #[cfg(test)]
 mod tests;
 
@@ -47,6 +47,24 @@ pub struct Port {
     pub tables: Vec<String>,
     /// Tables the service's modules access that modules outside it write.
     pub shared_tables: Vec<SharedTable>,
+}
+
+impl Port {
+    /// The operations that are ready, in the port's order: the API's methods.
+    pub fn ready(&self) -> Vec<&Operation> {
+        self.operations
+            .iter()
+            .filter(|operation| operation.class == Class::Ready)
+            .collect()
+    }
+
+    /// The types by path.
+    pub fn types_by_path(&self) -> BTreeMap<&str, &TypeDef> {
+        self.types
+            .iter()
+            .map(|def| (def.path.as_str(), def))
+            .collect()
+    }
 }
 
 /// A function or method of the service that the rest of the monolith calls.
@@ -139,6 +157,10 @@ pub struct TypeDef {
     pub line: u32,
     /// Derives both `Serialize` and `Deserialize` already.
     pub serde: bool,
+    /// Derives `Serialize` (a value of it can become its API copy through serde).
+    pub serialize: bool,
+    /// Derives `Deserialize` (its API copy can become a value of it).
+    pub deserialize: bool,
     /// Names of its type parameters.
     pub generics: Vec<String>,
     /// Doc comment lines.
@@ -804,6 +826,8 @@ impl<'m> Builder<'m> {
                 file: item.file.clone(),
                 line: item.line,
                 serde: found.serde,
+                serialize: found.serialize,
+                deserialize: found.deserialize,
                 generics: found.generics,
                 docs: found.docs,
                 fields: found.fields,

@@ -79,6 +79,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "client/lib.rs",
         include_str!("../templates/client/lib.rs.tera"),
     ),
+    (
+        "monolith/local.rs",
+        include_str!("../templates/monolith/local.rs.tera"),
+    ),
 ];
 
 pub struct Renderer {

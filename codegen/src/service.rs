@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 
 use crate::api::{ApiContext, ApiOperation, Dto, api_context};
 use crate::error::Error;
+use crate::local::{LOCAL_FILE, LocalContext, SupplyMethod};
 use crate::moving::{MoveContext, Moved};
 use crate::output::GeneratedFile;
 use crate::port::{Port, PortRoute};
@@ -46,6 +47,23 @@ pub struct ServiceContext {
     pub moved: Option<MoveContext>,
     /// The routes whose handlers moved, mounted on their own code (`--move`).
     pub moved_groups: Vec<RouteGroup>,
+    /// The moved operations answered by the moved code itself (`--move`), through the same
+    /// in-process adapter the monolith includes; `None` when none is.
+    pub in_process: Option<InProcess>,
+}
+
+/// The in-process adapter (`monolith/local.rs`) included in the service crate after
+/// `--move`: the moved code kept its paths, so its calls resolve there as in the monolith.
+#[derive(Debug, Serialize)]
+pub struct InProcess {
+    /// `#[path]` of its declaration in `src/lib.rs`.
+    pub include_path: String,
+    /// The module it is declared as (`ficus_local`).
+    pub module: String,
+    /// The operations it answers.
+    pub operations: BTreeSet<String>,
+    /// What the state must supply (see `local.rs`).
+    pub supplies: Vec<SupplyMethod>,
 }
 
 /// One path and its method routers, as axum chains them (`get(handlers::a).post(handlers::b)`).
@@ -82,14 +100,16 @@ pub struct ServiceOperation {
 
 /// The files of the service crate and of its deployment, paths relative to the output folder.
 /// With `moved` (`--move`), the moved handlers serve their routes and the moved and carried
-/// files are added.
+/// files are added; with `local` too, the operations it wires are answered by the moved code.
 pub fn service_files(
     port: &Port,
     renderer: &Renderer,
     moved: Option<&Moved>,
+    local: Option<&LocalContext>,
 ) -> Result<Vec<GeneratedFile>, Error> {
     let api = api_context(port);
-    let context = service_context(port, &api, moved);
+    let mut context = service_context(port, &api, moved);
+    context.in_process = in_process(moved, local);
     let service = &port.service;
     let crate_dir = format!("{service}-service");
     let crates = [
@@ -182,6 +202,29 @@ pub fn service_files(
         files.extend(moved.files.iter().cloned());
     }
     Ok(files)
+}
+
+/// The adapter in the service crate: after `--move`, when the moved crate is the one it was
+/// written for, it calls at least one operation, and the moved handlers have a state to
+/// supply it.
+fn in_process(moved: Option<&Moved>, local: Option<&LocalContext>) -> Option<InProcess> {
+    let (moved, local) = (moved?, local?);
+    if local.operations.is_empty()
+        || local.monolith_crate != moved.context.monolith_crate
+        || moved.context.state_type.is_none()
+    {
+        return None;
+    }
+    Some(InProcess {
+        include_path: format!("../../{LOCAL_FILE}"),
+        module: "ficus_local".to_string(),
+        operations: local
+            .operations
+            .iter()
+            .map(|operation| operation.api.name.clone())
+            .collect(),
+        supplies: local.supplies.clone(),
+    })
 }
 
 /// How a template's text becomes a file.
@@ -292,6 +335,7 @@ pub fn service_context(port: &Port, api: &ApiContext, moved: Option<&Moved>) -> 
         routes: port.routes.clone(),
         moved: moved.map(|moved| moved.context.clone()),
         moved_groups,
+        in_process: None,
     }
 }
 

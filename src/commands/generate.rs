@@ -87,12 +87,14 @@ pub(crate) fn run(args: &GenerateArgs, global: &GlobalArgs) -> anyhow::Result<Ex
     let kernel = moved
         .as_ref()
         .is_some_and(|moved| moved.context.kernel_crate.is_some());
+    let (local, local_files) = ficus_codegen::local_files(&port, &model, &root, &out, &renderer)?;
     let mut files = vec![
         ficus_codegen::GeneratedFile::owned(
             "MIGRATION.md".to_string(),
             ficus_codegen::migration_md(
                 &port,
                 moved.as_ref().map(|moved| &moved.context),
+                Some(&local),
                 &renderer,
             )?,
         )
@@ -103,7 +105,9 @@ pub(crate) fn run(args: &GenerateArgs, global: &GlobalArgs) -> anyhow::Result<Ex
         &port,
         &renderer,
         moved.as_ref(),
+        Some(&local),
     )?);
+    files.extend(local_files);
 
     let output = ficus_codegen::plan_output(&out, &files)?;
     let mut text = match args.format {

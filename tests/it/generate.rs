@@ -483,7 +483,7 @@ fn templates_are_listed_ejected_and_overridden_one_at_a_time() {
         "MIGRATION.md\nworkspace/Cargo.toml\napi/Cargo.toml\napi/lib.rs\nkernel/Cargo.toml\nservice/Cargo.toml\n\
          service/lib.rs\nservice/main.rs\nservice/handlers.rs\nservice/operations.rs\nservice/state.rs\n\
          service/contract.rs\nservice/Dockerfile\nservice/kubernetes.yaml\n\
-         service/ficus-plan.toml\nclient/Cargo.toml\nclient/lib.rs\n"
+         service/ficus-plan.toml\nclient/Cargo.toml\nclient/lib.rs\nmonolith/local.rs\n"
     );
     ficus_ok(&["generate", "--eject", "templates"], dir.path());
     assert!(dir.path().join("templates/api/lib.rs.tera").is_file());
@@ -569,6 +569,7 @@ fn the_fixture_generated_files_match_their_snapshots() {
             "billing-service/openapi.json",
         ),
         ("billing_deploy_ficus_plan_toml", "deploy/ficus-plan.toml"),
+        ("billing_monolith_local_rs", "monolith/local.rs"),
     ] {
         let text = std::fs::read_to_string(dir.path().join("out").join(file)).unwrap();
         insta::assert_snapshot!(name, text);

@@ -115,7 +115,12 @@ fn moved_catalog_answers_every_moved_route_like_the_monolith() {
         String::from_utf8_lossy(&refused.stderr)
     );
 
-    std::fs::write(out.join("catalog-service/src/state.rs"), STATE_RS).unwrap();
+    // With the supply of the moved operations' connection, as the other test shows.
+    let state = format!(
+        "{STATE_RS}{}",
+        crate::generate_local::SUPPLY.replace("{module}", "crate::ficus_local")
+    );
+    std::fs::write(out.join("catalog-service/src/state.rs"), state).unwrap();
     cargo_test(&out, "generated-move");
 
     let data = tempfile::tempdir().unwrap();

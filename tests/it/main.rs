@@ -3,6 +3,7 @@
 mod analyze;
 mod cli;
 mod generate;
+mod generate_local;
 mod generate_move;
 mod plan;
 mod proxy;

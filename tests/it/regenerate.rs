@@ -282,7 +282,7 @@ fn dry_run_lists_each_action_with_a_diff_and_writes_nothing() {
     let output = ficus_ok(&with_templates(&["--dry-run"]), dir.path());
     let stdout = stdout(&output);
     for expected in [
-        "\nDry run, nothing written to out: 1 create, 1 update, 1 merge, 13 skip\n",
+        "\nDry run, nothing written to out: 1 create, 1 update, 1 merge, 14 skip\n",
         "  merge     billing-service/src/handlers.rs: your edits and the generator's changes merged\n--- a/billing-service/src/handlers.rs\n+++ b/billing-service/src/handlers.rs\n",
         " use axum::Json;\n+use axum::extract::Path;\n",
         "  update    Dockerfile: unchanged since the last run\n--- a/Dockerfile\n+++ b/Dockerfile\n",

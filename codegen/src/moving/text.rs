@@ -33,7 +33,7 @@ pub(super) fn text_of<'t>(text: &'t str, node: &impl Spanned) -> &'t str {
 
 /// One path a `use` item brings into scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct UseLeaf {
+pub(crate) struct UseLeaf {
     /// Segments as written (`crate`, `super`, `self` included).
     pub segments: Vec<String>,
     pub alias: Option<String>,
@@ -58,7 +58,7 @@ impl UseLeaf {
 }
 
 /// Every path of a `use` tree. `self` in a group names the group's own path.
-pub(super) fn use_leaves(tree: &syn::UseTree) -> Vec<UseLeaf> {
+pub(crate) fn use_leaves(tree: &syn::UseTree) -> Vec<UseLeaf> {
     let mut leaves = Vec::new();
     walk_use(tree, &mut Vec::new(), &mut leaves);
     leaves

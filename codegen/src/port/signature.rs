@@ -522,7 +522,7 @@ fn last_segment(ty: &Type) -> Option<String> {
 
 /// A parameter's name: its binding (`mut` dropped), the one binding a destructuring
 /// pattern makes (`Json(input)` gives `input`), else `arg` and its position.
-fn pattern_name(pat: &syn::Pat, idx: usize) -> String {
+pub(crate) fn pattern_name(pat: &syn::Pat, idx: usize) -> String {
     struct Bindings(Vec<String>);
     impl<'ast> syn::visit::Visit<'ast> for Bindings {
         fn visit_pat_ident(&mut self, node: &'ast syn::PatIdent) {

@@ -13,14 +13,18 @@ use super::Param;
 use super::signature::{self, SignatureFacts};
 use crate::error::Error;
 
-pub(super) struct Sources {
+pub(crate) struct Sources {
     root: PathBuf,
     files: HashMap<String, syn::File>,
 }
 
 /// A function found in the source.
-pub(super) struct FoundFn {
+pub(crate) struct FoundFn {
     pub sig: syn::Signature,
+    /// Who may name it: its own visibility; a trait's method is as visible as the trait.
+    pub vis: Vis,
+    /// Last segment of the trait an `impl` block implements, for methods.
+    pub impl_trait: Option<String>,
     /// Line of its closing brace (of its signature when it has no body).
     pub last_line: u32,
     /// Last segment of the `impl` block's type, for methods.
@@ -30,7 +34,7 @@ pub(super) struct FoundFn {
 }
 
 /// A struct, enum, union or alias found in the source.
-pub(super) struct FoundType {
+pub(crate) struct FoundType {
     /// Names of its type parameters.
     pub generics: Vec<String>,
     pub fields: Vec<Param>,
@@ -39,7 +43,41 @@ pub(super) struct FoundType {
     pub field_facts: Vec<(String, SignatureFacts)>,
     pub variants: Vec<String>,
     pub serde: bool,
+    pub serialize: bool,
+    pub deserialize: bool,
     pub docs: Vec<String>,
+}
+
+/// An item's or a module's visibility, as far as naming it from elsewhere in its crate goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Vis {
+    /// No `pub`: its own module and the modules inside it.
+    Private,
+    /// `pub(super)`: also its module's parent.
+    Super,
+    /// `pub`, `pub(crate)`, `pub(in crate)`: the whole crate.
+    Crate,
+    /// `pub(in some::path)`, `pub(self)`: treated as private.
+    Restricted,
+}
+
+impl Vis {
+    pub fn of(vis: &syn::Visibility) -> Vis {
+        match vis {
+            syn::Visibility::Public(_) => Vis::Crate,
+            syn::Visibility::Inherited => Vis::Private,
+            syn::Visibility::Restricted(restricted) => {
+                let path = &restricted.path;
+                if path.is_ident("crate") {
+                    Vis::Crate
+                } else if path.is_ident("super") {
+                    Vis::Super
+                } else {
+                    Vis::Restricted
+                }
+            }
+        }
+    }
 }
 
 impl Sources {
@@ -61,6 +99,7 @@ impl Sources {
             name,
             line,
             impls: Vec::new(),
+            traits: Vec::new(),
             found: None,
         };
         finder.visit_file(tree);
@@ -94,6 +133,31 @@ impl Sources {
         ]
         .iter()
         .any(|word| ty.contains(word)))
+    }
+
+    /// The visibility of the module `name` declared (`mod name;` or inline) in `file`, the
+    /// first one found; `None` when the file declares no such module.
+    pub fn module_visibility(&mut self, file: &str, name: &str) -> Result<Option<Vis>, Error> {
+        struct ModFinder<'n> {
+            name: &'n str,
+            found: Option<Vis>,
+        }
+        impl<'ast> Visit<'ast> for ModFinder<'_> {
+            fn visit_item_mod(&mut self, node: &'ast syn::ItemMod) {
+                if self.found.is_none() && node.ident == self.name {
+                    self.found = Some(Vis::of(&node.vis));
+                }
+                syn::visit::visit_item_mod(self, node);
+            }
+        }
+        let mut finder = ModFinder { name, found: None };
+        finder.visit_file(self.file(file)?);
+        Ok(finder.found)
+    }
+
+    /// The syntax tree of `file` (relative to the monolith's folder), parsed once.
+    pub fn tree(&mut self, file: &str) -> Result<&syn::File, Error> {
+        self.file(file)
     }
 
     /// The struct, enum, union, alias or static named `name` whose name is on `line`.
@@ -136,8 +200,10 @@ fn line_of(ident: &syn::Ident) -> u32 {
 struct FnFinder<'n> {
     name: &'n str,
     line: u32,
-    /// Type and type parameters of each enclosing `impl` block.
-    impls: Vec<(Option<String>, Vec<String>)>,
+    /// Type, type parameters and trait of each enclosing `impl` block.
+    impls: Vec<(Option<String>, Vec<String>, Option<String>)>,
+    /// Visibility of each enclosing trait.
+    traits: Vec<Vis>,
     found: Option<FoundFn>,
 }
 
@@ -146,6 +212,8 @@ impl<'ast> Visit<'ast> for FnFinder<'_> {
         if node.sig.ident == self.name && line_of(&node.sig.ident) == self.line {
             self.found = Some(FoundFn {
                 sig: node.sig.clone(),
+                vis: Vis::of(&node.vis),
+                impl_trait: None,
                 last_line: closing_line(&node.block),
                 self_type: None,
                 impl_generics: Vec::new(),
@@ -164,31 +232,53 @@ impl<'ast> Visit<'ast> for FnFinder<'_> {
             .type_params()
             .map(|param| param.ident.to_string())
             .collect();
-        self.impls.push((self_type, generics));
+        let impl_trait = node.trait_.as_ref().and_then(|(path, _)| {
+            path.segments
+                .last()
+                .map(|segment| segment.ident.to_string())
+        });
+        self.impls.push((self_type, generics, impl_trait));
         syn::visit::visit_item_impl(self, node);
         self.impls.pop();
     }
 
     fn visit_impl_item_fn(&mut self, node: &'ast syn::ImplItemFn) {
         if node.sig.ident == self.name && line_of(&node.sig.ident) == self.line {
+            let impl_trait = self.impls.last().and_then(|(_, _, tr)| tr.clone());
             self.found = Some(FoundFn {
                 sig: node.sig.clone(),
+                // A trait's method has no visibility of its own: the trait's counts, which
+                // this finder does not see from an `impl` block; crate-wide is assumed.
+                vis: if impl_trait.is_some() {
+                    Vis::Crate
+                } else {
+                    Vis::of(&node.vis)
+                },
+                impl_trait,
                 last_line: closing_line(&node.block),
-                self_type: self.impls.last().and_then(|(ty, _)| ty.clone()),
+                self_type: self.impls.last().and_then(|(ty, _, _)| ty.clone()),
                 impl_generics: self
                     .impls
                     .last()
-                    .map(|(_, generics)| generics.clone())
+                    .map(|(_, generics, _)| generics.clone())
                     .unwrap_or_default(),
             });
         }
         syn::visit::visit_impl_item_fn(self, node);
     }
 
+    fn visit_item_trait(&mut self, node: &'ast syn::ItemTrait) {
+        self.traits.push(Vis::of(&node.vis));
+        syn::visit::visit_item_trait(self, node);
+        self.traits.pop();
+    }
+
     fn visit_trait_item_fn(&mut self, node: &'ast syn::TraitItemFn) {
         if node.sig.ident == self.name && line_of(&node.sig.ident) == self.line {
             self.found = Some(FoundFn {
                 sig: node.sig.clone(),
+                vis: self.traits.last().copied().unwrap_or(Vis::Crate),
+                impl_trait: None,
                 last_line: node.default.as_ref().map_or(self.line, closing_line),
                 self_type: None,
                 impl_generics: Vec::new(),
@@ -277,6 +367,8 @@ fn found_type(item: &syn::Item) -> Option<FoundType> {
         field_facts: Vec::new(),
         variants: Vec::new(),
         serde: derives(attrs, "Serialize") && derives(attrs, "Deserialize"),
+        serialize: derives(attrs, "Serialize"),
+        deserialize: derives(attrs, "Deserialize"),
         docs: docs(attrs),
     };
     for (idx, field) in fields.iter().enumerate() {
