@@ -20,6 +20,7 @@ use toml_edit::DocumentMut;
 use crate::draft::{Change, Draft, route_notes};
 use crate::error::{Error, Problems, Source};
 use crate::plan::{Analysis, Monolith, Plan};
+use crate::route::{RouteKey, RouteState};
 
 /// A plan file being edited.
 #[derive(Debug, Clone)]
@@ -100,6 +101,73 @@ impl PlanDocument {
         self.document = document;
         self.plan = plan;
         Ok(changes)
+    }
+}
+
+impl PlanDocument {
+    /// Sets the state of the route `key` in its service's `[service.routes]`, keeping the
+    /// key (matched by shape, as [`crate::Service::route`] does), its comments and the rest of
+    /// the file as written: the short form (`"service"`)
+    /// when the state needs no percent, `{ state = "canary", percent = 25 }` otherwise. A
+    /// route the file does not list is an error naming it. Returns the state it had.
+    pub fn set_route_state(
+        &mut self,
+        key: &RouteKey,
+        state: RouteState,
+    ) -> Result<RouteState, Error> {
+        let not_listed = |reason: String| Error::NotEditable {
+            file: self.file.clone(),
+            field: format!("routes.\"{key}\""),
+            reason,
+        };
+        let Some((idx, before)) =
+            self.plan
+                .services
+                .iter()
+                .enumerate()
+                .find_map(|(idx, service)| {
+                    service
+                        .routes
+                        .iter()
+                        .find(|route| route.key.shape() == key.shape())
+                        .map(|route| (idx, route.state))
+                })
+        else {
+            return Err(not_listed(
+                "no service of the plan lists this route".to_string(),
+            ));
+        };
+        let mut document = self.document.clone();
+        let written = key.to_string();
+        let routes = layout::service_table(&mut document, idx)
+            .and_then(|service| service.get_mut("routes"))
+            .and_then(toml_edit::Item::as_table_like_mut)
+            .ok_or_else(|| {
+                not_listed("the service's routes are not a table the editor changes".to_string())
+            })?;
+        // The key as the file writes it: compared by shape, as the plan matches routes
+        // (parameter names do not matter).
+        let found = routes
+            .iter()
+            .map(|(name, _)| name.to_string())
+            .find(|name| RouteKey::parse(name).is_ok_and(|parsed| parsed.shape() == key.shape()))
+            .unwrap_or(written);
+        let Some(item) = routes.get_mut(&found) else {
+            return Err(not_listed(
+                "the route is not written in the file".to_string(),
+            ));
+        };
+        let mut value: toml_edit::Value = render::render_state(state)
+            .parse()
+            .map_err(|_| not_listed("its new state does not render".to_string()))?;
+        if let Some(old) = item.as_value() {
+            *value.decor_mut() = old.decor().clone();
+        }
+        *item = toml_edit::Item::Value(value);
+        let plan = Plan::parse(&document.to_string(), &self.file)?;
+        self.document = document;
+        self.plan = plan;
+        Ok(before)
     }
 }
 

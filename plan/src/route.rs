@@ -34,6 +34,9 @@ pub enum RouteState {
     Canary { percent: u8 },
     /// The service answers every request.
     Service,
+    /// The service answers every request, and the monolith's code behind the route is gone:
+    /// the migration of the route is over.
+    Retired,
 }
 
 /// Why a text is not a route key.
@@ -66,7 +69,7 @@ pub enum RouteKeyError {
 /// Why a value is not a route state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RouteStateError {
-    #[error("unknown state \"{found}\" (expected monolith, shadow, canary or service)")]
+    #[error("unknown state \"{found}\" (expected monolith, shadow, canary, service or retired)")]
     UnknownState { found: String },
     #[error("percent {found} is out of range (expected 0 to 100)")]
     PercentOutOfRange { found: i64 },
@@ -150,6 +153,7 @@ impl RouteState {
         let state = match name {
             "monolith" => RouteState::Monolith,
             "service" => RouteState::Service,
+            "retired" => RouteState::Retired,
             "shadow" => RouteState::Shadow {
                 percent: percent.unwrap_or(Self::DEFAULT_SHADOW_PERCENT),
             },
@@ -162,7 +166,12 @@ impl RouteState {
                 });
             }
         };
-        if percent.is_some() && matches!(state, RouteState::Monolith | RouteState::Service) {
+        if percent.is_some()
+            && matches!(
+                state,
+                RouteState::Monolith | RouteState::Service | RouteState::Retired
+            )
+        {
             return Err(RouteStateError::PercentNotAllowed {
                 state: name.to_string(),
             });
@@ -177,6 +186,7 @@ impl RouteState {
             RouteState::Shadow { .. } => "shadow",
             RouteState::Canary { .. } => "canary",
             RouteState::Service => "service",
+            RouteState::Retired => "retired",
         }
     }
 

@@ -7,5 +7,6 @@ mod patterns;
 mod render;
 mod replan;
 mod routes;
+mod states;
 mod upstreams;
 mod validation;

@@ -67,7 +67,7 @@ fn states_and_their_percents() {
     check_state(
         "Canary",
         None,
-        Err("unknown state \"Canary\" (expected monolith, shadow, canary or service)"),
+        Err("unknown state \"Canary\" (expected monolith, shadow, canary, service or retired)"),
     );
 }
 

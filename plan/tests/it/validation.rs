@@ -442,7 +442,7 @@ fn unknown_state() {
     check_rest_problems(
         "[[service]]\nname = \"a\"\n[service.routes]\n\"GET /x\" = \"canery\"\n",
         &[
-            "ficus.toml:9:12: service[0].routes.\"GET /x\": unknown state \"canery\" (expected monolith, shadow, canary or service)",
+            "ficus.toml:9:12: service[0].routes.\"GET /x\": unknown state \"canery\" (expected monolith, shadow, canary, service or retired)",
         ],
     );
 }
@@ -452,7 +452,7 @@ fn unknown_state_in_a_table() {
     check_rest_problems(
         "[[service]]\nname = \"a\"\n[service.routes]\n\"GET /x\" = { state = \"moved\" }\n",
         &[
-            "ficus.toml:9:22: service[0].routes.\"GET /x\".state: unknown state \"moved\" (expected monolith, shadow, canary or service)",
+            "ficus.toml:9:22: service[0].routes.\"GET /x\".state: unknown state \"moved\" (expected monolith, shadow, canary, service or retired)",
         ],
     );
 }
@@ -619,7 +619,7 @@ fn every_problem_is_reported_in_file_order() {
         &[
             "ficus.toml:7:8: service[0].name: invalid service name \"B\": use lower-case letters, digits and `-`",
             "ficus.toml:8:8: service[0].rank: must be at least 1, not -3",
-            "ficus.toml:10:12: service[0].routes.\"GET /x\": unknown state \"nope\" (expected monolith, shadow, canary or service)",
+            "ficus.toml:10:12: service[0].routes.\"GET /x\": unknown state \"nope\" (expected monolith, shadow, canary, service or retired)",
             "ficus.toml:12:8: weights.call: weight must be a finite number of 0 or more, not -2",
         ],
     );

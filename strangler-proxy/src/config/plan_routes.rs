@@ -47,7 +47,7 @@ pub fn add_plan_routes(plan: &Plan, config: &mut FileConfig) {
                     target(MONOLITH_UPSTREAM, 100 - i64::from(percent)),
                     target(&service.name, i64::from(percent)),
                 ],
-                RouteState::Service => vec![target(&service.name, 1)],
+                RouteState::Service | RouteState::Retired => vec![target(&service.name, 1)],
                 RouteState::Monolith | RouteState::Shadow { .. } => continue,
             };
             service_used = true;
