@@ -14,6 +14,7 @@ pub mod body;
 pub mod config;
 pub mod headers;
 pub mod launch;
+pub mod ledger;
 pub mod metrics;
 pub mod pattern;
 pub mod proxy;
