@@ -20,6 +20,7 @@ pub mod pattern;
 pub mod proxy;
 pub mod reload;
 pub mod respond;
+pub mod rollout;
 pub mod route_table;
 pub mod runtime;
 pub mod server;
