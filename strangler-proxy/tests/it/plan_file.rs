@@ -191,8 +191,18 @@ fn migration_states_become_routes() {
         "/api/invoices/7/pdf/page/2",
         "billing GET /api/invoices/{id}/pdf/{*rest} billing=1",
     );
-    // Shadow (not implemented yet) and monolith states: the monolith answers.
-    check("GET", "/api/invoices", "default monolith=1");
+    // Shadow: the monolith answers and the service gets copies; monolith: nothing to do.
+    check(
+        "GET",
+        "/api/invoices",
+        "billing GET /api/invoices monolith=1",
+    );
+    let shadowed = table.match_request("GET", Some("shop.test"), "/api/invoices", &[]);
+    let shadow = shadowed.route.shadow.as_ref().expect("a shadow");
+    assert_eq!(
+        (shadow.upstream.as_str(), shadow.percent),
+        ("billing", ficus_plan::RouteState::DEFAULT_SHADOW_PERCENT)
+    );
     check("DELETE", "/api/invoices/7", "default monolith=1");
 }
 
@@ -212,6 +222,22 @@ async fn a_plan_alone_routes_service_routes_to_the_service() {
         get(&client, &proxy.url("/api/orders/1"), &[]).await.text(),
         "monolith"
     );
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_route_in_state_shadow_is_answered_by_the_monolith_and_copied_to_the_service() {
+    let monolith = Upstream::named("monolith").await;
+    let billing = Upstream::echo("billing").await;
+    let proxy = Proxy::start(&plan_with_states(monolith.addr, billing.addr)).await;
+    let client = client();
+    assert_eq!(
+        get(&client, &proxy.url("/api/invoices"), &[]).await.text(),
+        "monolith"
+    );
+    crate::support::poll::eventually(async || billing.hits() == 1).await;
+    // The monolith answered once; the copy went to the service alone.
+    assert_eq!(monolith.hits(), 1);
     proxy.shutdown().await;
 }
 
