@@ -1,13 +1,14 @@
 //! The third form of the configuration: everything a request needs, compiled from validated
 //! [`Settings`] and swapped whole on reload. [`Runtime`] holds the route table, per-route
-//! targets with their upstream pools and metric handles, their shadows, and the trusted hops; [`Shared`]
-//! holds the current runtime behind an [`ArcSwap`] plus what outlives reloads (metrics, the
-//! config file's path).
+//! targets with their upstream pools and metric handles, their shadows, and the trusted hops;
+//! [`Shared`] holds the current runtime behind an [`ArcSwap`] plus what outlives reloads
+//! (metrics, the config file's path).
 //!
 //! A request loads the runtime once ([`Shared::runtime`]) and keeps that `Arc` until it
 //! finishes, so in-flight requests end on the table they started with. Building a runtime
 //! never fails (settings are already valid) and keeps the [`UpstreamPool`] of every upstream
-//! whose settings are unchanged, so a reload keeps warm connections and health state.
+//! whose settings are unchanged, so a reload keeps warm connections and health state, and the
+//! samples, learned noise and permits of every shadow whose settings are unchanged.
 
 use std::collections::HashMap;
 use std::path::PathBuf;

@@ -3,13 +3,16 @@
 //! are compared and the route's counters, mismatch samples and noisy fields updated. The
 //! request path only admits the copy ([`ShadowRuntime::admit`]: sampled by `percent`, a safe
 //! method unless `mirror_writes`, an upgrade never, a permit of the route's `max_concurrent`
-//! taken with `try_acquire`, so over capacity the copy is dropped and counted), hands it to
-//! [`ShadowRuntime::spawn`] and wraps the primary response in a [`Tee`]; nothing on that path
-//! waits for the copy. Routes without `shadow` pay one `Option` check.
+//! taken with `try_acquire`, so over capacity the copy is dropped and counted), takes the
+//! request body (read into memory only when its declared length fits `max_body_bytes`; the
+//! proxy's `start_shadow`), hands it to [`ShadowRuntime::spawn`] and wraps the primary
+//! response in a [`Tee`]. Nothing on that path waits for the copy; routes without `shadow` pay
+//! one `Option` check.
 //!
 //! The task spawned per copy sends it (with `x-ficus-shadow: 1`) to the shadow upstream and,
-//! with `noise_upstream`, to a second monolith instance, each bounded by `timeout_ms` and read
-//! up to `max_response_bytes`; it is never retried, and it neither counts for nor against the
+//! with `noise_upstream` and a safe method (a write never goes to a monolith twice), to a
+//! second monolith instance, each bounded by `timeout_ms` and read up to
+//! `max_response_bytes`; it is never retried, and it neither counts for nor against the
 //! upstreams' passive health. It then waits for the primary answer from the [`Tee`] (at most
 //! `timeout_ms` plus the route's request timeout), compares ([`compare`]), discounts the places
 //! where the two monolith answers differ ([`compare::discount_noise`]), and records the result
@@ -126,11 +129,7 @@ impl ShadowRuntime {
     /// upgrade, and a permit free (else dropped and counted as `capacity`). Cheap: decided
     /// before any body is read.
     pub fn admit(&self, method: &Method, is_upgrade: bool) -> Option<Admitted> {
-        let safe = matches!(
-            *method,
-            Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
-        );
-        if is_upgrade || !(safe || self.settings.mirror_writes) {
+        if is_upgrade || !(is_safe(method) || self.settings.mirror_writes) {
             return None;
         }
         if self.settings.percent < 100 && fastrand::u8(0..100) >= self.settings.percent {
@@ -225,8 +224,10 @@ impl ShadowRuntime {
     ) {
         let timeout = self.settings.timeout;
         let max_response = self.settings.max_response_bytes;
+        // A write never goes to the noise upstream: it is the monolith, not a sandbox.
+        let noise_pool = self.noise_pool.as_ref().filter(|_| is_safe(&copy.method));
         let noise = async {
-            match &self.noise_pool {
+            match noise_pool {
                 Some(pool) => {
                     Some(exchange(pool, copy.clone(), body.clone(), timeout, max_response).await)
                 }
@@ -303,6 +304,14 @@ impl ShadowRuntime {
             rules,
         ));
     }
+}
+
+/// `GET`, `HEAD`, `OPTIONS` and `TRACE`: the methods copied without `mirror_writes`.
+fn is_safe(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
 }
 
 /// Sends one copy to `pool` and reads its answer whole, all within `timeout`. Never retried.

@@ -357,6 +357,10 @@ async fn noise_cancellation_discounts_a_field_that_varies_between_two_monolith_a
         "upstream = \"orders\"\nnoise_upstream = \"monolith-b\"",
     ));
     config.push_str(&shadowed_route("orders_alone", "upstream = \"orders\""));
+    config.push_str(&shadowed_route(
+        "orders_writes",
+        "upstream = \"orders\"\nnoise_upstream = \"monolith-b\"\nmirror_writes = true",
+    ));
     let proxy = start_with_admin(&config).await;
     let client = client();
 
@@ -382,6 +386,13 @@ async fn noise_cancellation_discounts_a_field_that_varies_between_two_monolith_a
             .iter()
             .all(|seen| seen.shadow_header.as_deref() == Some("1"))
     );
+    // A write is copied to the sandbox but never sent to the second monolith.
+    let write = Request::post(proxy.url("/orders_writes/1"))
+        .body(Full::new(Bytes::from_static(b"{}")))
+        .expect("request");
+    assert_eq!(send(&client, write).await.status, 200);
+    after_compared(&proxy, "orders_writes", 1).await;
+    assert_eq!(monolith_b.seen().len(), 2);
     // Without a noise upstream the same stamp is a mismatch.
     let alone = after_compared(&proxy, "orders_alone", 1).await;
     assert_eq!(alone["mismatched"], 1, "{alone:#}");
