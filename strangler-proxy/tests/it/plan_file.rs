@@ -242,6 +242,27 @@ async fn a_route_in_state_shadow_is_answered_by_the_monolith_and_copied_to_the_s
 }
 
 #[tokio::test]
+async fn the_shadow_settings_of_plan_routes_are_checked_and_named_in_the_plan() {
+    let plan = plan_with_states(
+        "127.0.0.1:8080".parse().expect("address"),
+        "127.0.0.1:9000".parse().expect("address"),
+    );
+    let line = plan.lines().count() + 3;
+    let error = check_refused(&format!(
+        "{plan}\n[proxy.plan_routes.shadow]\nupstream = \"billing\"\ncompare = {{ ignore_fields = [\"\"] }}\n"
+    ))
+    .await;
+    // Each problem once, though the derived shadow route carries the same rule.
+    assert!(
+        error.contains(&format!(
+            "2 problems:\n  line {line}: proxy.plan_routes.shadow.upstream: is given by each route in state shadow (its service and percent)\n  line {}: proxy.plan_routes.shadow.compare.ignore_fields[0]: names no field",
+            line + 1
+        )),
+        "{error}"
+    );
+}
+
+#[tokio::test]
 async fn weights_of_a_route_from_the_plan_states_are_changed_in_the_plan_not_the_admin_api() {
     let monolith = Upstream::named("monolith").await;
     let billing = Upstream::named("billing").await;
