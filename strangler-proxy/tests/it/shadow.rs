@@ -641,3 +641,124 @@ async fn the_shadow_endpoint_lists_shadowed_routes_and_refuses_others() {
     assert_eq!(service.seen().len(), 0);
     proxy.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_primary_streamed_in_chunks_is_compared_whole() {
+    let chunked = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n7\r\n{\"a\":1,\r\n4\r\n\"b\":\r\n6\r\n[1,2]}\r\n0\r\n\r\n";
+    let monolith = crate::support::raw::RawUpstream::start(move |_request| {
+        crate::support::raw::Action::Respond(chunked.as_bytes().to_vec())
+    })
+    .await;
+    let service = Recorder::start("catalog", |path| {
+        let value = if path == "/products/same" {
+            json!({"b": [1, 2], "a": 1})
+        } else {
+            json!({"a": 1, "b": [2, 1]})
+        };
+        (StatusCode::OK, value)
+    })
+    .await;
+    let proxy = start_products(
+        monolith.addr,
+        ("catalog", service.addr()),
+        "upstream = \"catalog\"",
+    )
+    .await;
+    let client = client();
+    for path in ["/products/same", "/products/other"] {
+        let reply = get(&client, &proxy.url(path), &[]).await;
+        assert_eq!(reply.text(), "{\"a\":1,\"b\":[1,2]}");
+    }
+    let status = after_compared(&proxy, "products", 2).await;
+    assert_eq!(status["matched"], 1, "{status:#}");
+    let differences = &status["samples"][0]["differences"];
+    assert_eq!(
+        *differences,
+        json!([
+            {"at": "body b[0]", "primary": 1, "shadow": 2},
+            {"at": "body b[1]", "primary": 2, "shadow": 1},
+        ])
+    );
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn answers_over_the_response_cap_are_passed_on_whole_and_not_compared() {
+    let monolith = Recorder::start("monolith", catalog_answer).await;
+    let service = Recorder::start("catalog", catalog_answer).await;
+    let proxy = start_products(
+        monolith.addr(),
+        ("catalog", service.addr()),
+        "upstream = \"catalog\"\nmax_response_bytes = 16",
+    )
+    .await;
+    let direct = direct_answer(monolith.addr()).await;
+    assert!(direct.body.len() > 16);
+    let proxied = get(&client(), &proxy.url("/products/1"), &[]).await;
+    assert_eq!(proxied.body, direct.body);
+    until_status(
+        &proxy,
+        "products",
+        |status| &status["dropped"]["response_too_large"],
+        1,
+    )
+    .await;
+    assert_eq!(shadow_status(&proxy, "products").await["compared"], 0);
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_shadow_over_its_timeout_and_a_failed_primary_are_counted_not_compared() {
+    let monolith = Recorder::start("monolith", catalog_answer).await;
+    let slow = Upstream::start("slow", |request| {
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            json_reply(catalog_answer(request.uri().path()))
+        })
+    })
+    .await;
+    let service = Recorder::start("catalog", catalog_answer).await;
+    let dead = dead_address().await;
+    let mut config = config_with_upstreams(&[
+        ("monolith", monolith.addr()),
+        ("slow", slow.addr),
+        ("catalog", service.addr()),
+        ("dead", dead),
+    ]);
+    config.push_str(&shadowed_route(
+        "products",
+        "upstream = \"slow\"\ntimeout_ms = 100",
+    ));
+    config.push_str(&format!(
+        "\n[[route]]\nname = \"broken\"\npath = \"/broken/**\"\ntargets = [{{ upstream = \"dead\" }}]\nfallback = false\n\n[route.shadow]\nupstream = \"catalog\"\n"
+    ));
+    let proxy = start_with_admin(&config).await;
+    let client = client();
+
+    assert_eq!(
+        get(&client, &proxy.url("/products/1"), &[]).await.status,
+        200
+    );
+    until_status(
+        &proxy,
+        "products",
+        |status| &status["dropped"]["timeout"],
+        1,
+    )
+    .await;
+    // The primary fails: the proxy answers 502 itself, and the copy has nothing to compare with.
+    let reply = get(&client, &proxy.url("/broken/1"), &[]).await;
+    assert_eq!(reply.status, 502);
+    until_status(
+        &proxy,
+        "broken",
+        |status| &status["dropped"]["primary_incomplete"],
+        1,
+    )
+    .await;
+    assert_eq!(service.seen().len(), 1);
+    for route in ["products", "broken"] {
+        assert_eq!(shadow_status(&proxy, route).await["compared"], 0);
+    }
+    proxy.shutdown().await;
+}
