@@ -140,6 +140,17 @@ async fn until_status(proxy: &Proxy, route: &str, count: impl Fn(&Value) -> &Val
     eventually(async || *count(&shadow_status(proxy, route).await) == json!(n)).await;
 }
 
+/// A new service that answers as the monolith does, 2 s late.
+async fn slow_upstream() -> Upstream {
+    Upstream::start("slow", |request| {
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            json_reply(catalog_answer(request.uri().path()))
+        })
+    })
+    .await
+}
+
 /// The monolith of most tests: a JSON answer per path that never changes.
 fn catalog_answer(path: &str) -> (StatusCode, Value) {
     (
@@ -151,13 +162,7 @@ fn catalog_answer(path: &str) -> (StatusCode, Value) {
 #[tokio::test]
 async fn the_primary_answer_is_unchanged_and_on_time_while_the_shadow_is_slow() {
     let monolith = Recorder::start("monolith", catalog_answer).await;
-    let slow = Upstream::start("slow", |request| {
-        Box::pin(async move {
-            tokio::time::sleep(Duration::from_secs(2)).await;
-            json_reply(catalog_answer(request.uri().path()))
-        })
-    })
-    .await;
+    let slow = slow_upstream().await;
     let proxy = start_products(
         monolith.addr(),
         ("slow", slow.addr),
@@ -710,13 +715,7 @@ async fn answers_over_the_response_cap_are_passed_on_whole_and_not_compared() {
 #[tokio::test]
 async fn a_shadow_over_its_timeout_and_a_failed_primary_are_counted_not_compared() {
     let monolith = Recorder::start("monolith", catalog_answer).await;
-    let slow = Upstream::start("slow", |request| {
-        Box::pin(async move {
-            tokio::time::sleep(Duration::from_secs(2)).await;
-            json_reply(catalog_answer(request.uri().path()))
-        })
-    })
-    .await;
+    let slow = slow_upstream().await;
     let service = Recorder::start("catalog", catalog_answer).await;
     let dead = dead_address().await;
     let mut config = config_with_upstreams(&[
@@ -729,9 +728,9 @@ async fn a_shadow_over_its_timeout_and_a_failed_primary_are_counted_not_compared
         "products",
         "upstream = \"slow\"\ntimeout_ms = 100",
     ));
-    config.push_str(&format!(
-        "\n[[route]]\nname = \"broken\"\npath = \"/broken/**\"\ntargets = [{{ upstream = \"dead\" }}]\nfallback = false\n\n[route.shadow]\nupstream = \"catalog\"\n"
-    ));
+    config.push_str(
+        "\n[[route]]\nname = \"broken\"\npath = \"/broken/**\"\ntargets = [{ upstream = \"dead\" }]\nfallback = false\n\n[route.shadow]\nupstream = \"catalog\"\n",
+    );
     let proxy = start_with_admin(&config).await;
     let client = client();
 
