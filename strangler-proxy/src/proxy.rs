@@ -11,9 +11,10 @@
 //! 4. **prepare** (`prepare`): hop-by-hop fields out, `Host` from an absolute-form target,
 //!    forwarding fields, request id and `traceparent` in ([`crate::headers`]); the body is kept
 //!    for replay when it is small and the method idempotent, else streamed;
-//!    4b. **shadow** (`start_shadow`, routes with a `shadow` table only): the copy admitted or
-//!    not, its body taken, its task spawned ([`crate::shadow`]); the primary response's body
-//!    is then copied on its way out for the comparison, and nothing waits for the copy;
+//!    4b. **shadow** (`start_shadow` in `proxy/shadow_copy.rs`, routes with a `shadow` table
+//!    only): the copy admitted or not, its body taken, its task spawned ([`crate::shadow`]);
+//!    the primary response's body is then copied on its way out for the comparison, and
+//!    nothing waits for the copy;
 //! 5. **send** (`send`), with the retry and fallback rules below;
 //! 6. **respond** (`respond`): hop-by-hop fields out of the response, `Via` and the request id
 //!    in, a WebSocket (or other) upgrade joined into a tunnel;
@@ -45,24 +46,23 @@ use http::header::{CONNECTION, CONTENT_LENGTH, HOST, HeaderValue};
 use http::{Method, Request, Response, Version};
 use hyper::body::{Body, Incoming};
 use hyper_util::rt::TokioIo;
-use tokio::sync::oneshot;
 
 use crate::body::{BodyLimit, ProxyBody, ReclaimHandle, collect_limited};
 use crate::config::settings::Route;
 use crate::headers;
-use crate::metrics::ShadowDrop;
 use crate::respond::{ProxyErrorKind, error_response};
 use crate::runtime::{RouteRuntime, Runtime, Shared, TargetRuntime};
-use crate::shadow::{PrimaryAnswer, ShadowRuntime};
 use crate::split;
 use crate::upstream::FailureKind;
 
 mod request_checks;
+mod shadow_copy;
 
 use request_checks::{
     declared_length_exceeds, is_idempotent, is_upgrade_request, request_host,
     transfer_coding_problem,
 };
+use shadow_copy::start_shadow;
 
 /// The hyper service of one client connection.
 #[derive(Clone)]
@@ -361,50 +361,6 @@ async fn prepare(
         request_id,
         client_upgrade,
     })
-}
-
-/// Phase 4b: whether the shadow admits this request and, if so, its copy spawned with the
-/// body: a kept body as it is; a streamed one read into memory first when its declared length
-/// fits `max_body_bytes` (and then kept for the primary's attempts too); any other is not
-/// copied and counted. The sender the primary answer goes through, or the bad request a body
-/// shorter than declared is.
-async fn start_shadow(
-    shadow: &Arc<ShadowRuntime>,
-    prepared: &mut Prepared,
-) -> Result<Option<oneshot::Sender<PrimaryAnswer>>, ProxyErrorKind> {
-    let Some(admitted) = shadow.admit(&prepared.parts.method, prepared.client_upgrade.is_some())
-    else {
-        return Ok(None);
-    };
-    let max_body_bytes = shadow.max_body_bytes();
-    let body = match &mut prepared.body {
-        BodySource::Kept(bytes) if bytes.len() <= max_body_bytes => bytes.clone(),
-        BodySource::Streamed(slot)
-            if slot.as_ref().is_some_and(|incoming| {
-                incoming
-                    .size_hint()
-                    .exact()
-                    .is_some_and(|length| length <= max_body_bytes as u64)
-            }) =>
-        {
-            let Some(incoming) = slot.take() else {
-                return Ok(None);
-            };
-            match collect_limited(incoming, max_body_bytes).await {
-                Ok(Some(bytes)) => {
-                    prepared.body = BodySource::Kept(bytes.clone());
-                    bytes
-                }
-                // The declared length was a lie or the client went away: nothing to forward.
-                Ok(None) | Err(_) => return Err(ProxyErrorKind::BadRequest),
-            }
-        }
-        _ => {
-            shadow.record_drop(ShadowDrop::BodyTooLarge);
-            return Ok(None);
-        }
-    };
-    Ok(Some(shadow.spawn(admitted, &prepared.parts, body)))
 }
 
 /// Phase 5: attempts on `target`'s addresses, with the retry and fallback rules of the module
