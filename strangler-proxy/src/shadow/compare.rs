@@ -207,6 +207,10 @@ fn diff_values(
         return;
     }
     match (primary, shadow) {
+        // JSON has one kind of number: `10` and `10.0` are the same value.
+        (Value::Number(primary_number), Value::Number(shadow_number))
+            if (primary_number.is_f64() || shadow_number.is_f64())
+                && primary_number.as_f64() == shadow_number.as_f64() => {}
         (Value::Object(primary_object), Value::Object(shadow_object)) => {
             let keys: BTreeSet<&String> =
                 primary_object.keys().chain(shadow_object.keys()).collect();

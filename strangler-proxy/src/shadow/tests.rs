@@ -94,6 +94,16 @@ fn missing_fields_and_elements_show_as_absent() {
 }
 
 #[test]
+fn numbers_compare_by_value() {
+    check(
+        &rules(&[], &[]),
+        r#"{"price": 10.0, "ratio": 0.5, "count": 3}"#,
+        r#"{"price": 10, "ratio": 0.50, "count": 4}"#,
+        &["body count: 3 -> 4"],
+    );
+}
+
+#[test]
 fn a_type_change_is_one_difference_at_its_place() {
     check(
         &rules(&[], &[]),
