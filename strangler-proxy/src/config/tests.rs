@@ -626,6 +626,14 @@ fn shadow_numbers_out_of_range_are_refused() {
         "proxy.toml: line 17: route[0].shadow.max_concurrent: must be above 0",
     );
     check_error(
+        &shadowed("upstream = \"billing\"\nmax_concurrent = 9223372036854775807\n"),
+        "proxy.toml: line 17: route[0].shadow.max_concurrent: must be at most 100000",
+    );
+    check_error(
+        &shadowed("upstream = \"billing\"\nsamples = 1001\n"),
+        "proxy.toml: line 17: route[0].shadow.samples: must be at most 1000",
+    );
+    check_error(
         &shadowed("upstream = \"billing\"\ntimeout_ms = 0\n"),
         "proxy.toml: line 17: route[0].shadow.timeout_ms: must be above 0",
     );

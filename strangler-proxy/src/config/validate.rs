@@ -274,6 +274,11 @@ fn validate_admin(
     })
 }
 
+/// Largest `shadow.max_concurrent`: copies in flight on one route.
+pub const MAX_SHADOW_CONCURRENT: usize = 100_000;
+/// Largest `shadow.samples`: mismatches kept per route, each up to a few KiB.
+pub const MAX_SHADOW_SAMPLES: usize = 1_000;
+
 /// A field path and the message about it.
 pub(crate) type FieldProblem = (String, String);
 
@@ -625,6 +630,21 @@ fn validate_shadow_options(
     ] {
         if value == 0 {
             return Err((format!("{at}.{field}"), "must be above 0".to_owned()));
+        }
+    }
+    for (field, value, maximum) in [
+        (
+            "max_concurrent",
+            file_shadow.max_concurrent,
+            MAX_SHADOW_CONCURRENT,
+        ),
+        ("samples", file_shadow.samples, MAX_SHADOW_SAMPLES),
+    ] {
+        if value > maximum {
+            return Err((
+                format!("{at}.{field}"),
+                format!("must be at most {maximum}"),
+            ));
         }
     }
     if let Some(noise_upstream) = &file_shadow.noise_upstream

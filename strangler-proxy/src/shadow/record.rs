@@ -26,7 +26,7 @@ impl ShadowRecord {
     pub fn new(capacity: usize) -> ShadowRecord {
         ShadowRecord {
             capacity,
-            samples: Mutex::new(VecDeque::with_capacity(capacity)),
+            samples: Mutex::new(VecDeque::new()),
             noisy: Mutex::new(BTreeMap::new()),
         }
     }

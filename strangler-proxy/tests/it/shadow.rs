@@ -114,6 +114,21 @@ async fn direct_answer(monolith: SocketAddr) -> Reply {
     get(&client(), &format!("http://{monolith}/products/1"), &[]).await
 }
 
+/// Writes `config` (with the admin section) as the proxy's file and reloads it now.
+async fn reload_with(proxy: &Proxy, config: &str) -> Reply {
+    let text = format!("{config}{}", crate::support::ADMIN_SECTION);
+    std::fs::write(&proxy.config_path, text).expect("write config");
+    admin(
+        &client(),
+        proxy,
+        Method::POST,
+        "/reload",
+        Some(ADMIN_TOKEN),
+        "",
+    )
+    .await
+}
+
 /// `GET /shadow/{route}` on the admin API.
 async fn shadow_status(proxy: &Proxy, route: &str) -> Value {
     let reply = admin(
@@ -564,19 +579,9 @@ async fn an_invalid_shadow_is_refused_at_reload_and_the_running_one_kept() {
         ),
         ("upstream = \"payments\"", "route[0].shadow.upstream", 17),
     ] {
-        let text = format!(
-            "{base}{}{}",
-            shadowed_route("products", shadow_lines),
-            crate::support::ADMIN_SECTION
-        );
-        std::fs::write(&proxy.config_path, &text).expect("write config");
-        let reply = admin(
-            &client,
+        let reply = reload_with(
             &proxy,
-            Method::POST,
-            "/reload",
-            Some(ADMIN_TOKEN),
-            "",
+            &format!("{base}{}", shadowed_route("products", shadow_lines)),
         )
         .await;
         assert_eq!(reply.status, 422, "{}", reply.text());
@@ -759,5 +764,46 @@ async fn a_shadow_over_its_timeout_and_a_failed_primary_are_counted_not_compared
     for route in ["products", "broken"] {
         assert_eq!(shadow_status(&proxy, route).await["compared"], 0);
     }
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn samples_outlive_a_reload_that_keeps_the_shadow_settings() {
+    let monolith = Recorder::start("monolith", catalog_answer).await;
+    let service = Recorder::start("catalog", |path| {
+        let (status, mut value) = catalog_answer(path);
+        value["price"] = json!(12);
+        (status, value)
+    })
+    .await;
+    let base = config_with_upstreams(&[("monolith", monolith.addr()), ("catalog", service.addr())]);
+    let products = shadowed_route("products", "upstream = \"catalog\"");
+    let proxy = start_with_admin(&format!("{base}{products}")).await;
+    let client = client();
+    let reload = async |text: String| {
+        let reply = reload_with(&proxy, &text).await;
+        assert_eq!(reply.status, 200, "{}", reply.text());
+    };
+
+    assert_eq!(
+        get(&client, &proxy.url("/products/1"), &[]).await.status,
+        200
+    );
+    after_compared(&proxy, "products", 1).await;
+    // Another route added: this shadow is unchanged and keeps its sample.
+    let other = "\n[[route]]\nname = \"other\"\npath = \"/other\"\ntargets = [{ upstream = \"monolith\" }]\n";
+    reload(format!("{base}{products}{other}")).await;
+    let status = shadow_status(&proxy, "products").await;
+    assert_eq!(
+        status["samples"].as_array().map(Vec::len),
+        Some(1),
+        "{status:#}"
+    );
+    // Other shadow settings: samples start again, the counters go on.
+    let changed = shadowed_route("products", "upstream = \"catalog\"\nsamples = 5");
+    reload(format!("{base}{changed}")).await;
+    let status = shadow_status(&proxy, "products").await;
+    assert_eq!(status["samples"], json!([]));
+    assert_eq!(status["mismatched"], 1);
     proxy.shutdown().await;
 }
