@@ -1,9 +1,11 @@
 //! Turns a parsed [`FileConfig`] into [`Settings`], or the problems found: one
 //! [`ConfigError::Invalid`] naming the field path (`route[2].targets[0].upstream`), or
 //! [`ConfigError::Problems`] when there are several (the first of each upstream, route and
-//! top-level field), with indexes counted from 0 in file order. It checks names, addresses, patterns, methods and
-//! weights; it does not resolve host names, connect anywhere, or reject overlapping routes
-//! (the route table's precedence decides between them).
+//! top-level field), with indexes counted from 0 in file order. It checks names, addresses,
+//! patterns, methods, weights and shadow settings (targets, caps, the comparison rules' field
+//! paths; a plan's derived shadow routes are reported as `plan_routes.shadow`, once); it does
+//! not resolve host names, connect anywhere, or reject overlapping routes (the route table's
+//! precedence decides between them).
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
