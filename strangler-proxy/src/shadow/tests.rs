@@ -1,6 +1,7 @@
 //! Comparison tests: `check(rules, primary, shadow, expected)` compares two JSON (or text)
 //! bodies under rules written as in the file and expects the differences, one line each as
-//! `place: primary -> shadow` (`-` for absent).
+//! `place: primary -> shadow` (`-` for absent). Then the field paths, and the [`super::Tee`]
+//! that copies a primary body: whole, too large, or dropped before its end.
 
 use bytes::Bytes;
 
@@ -282,4 +283,68 @@ fn field_paths_that_name_no_field_are_refused() {
     ] {
         assert_eq!(FieldPath::parse(rule).unwrap_err(), expected, "{rule:?}");
     }
+}
+
+/// Reads `response`'s body to the end, as the server does.
+async fn read_body(response: http::Response<crate::body::ProxyBody>) -> Bytes {
+    use http_body_util::BodyExt;
+    response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+}
+
+fn teed(
+    body: &'static str,
+    limit: usize,
+) -> (
+    http::Response<crate::body::ProxyBody>,
+    tokio::sync::oneshot::Receiver<super::PrimaryAnswer>,
+) {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let response = http::Response::builder()
+        .status(201)
+        .header("content-type", "text/plain")
+        .body(crate::body::ProxyBody::full(Bytes::from_static(
+            body.as_bytes(),
+        )))
+        .expect("response");
+    (super::Tee::attach(response, limit, sender), receiver)
+}
+
+#[tokio::test]
+async fn the_tee_passes_the_body_on_and_hands_over_a_whole_copy_at_its_end() {
+    let (response, receiver) = teed("hello", 5);
+    assert_eq!(read_body(response).await, "hello");
+    match receiver.await.expect("an answer") {
+        super::PrimaryAnswer::Whole {
+            status,
+            headers,
+            body,
+        } => {
+            assert_eq!((status, body), (201, Bytes::from_static(b"hello")));
+            assert_eq!(headers["content-type"], "text/plain");
+        }
+        super::PrimaryAnswer::TooLarge => panic!("5 bytes fit a limit of 5"),
+    }
+}
+
+#[tokio::test]
+async fn the_tee_passes_a_body_over_its_limit_on_whole_and_says_too_large() {
+    let (response, receiver) = teed("hello!", 5);
+    assert_eq!(read_body(response).await, "hello!");
+    assert!(matches!(
+        receiver.await.expect("an answer"),
+        super::PrimaryAnswer::TooLarge
+    ));
+}
+
+#[tokio::test]
+async fn a_teed_body_dropped_before_its_end_hands_over_nothing() {
+    // The client went away before the body was sent.
+    let (response, receiver) = teed("hello", 5);
+    drop(response);
+    assert!(receiver.await.is_err());
 }
