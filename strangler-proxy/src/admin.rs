@@ -8,6 +8,8 @@
 //! | `GET /routes` | routes in precedence order with their targets and weights, then the default route |
 //! | `GET /upstreams` | upstreams with each address's health |
 //! | `GET /metrics` | the Prometheus metrics |
+//! | `GET /shadow` | each shadowed route's counters, mismatch rate and noisy fields |
+//! | `GET /shadow/{name}` | the same for one route, with its mismatch samples; `name` percent-encoded |
 //! | `PUT /routes/{name}/weights` | sets weights: body `{"weights": {"monolith": 80, "billing": 20}}`; `name` percent-encoded |
 //! | `POST /reload` | reloads the configuration file now |
 //!
@@ -148,6 +150,27 @@ async fn handle(
             );
             response
         }
+        (&Method::GET, ["shadow"]) => {
+            let runtime = state.shared.runtime();
+            let shadows: Vec<Value> = runtime
+                .shadows()
+                .map(|shadow| shadow.status_json(false))
+                .collect();
+            json_response(StatusCode::OK, &json!({ "routes": shadows }))
+        }
+        (&Method::GET, ["shadow", route_name]) => {
+            let runtime = state.shared.runtime();
+            match percent_decode(route_name)
+                .as_deref()
+                .and_then(|route_name| runtime.shadow_of(route_name))
+            {
+                Some(shadow) => json_response(StatusCode::OK, &shadow.status_json(true)),
+                None => json_response(
+                    StatusCode::NOT_FOUND,
+                    &json!({"error": "no shadowed route of that name", "path": path}),
+                ),
+            }
+        }
         (&Method::PUT, ["routes", route_name, "weights"]) => {
             // Percent-decoded after splitting, so a name may hold `/` and spaces (`%2F`, `%20`).
             let Some(route_name) = percent_decode(route_name) else {
@@ -178,12 +201,19 @@ async fn handle(
                 }
             }
         }
-        (_, ["routes"] | ["upstreams"] | ["metrics"] | ["reload"] | ["routes", _, "weights"]) => {
-            json_response(
-                StatusCode::METHOD_NOT_ALLOWED,
-                &json!({"error": "method not allowed"}),
-            )
-        }
+        (
+            _,
+            ["routes"]
+            | ["upstreams"]
+            | ["metrics"]
+            | ["reload"]
+            | ["routes", _, "weights"]
+            | ["shadow"]
+            | ["shadow", _],
+        ) => json_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            &json!({"error": "method not allowed"}),
+        ),
         _ => json_response(
             StatusCode::NOT_FOUND,
             &json!({"error": "not found", "path": path}),
@@ -271,6 +301,12 @@ fn route_json(route: &Route) -> Value {
         "allow_override": route.allow_override,
         "fallback": route.fallback,
         "request_timeout_ms": route.request_timeout.map(|timeout| timeout.as_millis() as u64),
+        "shadow": route.shadow.as_ref().map(|shadow| json!({
+            "upstream": shadow.upstream,
+            "percent": shadow.percent,
+            "noise_upstream": shadow.noise_upstream,
+            "mirror_writes": shadow.mirror_writes,
+        })),
     })
 }
 

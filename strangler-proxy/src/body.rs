@@ -1,5 +1,6 @@
 //! The one body type the proxy sends both ways: a streamed [`Incoming`] body, a kept copy of a
-//! small request body ([`ProxyBody::Full`]), nothing, or a streamed body that can be taken back
+//! small request body ([`ProxyBody::Full`]), nothing, a primary response copied for a shadow
+//! comparison ([`crate::shadow::Tee`]), or a streamed body that can be taken back
 //! when a request failed before anything of it was read ([`Reclaimable`]).
 //!
 //! Why the last one: the upstream client takes the request by value, so after a connect error
@@ -28,6 +29,8 @@ pub enum ProxyBody {
     Reclaimable(Reclaimable),
     /// A response from an upstream, which hands its connection back when read to the end.
     Upstream(crate::upstream::UpstreamBody),
+    /// A primary response of a shadowed route, copied for the comparison on its way.
+    Teed(Box<crate::shadow::Tee>),
 }
 
 /// The error type of [`ProxyBody`]: hyper's, or [`BodyTooLarge`].
@@ -135,6 +138,7 @@ impl Body for ProxyBody {
             ProxyBody::Full(bytes) => Poll::Ready(bytes.take().map(|bytes| Ok(Frame::data(bytes)))),
             ProxyBody::Incoming(incoming) => Pin::new(incoming).poll_frame(cx).map_err(Into::into),
             ProxyBody::Upstream(upstream) => Pin::new(upstream).poll_frame(cx).map_err(Into::into),
+            ProxyBody::Teed(tee) => tee.poll_frame(cx),
             ProxyBody::Reclaimable(reclaimable) => {
                 if reclaimable.taken.is_none() {
                     reclaimable.taken = reclaimable
@@ -169,6 +173,7 @@ impl Body for ProxyBody {
             ProxyBody::Full(bytes) => bytes.is_none(),
             ProxyBody::Incoming(incoming) => incoming.is_end_stream(),
             ProxyBody::Upstream(upstream) => upstream.is_end_stream(),
+            ProxyBody::Teed(tee) => tee.inner().is_end_stream(),
             ProxyBody::Reclaimable(reclaimable) => match &reclaimable.taken {
                 Some(incoming) => incoming.is_end_stream(),
                 None => reclaimable.size_hint.exact() == Some(0),
@@ -184,6 +189,7 @@ impl Body for ProxyBody {
             }
             ProxyBody::Incoming(incoming) => incoming.size_hint(),
             ProxyBody::Upstream(upstream) => upstream.size_hint(),
+            ProxyBody::Teed(tee) => tee.inner().size_hint(),
             ProxyBody::Reclaimable(reclaimable) => match &reclaimable.taken {
                 Some(incoming) => incoming.size_hint(),
                 None => reclaimable.size_hint,

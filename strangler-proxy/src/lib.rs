@@ -5,7 +5,8 @@
 //! Configuration comes in three forms: the TOML file schema ([`config::file`]), validated
 //! [`config::Settings`], and the compiled [`runtime::Runtime`] (route table, upstream pools,
 //! metric handles) that a reload swaps whole. A request goes through [`proxy::handle`], whose
-//! module doc lists the phases; [`server`] owns the listening side, [`reload`] the hot
+//! module doc lists the phases; [`shadow`] copies requests of shadowed routes to a new service
+//! and compares the answers; [`server`] owns the listening side, [`reload`] the hot
 //! reload, [`admin`] the admin API, [`tls`] the certificates of both sides, and [`launch`]
 //! wires them together for `ficus proxy`.
 
@@ -24,6 +25,7 @@ pub mod rollout;
 pub mod route_table;
 pub mod runtime;
 pub mod server;
+pub mod shadow;
 pub mod split;
 pub mod tls;
 pub mod upstream;

@@ -15,6 +15,9 @@
 //! | `ficus_proxy_active_connections` | gauge | none |
 //! | `ficus_proxy_config_reloads_total` | counter | `result` (`ok` or `rejected`) |
 //! | `ficus_proxy_ejections_total` | counter | `upstream`, `address` |
+//! | `ficus_proxy_shadow_mirrored_total` | counter | `route` |
+//! | `ficus_proxy_shadow_compared_total` | counter | `route`, `result` (`match` or `mismatch`) |
+//! | `ficus_proxy_shadow_dropped_total` | counter | `route`, `reason` ([`SHADOW_DROP_REASONS`]) |
 //!
 //! `target` is the name of the upstream that answered, or [`NO_TARGET`] (`"none"`) when the
 //! proxy answered by itself (a synthesized 502/503/504). `class` is the status class, `"1xx"` to
@@ -70,6 +73,51 @@ pub const DURATION_BUCKETS_SECONDS: [f64; 15] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
 
+/// The `reason` label values of `shadow_dropped_total`, indexed by [`ShadowDrop`].
+pub const SHADOW_DROP_REASONS: [&str; 8] = [
+    "capacity",
+    "body_too_large",
+    "timeout",
+    "error",
+    "response_too_large",
+    "primary_incomplete",
+    "noise_timeout",
+    "noise_error",
+];
+
+/// Why a request of a shadowed route was not copied, or its copy not compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShadowDrop {
+    /// `max_concurrent` copies were in flight already.
+    Capacity = 0,
+    /// The request body was larger than `max_body_bytes`, or of undeclared length.
+    BodyTooLarge,
+    /// The shadow upstream did not answer in full within `timeout_ms`.
+    Timeout,
+    /// The shadow upstream could not be reached or did not answer valid HTTP.
+    Error,
+    /// An answer's body was larger than `max_response_bytes`.
+    ResponseTooLarge,
+    /// The primary answer did not arrive whole (the proxy answered itself, the upstream or
+    /// the client went away).
+    PrimaryIncomplete,
+    /// The noise upstream did not answer in full within `timeout_ms`.
+    NoiseTimeout,
+    /// The noise upstream could not be reached or did not answer valid HTTP.
+    NoiseError,
+}
+
+/// The shadow counters of one route, every series created up front (so that a drop reason
+/// never seen reads 0, not absent). Cheap to clone; get one per shadowed route per config
+/// version from [`Metrics::shadow`].
+#[derive(Clone, Debug)]
+pub struct ShadowMetrics {
+    pub mirrored: Counter,
+    pub matched: Counter,
+    pub mismatched: Counter,
+    dropped: [Counter; SHADOW_DROP_REASONS.len()],
+}
+
 /// All of the proxy's metrics and the registry that encodes them. `Send + Sync`; share it
 /// behind an `Arc` for the process's lifetime, across config reloads.
 #[derive(Debug)]
@@ -80,6 +128,9 @@ pub struct Metrics {
     reloads_ok: Counter,
     reloads_rejected: Counter,
     ejections: Family<EjectionLabels, Counter>,
+    shadow_mirrored: Family<RouteLabels, Counter>,
+    shadow_compared: Family<ShadowCompareLabels, Counter>,
+    shadow_dropped: Family<ShadowDropLabels, Counter>,
 }
 
 /// The metrics of one route, with the route's label cached. Cheap to clone; get one per route
@@ -164,6 +215,25 @@ impl Metrics {
             ejections.clone(),
         );
 
+        let shadow_mirrored = Family::<RouteLabels, Counter>::default();
+        let shadow_compared = Family::<ShadowCompareLabels, Counter>::default();
+        let shadow_dropped = Family::<ShadowDropLabels, Counter>::default();
+        registry.register(
+            "shadow_mirrored",
+            "Copies of requests sent to a shadowed route's new service",
+            shadow_mirrored.clone(),
+        );
+        registry.register(
+            "shadow_compared",
+            "Shadow answers compared with the primary's, by result (match or mismatch)",
+            shadow_compared.clone(),
+        );
+        registry.register(
+            "shadow_dropped",
+            "Requests of a shadowed route not copied, or copies not compared, by reason",
+            shadow_dropped.clone(),
+        );
+
         // Both reload results exist from the start, so `rejected` reads 0 rather than absent.
         let reloads_ok = reloads.get_or_create_owned(&ReloadLabels { result: "ok" });
         let reloads_rejected = reloads.get_or_create_owned(&ReloadLabels { result: "rejected" });
@@ -174,6 +244,34 @@ impl Metrics {
             reloads_ok,
             reloads_rejected,
             ejections,
+            shadow_mirrored,
+            shadow_compared,
+            shadow_dropped,
+        }
+    }
+
+    /// The shadow counters of `route`. Allocates; call it when compiling a config version.
+    pub fn shadow(&self, route: &str) -> ShadowMetrics {
+        let route: Arc<str> = Arc::from(route);
+        let compared = |result: &'static str| {
+            self.shadow_compared
+                .get_or_create_owned(&ShadowCompareLabels {
+                    route: Arc::clone(&route),
+                    result,
+                })
+        };
+        ShadowMetrics {
+            mirrored: self.shadow_mirrored.get_or_create_owned(&RouteLabels {
+                route: Arc::clone(&route),
+            }),
+            matched: compared("match"),
+            mismatched: compared("mismatch"),
+            dropped: array::from_fn(|reason_idx| {
+                self.shadow_dropped.get_or_create_owned(&ShadowDropLabels {
+                    route: Arc::clone(&route),
+                    reason: SHADOW_DROP_REASONS[reason_idx],
+                })
+            }),
         }
     }
 
@@ -386,6 +484,21 @@ impl TargetMetrics {
     }
 }
 
+impl ShadowMetrics {
+    /// Counts one request not copied, or one copy not compared, for `reason`.
+    pub fn record_drop(&self, reason: ShadowDrop) {
+        self.dropped[reason as usize].inc();
+    }
+
+    /// Drops so far for each reason, in [`SHADOW_DROP_REASONS`] order.
+    pub fn dropped(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
+        SHADOW_DROP_REASONS
+            .iter()
+            .zip(&self.dropped)
+            .map(|(reason, counter)| (*reason, counter.get()))
+    }
+}
+
 impl Drop for ConnectionGuard {
     fn drop(&mut self) {
         self.active_connections.dec();
@@ -435,6 +548,26 @@ struct UpstreamErrorLabels {
     route: Arc<str>,
     target: Arc<str>,
     kind: &'static str,
+}
+
+/// Labels of `shadow_mirrored_total`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: Arc<str>,
+}
+
+/// Labels of `shadow_compared_total`: `"match"` or `"mismatch"`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ShadowCompareLabels {
+    route: Arc<str>,
+    result: &'static str,
+}
+
+/// Labels of `shadow_dropped_total`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ShadowDropLabels {
+    route: Arc<str>,
+    reason: &'static str,
 }
 
 /// Labels of `config_reloads_total`: `"ok"` or `"rejected"`.

@@ -11,6 +11,10 @@
 //! 4. **prepare** (`prepare`): hop-by-hop fields out, `Host` from an absolute-form target,
 //!    forwarding fields, request id and `traceparent` in ([`crate::headers`]); the body is kept
 //!    for replay when it is small and the method idempotent, else streamed;
+//!    4b. **shadow** (`start_shadow` in `proxy/shadow_copy.rs`, routes with a `shadow` table
+//!    only): the copy admitted or not, its body taken, its task spawned ([`crate::shadow`]);
+//!    the primary response's body is then copied on its way out for the comparison, and
+//!    nothing waits for the copy;
 //! 5. **send** (`send`), with the retry and fallback rules below;
 //! 6. **respond** (`respond`): hop-by-hop fields out of the response, `Via` and the request id
 //!    in, a WebSocket (or other) upgrade joined into a tunnel;
@@ -52,11 +56,13 @@ use crate::split;
 use crate::upstream::FailureKind;
 
 mod request_checks;
+mod shadow_copy;
 
 use request_checks::{
     declared_length_exceeds, is_idempotent, is_upgrade_request, request_host,
     transfer_coding_problem,
 };
+use shadow_copy::start_shadow;
 
 /// The hyper service of one client connection.
 #[derive(Clone)]
@@ -232,13 +238,29 @@ async fn forward<'runtime>(
         }
     };
 
-    // Phase 5: send.
+    // Phase 4b: shadow, on routes that have one: the copy is spawned and never waited for.
+    let shadow_started = match &outcome.route.shadow {
+        None => None,
+        Some(shadow) => match start_shadow(shadow, &mut prepared).await {
+            Ok(started) => started.map(|sender| (shadow, sender)),
+            Err(kind) => {
+                outcome.error = Some(kind);
+                return error_response(kind, &route.name, None, prepared.request_id.as_ref());
+            }
+        },
+    };
+
+    // Phase 5: send. A failure drops the shadow's sender: the copy is not compared.
     let (response, target) =
         match send(shared, runtime, route, target, &mut prepared, outcome).await {
             Ok(answered) => answered,
             Err(answer) => return answer,
         };
     outcome.target = Some(target_name(runtime, route, target));
+    let response = match shadow_started {
+        Some((shadow, sender)) => shadow.attach(response, sender),
+        None => response,
+    };
 
     // Phase 6: respond.
     respond(

@@ -152,6 +152,7 @@ impl RouteTable {
             allow_override: false,
             fallback: false,
             request_timeout: None,
+            shadow: None,
         };
         RouteTable {
             routes,

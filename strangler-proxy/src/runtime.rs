@@ -1,13 +1,14 @@
 //! The third form of the configuration: everything a request needs, compiled from validated
 //! [`Settings`] and swapped whole on reload. [`Runtime`] holds the route table, per-route
-//! targets with their upstream pools and metric handles, and the trusted hops; [`Shared`]
-//! holds the current runtime behind an [`ArcSwap`] plus what outlives reloads (metrics, the
-//! config file's path).
+//! targets with their upstream pools and metric handles, their shadows, and the trusted hops;
+//! [`Shared`] holds the current runtime behind an [`ArcSwap`] plus what outlives reloads
+//! (metrics, the config file's path).
 //!
 //! A request loads the runtime once ([`Shared::runtime`]) and keeps that `Arc` until it
 //! finishes, so in-flight requests end on the table they started with. Building a runtime
 //! never fails (settings are already valid) and keeps the [`UpstreamPool`] of every upstream
-//! whose settings are unchanged, so a reload keeps warm connections and health state.
+//! whose settings are unchanged, so a reload keeps warm connections and health state, and the
+//! samples, learned noise and permits of every shadow whose settings are unchanged.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -18,6 +19,7 @@ use arc_swap::ArcSwap;
 use crate::config::Settings;
 use crate::metrics::{Metrics, RouteMetrics, TargetMetrics};
 use crate::route_table::RouteTable;
+use crate::shadow::ShadowRuntime;
 use crate::tls::TlsError;
 use crate::upstream::UpstreamPool;
 
@@ -53,6 +55,8 @@ pub struct RouteRuntime {
     /// The default upstream, when the route may fall back to it (`fallback = true` and it is
     /// not already every target).
     pub fallback: Option<TargetRuntime>,
+    /// Where copies go and how answers are compared, on a route with `shadow`.
+    pub shadow: Option<Arc<ShadowRuntime>>,
 }
 
 /// One target of one route.
@@ -143,10 +147,23 @@ impl Runtime {
                     pool: Arc::clone(default_pool),
                     metrics: route_metrics.target(&settings.default_upstream),
                 });
+                let shadow = route.shadow.as_ref().map(|shadow| {
+                    let previous_shadow = previous
+                        .and_then(|previous| previous.shadow_of(&route.name))
+                        .map(Arc::as_ref);
+                    Arc::new(ShadowRuntime::new(
+                        route,
+                        shadow,
+                        &upstreams,
+                        previous_shadow,
+                        metrics,
+                    ))
+                });
                 RouteRuntime {
                     metrics: route_metrics,
                     targets,
                     fallback,
+                    shadow,
                 }
             })
             .collect();
@@ -158,5 +175,21 @@ impl Runtime {
             upstreams,
             matches_headers,
         })
+    }
+
+    /// The shadow of the route named `route_name`, if it has one.
+    pub fn shadow_of(&self, route_name: &str) -> Option<&Arc<ShadowRuntime>> {
+        self.table
+            .routes()
+            .zip(&self.routes)
+            .find(|(route, _)| route.name == route_name)
+            .and_then(|(_, route_runtime)| route_runtime.shadow.as_ref())
+    }
+
+    /// Every shadowed route's shadow, in precedence order.
+    pub fn shadows(&self) -> impl Iterator<Item = &Arc<ShadowRuntime>> {
+        self.routes
+            .iter()
+            .filter_map(|route_runtime| route_runtime.shadow.as_ref())
     }
 }

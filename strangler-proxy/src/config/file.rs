@@ -110,6 +110,10 @@ pub struct FilePlanRoutes {
     /// As a route's `fallback`. Default: true.
     #[serde(default = "default_true")]
     pub fallback: bool,
+    /// Settings of the routes in state `shadow`, as a route's `shadow` without `upstream` and
+    /// `percent` (the route state gives them). Default: every field at its default.
+    #[serde(default)]
+    pub shadow: Option<FileShadow>,
 }
 
 impl Default for FilePlanRoutes {
@@ -118,6 +122,7 @@ impl Default for FilePlanRoutes {
             sticky: None,
             allow_override: false,
             fallback: true,
+            shadow: None,
         }
     }
 }
@@ -375,10 +380,84 @@ pub struct FileRoute {
     /// Default: the upstream's.
     #[serde(default)]
     pub request_timeout_ms: Option<u64>,
+    /// `shadow = { upstream = "catalog" }`: copy this route's requests to a new service and
+    /// compare its answers with the primary's. Default: none.
+    #[serde(default)]
+    pub shadow: Option<FileShadow>,
     /// Derived from a plan's migration states, not written in the file: a route written in the
     /// file for the same requests replaces it instead of being reported.
     #[serde(skip)]
     pub from_plan: bool,
+}
+
+/// A route's `shadow` table: requests answered by the route's targets are also copied, fire
+/// and forget, to `upstream`, and the two answers are compared (see `docs/proxy.md`). In a
+/// plan file, `plan_routes.shadow` holds the same fields but `upstream` and `percent`, which
+/// each `shadow` route state gives.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileShadow {
+    /// The upstream (the new service) that gets the copies. Required in a route.
+    #[serde(default)]
+    pub upstream: Option<String>,
+    /// Share of the route's requests copied, 0 to 100. Default: 100.
+    #[serde(default)]
+    pub percent: Option<i64>,
+    /// Time a copy has for its whole answer, body included, in milliseconds. Default: 5000.
+    #[serde(default = "default_shadow_timeout_ms")]
+    pub timeout_ms: u64,
+    /// Copies in flight at once on this route; a request arriving over it is not copied (and
+    /// counted). Default: 64.
+    #[serde(default = "default_shadow_max_concurrent")]
+    pub max_concurrent: usize,
+    /// Largest request body copied, in bytes; a larger or undeclared-length body is not
+    /// copied (and counted). Default: 65536.
+    #[serde(default = "default_shadow_max_body_bytes")]
+    pub max_body_bytes: usize,
+    /// Largest response body compared, in bytes, for each of the answers. Default: 1048576.
+    #[serde(default = "default_shadow_max_response_bytes")]
+    pub max_response_bytes: usize,
+    /// Whether requests of methods other than `GET`, `HEAD`, `OPTIONS` and `TRACE` are copied
+    /// too: only when `upstream` is a sandbox whose writes go nowhere. Default: false.
+    #[serde(default)]
+    pub mirror_writes: bool,
+    /// A second instance of the monolith that gets the copy as well; fields that differ
+    /// between the two monolith answers are not counted as mismatches. Default: none.
+    #[serde(default)]
+    pub noise_upstream: Option<String>,
+    /// Mismatches kept for people to read (the oldest goes first). Default: 20.
+    #[serde(default = "default_shadow_samples")]
+    pub samples: usize,
+    /// How the answers are compared. Default: status, `content-type` and the body.
+    #[serde(default)]
+    pub compare: FileCompare,
+}
+
+/// `shadow.compare`: what of two answers must be equal.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileCompare {
+    /// Response header fields compared, any case. Default: `["content-type"]`.
+    #[serde(default = "default_compare_headers")]
+    pub headers: Vec<String>,
+    /// JSON body fields left out of the comparison: `id`, `items[*].created_at`, `**.updated_at`.
+    /// Default: none.
+    #[serde(default)]
+    pub ignore_fields: Vec<String>,
+    /// JSON arrays compared as multisets, whatever their order: `items`, `**` for all.
+    /// Default: none.
+    #[serde(default)]
+    pub ignore_array_order: Vec<String>,
+}
+
+impl Default for FileCompare {
+    fn default() -> FileCompare {
+        FileCompare {
+            headers: default_compare_headers(),
+            ignore_fields: Vec::new(),
+            ignore_array_order: Vec::new(),
+        }
+    }
 }
 
 /// One entry of `targets`.
@@ -532,6 +611,30 @@ fn default_replay_buffer_bytes() -> usize {
 
 fn default_shutdown_timeout_ms() -> u64 {
     30_000
+}
+
+fn default_shadow_timeout_ms() -> u64 {
+    5_000
+}
+
+fn default_shadow_max_concurrent() -> usize {
+    64
+}
+
+fn default_shadow_max_body_bytes() -> usize {
+    65_536
+}
+
+fn default_shadow_max_response_bytes() -> usize {
+    1_048_576
+}
+
+fn default_shadow_samples() -> usize {
+    20
+}
+
+fn default_compare_headers() -> Vec<String> {
+    vec!["content-type".to_owned()]
 }
 
 fn default_admin_listen() -> String {

@@ -3,8 +3,9 @@
 //! monolith, and each in state `service` a route sending everything to the service. The
 //! upstreams come from `monolith.upstream` (named `monolith`) and each `service.upstream`
 //! (named after the service), unless `[proxy]` defines upstreams of those names itself.
-//! `monolith` routes need nothing (the default route already goes to the monolith);
-//! `shadow` routes are served by the monolith alone until shadow traffic exists.
+//! `monolith` routes need nothing (the default route already goes to the monolith); each in
+//! state `shadow` becomes a route answered by the monolith whose requests are copied, `percent`
+//! of them, to the service, with the settings of `plan_routes.shadow`.
 //!
 //! Derived routes come after the `[[proxy.route]]` tables, so at equal precedence a route
 //! written by hand wins, and one written for exactly the same requests replaces the derived one. Route keys become patterns directly: `{name}` stays a parameter and a
@@ -42,13 +43,25 @@ pub fn add_plan_routes(plan: &Plan, config: &mut FileConfig) {
         };
         let mut service_used = false;
         for route in &service.routes {
+            let mut shadow = None;
             let targets = match route.state {
+                RouteState::Shadow { percent } => {
+                    let mut settings = match &config.plan_routes.shadow {
+                        Some(settings) => settings.clone(),
+                        // Every field of a shadow table has a default.
+                        None => toml::from_str("").expect("an empty shadow table parses"),
+                    };
+                    settings.upstream = Some(service.name.clone());
+                    settings.percent = Some(i64::from(percent));
+                    shadow = Some(settings);
+                    vec![target(MONOLITH_UPSTREAM, 1)]
+                }
                 RouteState::Canary { percent } => vec![
                     target(MONOLITH_UPSTREAM, 100 - i64::from(percent)),
                     target(&service.name, i64::from(percent)),
                 ],
                 RouteState::Service | RouteState::Retired => vec![target(&service.name, 1)],
-                RouteState::Monolith | RouteState::Shadow { .. } => continue,
+                RouteState::Monolith => continue,
             };
             service_used = true;
             let method = match route.key.method() {
@@ -71,6 +84,7 @@ pub fn add_plan_routes(plan: &Plan, config: &mut FileConfig) {
                 allow_override: config.plan_routes.allow_override,
                 fallback: config.plan_routes.fallback,
                 request_timeout_ms: None,
+                shadow,
                 from_plan: true,
             });
         }

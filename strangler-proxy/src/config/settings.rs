@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::headers::{ForwardingFields, TrustedHops};
 use crate::pattern::PathPattern;
+use crate::shadow::path::FieldPath;
 
 /// The whole validated configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,6 +150,38 @@ pub struct Route {
     pub fallback: bool,
     /// Overrides the upstreams' `request_timeout` on this route.
     pub request_timeout: Option<Duration>,
+    /// Copies of the route's requests go to a new service, whose answers are compared.
+    pub shadow: Option<Shadow>,
+}
+
+/// A validated `shadow` table of a route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shadow {
+    /// A known upstream, not one of the route's targets.
+    pub upstream: String,
+    /// 0 to 100.
+    pub percent: u8,
+    /// Above zero.
+    pub timeout: Duration,
+    /// At least 1.
+    pub max_concurrent: usize,
+    pub max_body_bytes: usize,
+    pub max_response_bytes: usize,
+    pub mirror_writes: bool,
+    /// A known upstream: a second instance of the monolith.
+    pub noise_upstream: Option<String>,
+    /// Mismatch samples kept.
+    pub samples: usize,
+    pub compare: CompareRules,
+}
+
+/// What two answers must have in common.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompareRules {
+    /// Lower-case header names, sorted, no duplicates.
+    pub headers: Vec<String>,
+    pub ignore_fields: Vec<FieldPath>,
+    pub ignore_array_order: Vec<FieldPath>,
 }
 
 /// A route's target upstream and its relative weight.

@@ -496,3 +496,145 @@ fn routes_on_the_same_path_with_different_conditions_are_accepted() {
     ));
     assert_eq!(check_ok(&text).routes.len(), 2);
 }
+
+/// A route `products` to the monolith with `shadow_lines` as its `[route.shadow]` table.
+fn shadowed(shadow_lines: &str) -> String {
+    with_routes(&format!(
+        "[[route]]\nname = \"products\"\npath = \"/api/products/**\"\ntargets = [{{ upstream = \"monolith\" }}]\n\n[route.shadow]\n{shadow_lines}"
+    ))
+}
+
+#[test]
+fn a_shadow_table_with_every_field() {
+    let settings = check_ok(&shadowed(
+        r#"upstream = "billing"
+percent = 25
+timeout_ms = 800
+max_concurrent = 4
+max_body_bytes = 1024
+max_response_bytes = 4096
+mirror_writes = true
+noise_upstream = "monolith"
+samples = 5
+compare = { headers = ["Content-Type", "ETag"], ignore_fields = ["id", "items[*].created_at"], ignore_array_order = ["tags"] }
+"#,
+    ));
+    let shadow = settings.routes[0].shadow.as_ref().expect("a shadow");
+    assert_eq!(shadow.upstream, "billing");
+    assert_eq!(shadow.percent, 25);
+    assert_eq!(shadow.timeout, Duration::from_millis(800));
+    assert_eq!(
+        (
+            shadow.max_concurrent,
+            shadow.max_body_bytes,
+            shadow.max_response_bytes
+        ),
+        (4, 1024, 4096)
+    );
+    assert!(shadow.mirror_writes);
+    assert_eq!(shadow.noise_upstream.as_deref(), Some("monolith"));
+    assert_eq!(shadow.samples, 5);
+    assert_eq!(shadow.compare.headers, ["content-type", "etag"]);
+    let texts = |paths: &[crate::shadow::path::FieldPath]| {
+        paths
+            .iter()
+            .map(|path| path.text.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        texts(&shadow.compare.ignore_fields),
+        ["id", "items[*].created_at"]
+    );
+    assert_eq!(texts(&shadow.compare.ignore_array_order), ["tags"]);
+}
+
+#[test]
+fn shadow_defaults() {
+    let settings = check_ok(&shadowed("upstream = \"billing\"\n"));
+    let shadow = settings.routes[0].shadow.as_ref().expect("a shadow");
+    assert_eq!(shadow.percent, 100);
+    assert_eq!(shadow.timeout, Duration::from_millis(5000));
+    assert_eq!(
+        (
+            shadow.max_concurrent,
+            shadow.max_body_bytes,
+            shadow.max_response_bytes,
+            shadow.samples
+        ),
+        (64, 65536, 1_048_576, 20)
+    );
+    assert!(!shadow.mirror_writes);
+    assert_eq!(shadow.noise_upstream, None);
+    assert_eq!(shadow.compare.headers, ["content-type"]);
+    assert!(shadow.compare.ignore_fields.is_empty());
+}
+
+#[test]
+fn a_shadow_without_a_target_is_refused_with_its_line() {
+    check_error(
+        &shadowed("percent = 10\n"),
+        "proxy.toml: line 15: route[0].shadow.upstream: is required: the upstream (the new service) that gets the copies",
+    );
+}
+
+#[test]
+fn a_shadow_naming_an_unknown_upstream_is_refused() {
+    check_error(
+        &shadowed("upstream = \"catalog\"\n"),
+        "proxy.toml: line 16: route[0].shadow.upstream: unknown upstream \"catalog\"",
+    );
+    check_error(
+        &shadowed("upstream = \"billing\"\nnoise_upstream = \"monolith-b\"\n"),
+        "proxy.toml: line 17: route[0].shadow.noise_upstream: unknown upstream \"monolith-b\"",
+    );
+}
+
+#[test]
+fn a_shadow_of_one_of_the_route_targets_is_refused() {
+    check_error(
+        &shadowed("upstream = \"monolith\"\n"),
+        "proxy.toml: line 16: route[0].shadow.upstream: \"monolith\" is a target of this route: it would be compared with itself; shadow a service the route does not send to",
+    );
+}
+
+#[test]
+fn comparison_rules_naming_no_field_are_refused_with_their_line() {
+    check_error(
+        &shadowed(
+            "upstream = \"billing\"\n\n[route.shadow.compare]\nignore_fields = [\n  \"id\",\n  \"\",\n]\n",
+        ),
+        "proxy.toml: line 21: route[0].shadow.compare.ignore_fields[1]: names no field; write a key such as \"id\" or \"items[*].created_at\"",
+    );
+    check_error(
+        &shadowed("upstream = \"billing\"\ncompare = { ignore_array_order = [\"items[\"] }\n"),
+        "proxy.toml: line 17: route[0].shadow.compare.ignore_array_order[0]: \"items[\": `[` without `]`",
+    );
+    check_error(
+        &shadowed("upstream = \"billing\"\ncompare = { headers = [\"content type\"] }\n"),
+        "proxy.toml: line 17: route[0].shadow.compare.headers[0]: invalid header name \"content type\"",
+    );
+}
+
+#[test]
+fn shadow_numbers_out_of_range_are_refused() {
+    check_error(
+        &shadowed("upstream = \"billing\"\npercent = 101\n"),
+        "proxy.toml: line 17: route[0].shadow.percent: percent 101 is out of range 0..=100",
+    );
+    check_error(
+        &shadowed("upstream = \"billing\"\nmax_concurrent = 0\n"),
+        "proxy.toml: line 17: route[0].shadow.max_concurrent: must be above 0",
+    );
+    check_error(
+        &shadowed("upstream = \"billing\"\nmax_concurrent = 9223372036854775807\n"),
+        "proxy.toml: line 17: route[0].shadow.max_concurrent: must be at most 100000",
+    );
+    check_error(
+        &shadowed("upstream = \"billing\"\nsamples = 1001\n"),
+        "proxy.toml: line 17: route[0].shadow.samples: must be at most 1000",
+    );
+    check_error(
+        &shadowed("upstream = \"billing\"\ntimeout_ms = 0\n"),
+        "proxy.toml: line 17: route[0].shadow.timeout_ms: must be above 0",
+    );
+}

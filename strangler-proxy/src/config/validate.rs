@@ -1,9 +1,11 @@
 //! Turns a parsed [`FileConfig`] into [`Settings`], or the problems found: one
 //! [`ConfigError::Invalid`] naming the field path (`route[2].targets[0].upstream`), or
 //! [`ConfigError::Problems`] when there are several (the first of each upstream, route and
-//! top-level field), with indexes counted from 0 in file order. It checks names, addresses, patterns, methods and
-//! weights; it does not resolve host names, connect anywhere, or reject overlapping routes
-//! (the route table's precedence decides between them).
+//! top-level field), with indexes counted from 0 in file order. It checks names, addresses,
+//! patterns, methods, weights and shadow settings (targets, caps, the comparison rules' field
+//! paths; a plan's derived shadow routes are reported as `plan_routes.shadow`, once); it does
+//! not resolve host names, connect anywhere, or reject overlapping routes (the route table's
+//! precedence decides between them).
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -12,15 +14,17 @@ use std::time::Duration;
 
 use super::ConfigError;
 use super::file::{
-    FileAdmin, FileConfig, FileLimits, FileProtocol, FileRoute, FileSticky, FileUpstream,
+    FileAdmin, FileCompare, FileConfig, FileLimits, FileProtocol, FileRoute, FileShadow,
+    FileSticky, FileUpstream,
 };
 use super::settings::{
-    Address, Admin, HeaderOptions, HealthCheck, Limits, ListenerTls, Protocol, Route, Settings,
-    Sticky, Target, TokenSource, Upstream, UpstreamTls,
+    Address, Admin, CompareRules, HeaderOptions, HealthCheck, Limits, ListenerTls, Protocol, Route,
+    Settings, Shadow, Sticky, Target, TokenSource, Upstream, UpstreamTls,
 };
 use crate::headers::{ForwardingFields, TrustedHops};
 use crate::pattern::{PathPattern, Segment};
 use crate::route_table::DEFAULT_ROUTE_NAME;
+use crate::shadow::path::FieldPath;
 
 /// Validates `file_config`, read from `file` (used only in error messages). Every upstream
 /// and route is checked, so one run reports the first problem of each of them (and of each
@@ -73,11 +77,38 @@ pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, Config
         ));
     }
 
+    if let Some(plan_shadow) = &file_config.plan_routes.shadow {
+        for (field, set) in [
+            ("upstream", plan_shadow.upstream.is_some()),
+            ("percent", plan_shadow.percent.is_some()),
+        ] {
+            if set {
+                problems.push((
+                    format!("plan_routes.shadow.{field}"),
+                    "is given by each route in state shadow (its service and percent)".to_owned(),
+                ));
+            }
+        }
+        // Checked even when no route is in state shadow yet.
+        if let Err(problem) =
+            validate_shadow_options(plan_shadow, "plan_routes.shadow", &upstream_names)
+        {
+            problems.push(problem);
+        }
+    }
     let mut routes = Vec::with_capacity(file_config.routes.len());
     let mut route_names = HashSet::new();
     for (route_idx, file_route) in file_config.routes.into_iter().enumerate() {
         let from_plan = file_route.from_plan;
-        match validate_route(file_route, &format!("route[{route_idx}]"), &upstream_names) {
+        let at = format!("route[{route_idx}]");
+        let validated = validate_route(file_route, &at, &upstream_names).map_err(
+            |(field, message)| match field.strip_prefix(&format!("{at}.shadow.")) {
+                // A derived route's shadow settings are the plan's `plan_routes.shadow`.
+                Some(rest) if from_plan => (format!("plan_routes.shadow.{rest}"), message),
+                _ => (field, message),
+            },
+        );
+        match validated {
             Ok(route) if !route_names.insert(route.name.clone()) => problems.push((
                 format!("route[{route_idx}].name"),
                 format!("duplicate route name {:?}", route.name),
@@ -132,6 +163,9 @@ pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, Config
             .ok(),
     };
 
+    // Derived routes share `plan_routes.shadow`: report each of its problems once.
+    let mut seen_problems = HashSet::new();
+    problems.retain(|problem| seen_problems.insert(problem.clone()));
     let (Some(listen), Some(trusted_hops), Some(limits), Some(admin), true) =
         (listen, trusted_hops, limits, admin, problems.is_empty())
     else {
@@ -241,6 +275,11 @@ fn validate_admin(
         audit_log: admin.audit_log.map(|audit_log| base.join(audit_log)),
     })
 }
+
+/// Largest `shadow.max_concurrent`: copies in flight on one route.
+pub const MAX_SHADOW_CONCURRENT: usize = 100_000;
+/// Largest `shadow.samples`: mismatches kept per route, each up to a few KiB.
+pub const MAX_SHADOW_SAMPLES: usize = 1_000;
 
 /// A field path and the message about it.
 pub(crate) type FieldProblem = (String, String);
@@ -503,6 +542,10 @@ fn validate_route(
         Some(milliseconds) => Some(Duration::from_millis(milliseconds)),
         None => None,
     };
+    let shadow = file_route
+        .shadow
+        .map(|shadow| validate_shadow(shadow, &format!("{at}.shadow"), &targets, upstream_names))
+        .transpose()?;
     Ok(Route {
         name: file_route.name,
         path,
@@ -514,6 +557,136 @@ fn validate_route(
         allow_override: file_route.allow_override,
         fallback: file_route.fallback,
         request_timeout,
+        shadow,
+    })
+}
+
+/// A route's `shadow` table; `targets` are the route's, which the copies must not go to.
+fn validate_shadow(
+    file_shadow: FileShadow,
+    at: &str,
+    targets: &[Target],
+    upstream_names: &HashSet<String>,
+) -> Result<Shadow, FieldProblem> {
+    let Some(upstream) = file_shadow.upstream.clone() else {
+        return Err((
+            format!("{at}.upstream"),
+            "is required: the upstream (the new service) that gets the copies".to_owned(),
+        ));
+    };
+    if !upstream_names.contains(&upstream) {
+        return Err((
+            format!("{at}.upstream"),
+            format!("unknown upstream {upstream:?}"),
+        ));
+    }
+    if targets.iter().any(|target| target.upstream == upstream) {
+        return Err((
+            format!("{at}.upstream"),
+            format!(
+                "{upstream:?} is a target of this route: it would be compared with itself; shadow a service the route does not send to"
+            ),
+        ));
+    }
+    let percent = match file_shadow.percent {
+        None => 100,
+        Some(percent @ 0..=100) => percent as u8,
+        Some(percent) => {
+            return Err((
+                format!("{at}.percent"),
+                format!("percent {percent} is out of range 0..=100"),
+            ));
+        }
+    };
+    let compare = validate_shadow_options(&file_shadow, at, upstream_names)?;
+    if file_shadow.noise_upstream.as_ref() == Some(&upstream) {
+        return Err((
+            format!("{at}.noise_upstream"),
+            "is the shadow upstream; name a second instance of the monolith".to_owned(),
+        ));
+    }
+    Ok(Shadow {
+        compare,
+        upstream,
+        percent,
+        timeout: Duration::from_millis(file_shadow.timeout_ms),
+        max_concurrent: file_shadow.max_concurrent,
+        max_body_bytes: file_shadow.max_body_bytes,
+        max_response_bytes: file_shadow.max_response_bytes,
+        mirror_writes: file_shadow.mirror_writes,
+        noise_upstream: file_shadow.noise_upstream,
+        samples: file_shadow.samples,
+    })
+}
+
+/// The fields of a `shadow` table besides `upstream` and `percent`; the compiled rules.
+fn validate_shadow_options(
+    file_shadow: &FileShadow,
+    at: &str,
+    upstream_names: &HashSet<String>,
+) -> Result<CompareRules, FieldProblem> {
+    for (field, value) in [
+        ("timeout_ms", file_shadow.timeout_ms),
+        ("max_concurrent", file_shadow.max_concurrent as u64),
+        ("max_response_bytes", file_shadow.max_response_bytes as u64),
+    ] {
+        if value == 0 {
+            return Err((format!("{at}.{field}"), "must be above 0".to_owned()));
+        }
+    }
+    for (field, value, maximum) in [
+        (
+            "max_concurrent",
+            file_shadow.max_concurrent,
+            MAX_SHADOW_CONCURRENT,
+        ),
+        ("samples", file_shadow.samples, MAX_SHADOW_SAMPLES),
+    ] {
+        if value > maximum {
+            return Err((
+                format!("{at}.{field}"),
+                format!("must be at most {maximum}"),
+            ));
+        }
+    }
+    if let Some(noise_upstream) = &file_shadow.noise_upstream
+        && !upstream_names.contains(noise_upstream)
+    {
+        return Err((
+            format!("{at}.noise_upstream"),
+            format!("unknown upstream {noise_upstream:?}"),
+        ));
+    }
+    validate_compare(&file_shadow.compare, &format!("{at}.compare"))
+}
+
+fn validate_compare(compare: &FileCompare, at: &str) -> Result<CompareRules, FieldProblem> {
+    let mut headers = Vec::with_capacity(compare.headers.len());
+    for (header_idx, name) in compare.headers.iter().enumerate() {
+        if !is_token(name) {
+            return Err((
+                format!("{at}.headers[{header_idx}]"),
+                format!("invalid header name {name:?}"),
+            ));
+        }
+        headers.push(name.to_ascii_lowercase());
+    }
+    headers.sort();
+    headers.dedup();
+    let parse_paths = |paths: &[String], field: &str| {
+        paths
+            .iter()
+            .enumerate()
+            .map(|(path_idx, text)| {
+                FieldPath::parse(text)
+                    .map_err(|message| (format!("{at}.{field}[{path_idx}]"), message))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    Ok(CompareRules {
+        headers,
+        ignore_fields: parse_paths(&compare.ignore_fields, "ignore_fields")?,
+        ignore_array_order: parse_paths(&compare.ignore_array_order, "ignore_array_order")?,
     })
 }
 

@@ -42,6 +42,7 @@ fn route(weights: &[(&str, u32)], sticky: Option<Sticky>, allow_override: bool) 
         allow_override,
         fallback: true,
         request_timeout: None,
+        shadow: None,
     }
 }
 

@@ -16,6 +16,7 @@ mod metrics;
 mod plan_file;
 mod reload;
 mod routing;
+mod shadow;
 mod smuggling;
 mod split;
 mod streaming;

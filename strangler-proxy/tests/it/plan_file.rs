@@ -191,8 +191,18 @@ fn migration_states_become_routes() {
         "/api/invoices/7/pdf/page/2",
         "billing GET /api/invoices/{id}/pdf/{*rest} billing=1",
     );
-    // Shadow (not implemented yet) and monolith states: the monolith answers.
-    check("GET", "/api/invoices", "default monolith=1");
+    // Shadow: the monolith answers and the service gets copies; monolith: nothing to do.
+    check(
+        "GET",
+        "/api/invoices",
+        "billing GET /api/invoices monolith=1",
+    );
+    let shadowed = table.match_request("GET", Some("shop.test"), "/api/invoices", &[]);
+    let shadow = shadowed.route.shadow.as_ref().expect("a shadow");
+    assert_eq!(
+        (shadow.upstream.as_str(), shadow.percent),
+        ("billing", ficus_plan::RouteState::DEFAULT_SHADOW_PERCENT)
+    );
     check("DELETE", "/api/invoices/7", "default monolith=1");
 }
 
@@ -213,6 +223,43 @@ async fn a_plan_alone_routes_service_routes_to_the_service() {
         "monolith"
     );
     proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_route_in_state_shadow_is_answered_by_the_monolith_and_copied_to_the_service() {
+    let monolith = Upstream::named("monolith").await;
+    let billing = Upstream::echo("billing").await;
+    let proxy = Proxy::start(&plan_with_states(monolith.addr, billing.addr)).await;
+    let client = client();
+    assert_eq!(
+        get(&client, &proxy.url("/api/invoices"), &[]).await.text(),
+        "monolith"
+    );
+    crate::support::poll::eventually(async || billing.hits() == 1).await;
+    // The monolith answered once; the copy went to the service alone.
+    assert_eq!(monolith.hits(), 1);
+    proxy.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_shadow_settings_of_plan_routes_are_checked_and_named_in_the_plan() {
+    let plan = plan_with_states(
+        "127.0.0.1:8080".parse().expect("address"),
+        "127.0.0.1:9000".parse().expect("address"),
+    );
+    let line = plan.lines().count() + 3;
+    let error = check_refused(&format!(
+        "{plan}\n[proxy.plan_routes.shadow]\nupstream = \"billing\"\ncompare = {{ ignore_fields = [\"\"] }}\n"
+    ))
+    .await;
+    // Each problem once, though the derived shadow route carries the same rule.
+    assert!(
+        error.contains(&format!(
+            "2 problems:\n  line {line}: proxy.plan_routes.shadow.upstream: is given by each route in state shadow (its service and percent)\n  line {}: proxy.plan_routes.shadow.compare.ignore_fields[0]: names no field",
+            line + 1
+        )),
+        "{error}"
+    );
 }
 
 #[tokio::test]
