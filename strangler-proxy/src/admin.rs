@@ -12,6 +12,10 @@
 //! | `GET /shadow/{name}` | the same for one route, with its mismatch samples; `name` percent-encoded |
 //! | `PUT /routes/{name}/weights` | sets weights: body `{"weights": {"monolith": 80, "billing": 20}}`; `name` percent-encoded |
 //! | `POST /reload` | reloads the configuration file now |
+//! | `GET /migration` | each plan route's state, rollout and ledger history; per service the share moved |
+//! | `POST /migration/shift` | body `{"route": "GET /x", "percent": 25}`: 0 is `monolith`, 100 `service`, else `canary` |
+//! | `POST /migration/rollback` | body `{"route": "GET /x"}`: back to `monolith` |
+//! | `POST /migration/pause`, `POST /migration/resume` | body `{"route": "GET /x"}`: holds or resumes its rollout |
 //!
 //! A weight change is written to the configuration file first (only the `weight` values
 //! change; comments and layout stay, through `toml_edit`), then the file is reloaded like any
@@ -38,6 +42,7 @@ use tokio::task::JoinHandle;
 
 use crate::config;
 use crate::config::settings::{Admin, Route, Sticky, TokenSource};
+use crate::migration::{Migration, Refused};
 use crate::reload;
 use crate::runtime::Shared;
 
@@ -51,12 +56,14 @@ struct AdminState {
     shared: Arc<Shared>,
     token: String,
     audit_log: Option<std::path::PathBuf>,
+    migration: Option<Arc<Migration>>,
 }
 
 /// Resolves the token, binds the admin listener and serves it until the task is aborted.
 pub async fn start(
     shared: Arc<Shared>,
     settings: &Admin,
+    migration: Option<Arc<Migration>>,
 ) -> Result<(SocketAddr, JoinHandle<()>), String> {
     let token = read_token(&settings.token)?;
     let listener = TcpListener::bind(settings.listen)
@@ -69,6 +76,7 @@ pub async fn start(
         shared,
         token,
         audit_log: settings.audit_log.clone(),
+        migration,
     });
     let task = tokio::spawn(async move {
         loop {
@@ -140,6 +148,18 @@ async fn handle(
         .filter(|segment| !segment.is_empty())
         .collect();
     match (&method, segments.as_slice()) {
+        (&Method::GET, ["migration"]) => match &state.migration {
+            Some(migration) => json_response(StatusCode::OK, &migration.status()),
+            None => no_ledger(),
+        },
+        (&Method::POST, ["migration", action]) => {
+            let action = (*action).to_owned();
+            let body = match read_body(request).await {
+                Ok(body) => body,
+                Err(response) => return response,
+            };
+            migration_change(state, peer, &action, &body).await
+        }
         (&Method::GET, ["routes"]) => json_response(StatusCode::OK, &routes_json(state)),
         (&Method::GET, ["upstreams"]) => json_response(StatusCode::OK, &upstreams_json(state)),
         (&Method::GET, ["metrics"]) => {
@@ -458,6 +478,89 @@ async fn set_weights(
     }
 }
 
+fn no_ledger() -> Response<Full<Bytes>> {
+    json_response(
+        StatusCode::NOT_FOUND,
+        &json!({"error": "no migration ledger: set ledger in the plan's [proxy.plan_routes]"}),
+    )
+}
+
+/// `POST /migration/ACTION` with `{"route": "GET /x"}` (and `"percent"` for `shift`):
+/// `shift`, `rollback`, `pause`, `resume`. Audited like every change.
+async fn migration_change(
+    state: &AdminState,
+    peer: SocketAddr,
+    action: &str,
+    body: &[u8],
+) -> Response<Full<Bytes>> {
+    let Some(migration) = state.migration.clone() else {
+        return no_ledger();
+    };
+    let request: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    let route = request
+        .get("route")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let percent = request.get("percent").and_then(Value::as_u64);
+    let refuse = |status: StatusCode, error: String| {
+        let details = json!({"action": action, "body": String::from_utf8_lossy(body)});
+        audit(state, peer, "migration", &details, &Err(error.clone()));
+        json_response(status, &json!({ "error": error }))
+    };
+    let Some(route) = route else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "expected {\"route\": \"METHOD /path\"}".to_owned(),
+        );
+    };
+    let by = format!("admin ({peer})");
+    let action_owned = action.to_owned();
+    let result = match action {
+        "shift" => {
+            let Some(percent) = percent.filter(|percent| *percent <= 100) else {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "percent: expected an integer from 0 to 100".to_owned(),
+                );
+            };
+            let route = route.clone();
+            tokio::task::spawn_blocking(move || migration.shift(&route, percent as u8, &by)).await
+        }
+        "rollback" => {
+            let route = route.clone();
+            tokio::task::spawn_blocking(move || migration.roll_back(&route, &by)).await
+        }
+        "pause" | "resume" => {
+            let route = route.clone();
+            let pause = action == "pause";
+            tokio::task::spawn_blocking(move || migration.pause(&route, pause)).await
+        }
+        _ => {
+            return refuse(
+                StatusCode::NOT_FOUND,
+                format!("no migration action {action_owned:?} (shift, rollback, pause, resume)"),
+            );
+        }
+    };
+    let result = result.unwrap_or_else(|error| Err(Refused::Failed(error.to_string())));
+    let details = json!({"action": action, "route": route, "percent": percent});
+    match result {
+        Ok(value) => {
+            audit(state, peer, "migration", &details, &Ok(()));
+            json_response(StatusCode::OK, &value)
+        }
+        Err(refused) => {
+            let (status, error) = match refused {
+                Refused::UnknownRoute(error) => (StatusCode::NOT_FOUND, error),
+                Refused::Conflict(error) => (StatusCode::CONFLICT, error),
+                Refused::Failed(error) => (StatusCode::INTERNAL_SERVER_ERROR, error),
+            };
+            audit(state, peer, "migration", &details, &Err(error.clone()));
+            json_response(status, &json!({ "error": error }))
+        }
+    }
+}
+
 /// Marks a weight change refused because the route comes from the plan's migration states.
 const NOT_WRITTEN_PREFIX: &str = "not written: ";
 
@@ -548,7 +651,8 @@ fn rewrite_weights_inner(
 
 /// Writes through a temporary file in the same folder and a rename, so a reader never sees
 /// half a file.
-fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+/// Replaces the file whole: a reader sees the old text or the new, never a mix.
+pub(crate) fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     let folder = path
         .parent()
         .filter(|folder| !folder.as_os_str().is_empty())

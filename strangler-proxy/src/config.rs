@@ -5,7 +5,7 @@
 
 pub mod file;
 mod locate;
-mod plan_routes;
+pub mod plan_routes;
 pub mod settings;
 pub mod validate;
 

@@ -36,6 +36,8 @@ pub enum StartError {
     },
     #[error("admin API: {0}")]
     Admin(String),
+    #[error(transparent)]
+    Ledger(#[from] crate::ledger::LedgerError),
 }
 
 /// A running proxy.
@@ -45,6 +47,8 @@ pub struct RunningProxy {
     /// The admin API's address, when `[admin]` is configured.
     pub admin_addr: Option<SocketAddr>,
     pub shared: Arc<Shared>,
+    /// The migration controller, when the plan has a ledger.
+    pub migration: Option<Arc<crate::migration::Migration>>,
     stop: oneshot::Sender<()>,
     server: JoinHandle<()>,
     background: Vec<JoinHandle<()>>,
@@ -91,11 +95,17 @@ pub async fn start(options: Options) -> Result<RunningProxy, StartError> {
     ));
 
     let mut background = Vec::new();
+    // A corrupt ledger stops the start: the proxy must not move traffic on a lost history.
+    let migration = crate::migration::Migration::open(Arc::clone(&shared))?;
+    if let Some(migration) = &migration {
+        background.push(migration.spawn());
+    }
     let admin_addr = match admin_settings {
         Some(admin_settings) => {
-            let (address, task) = admin::start(Arc::clone(&shared), &admin_settings)
-                .await
-                .map_err(StartError::Admin)?;
+            let (address, task) =
+                admin::start(Arc::clone(&shared), &admin_settings, migration.clone())
+                    .await
+                    .map_err(StartError::Admin)?;
             background.push(task);
             Some(address)
         }
@@ -121,6 +131,7 @@ pub async fn start(options: Options) -> Result<RunningProxy, StartError> {
         listen_addr,
         admin_addr,
         shared,
+        migration,
         stop,
         server,
         background,

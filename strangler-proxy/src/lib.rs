@@ -17,6 +17,7 @@ pub mod headers;
 pub mod launch;
 pub mod ledger;
 pub mod metrics;
+pub mod migration;
 pub mod pattern;
 pub mod proxy;
 pub mod reload;

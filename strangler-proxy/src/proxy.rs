@@ -101,6 +101,8 @@ struct Outcome<'runtime> {
     retries: u32,
     fell_back: bool,
     error: Option<ProxyErrorKind>,
+    /// The target the split picked, when the route counts answers for a rollout.
+    rollout_pick: Option<&'runtime TargetRuntime>,
 }
 
 /// The request body as the attempts see it.
@@ -160,6 +162,7 @@ pub async fn handle(
         retries: 0,
         fell_back: false,
         error: None,
+        rollout_pick: None,
     };
 
     let uri_len = request
@@ -228,6 +231,9 @@ async fn forward<'runtime>(
     outcome.pick_reason = Some(pick.reason);
     // Borrowed from the runtime the request holds: no reference counting per request.
     let target: &'runtime TargetRuntime = &outcome.route.targets[pick.target_idx];
+    if target.rollout.is_some() {
+        outcome.rollout_pick = Some(target);
+    }
 
     // Phase 4: prepare.
     let mut prepared = match prepare(runtime, client, request, host).await {
@@ -620,6 +626,32 @@ fn error_kind(failure: FailureKind) -> ProxyErrorKind {
     }
 }
 
+/// For a rollout's gates: the picked target failed when the proxy answered for it or it fell
+/// back (the client may still have had an answer), or when it answered with a 5xx; the
+/// default upstream's answer after a fallback counts for the monolith's side too.
+fn record_rollout(
+    outcome: &Outcome<'_>,
+    picked: &TargetRuntime,
+    status: u16,
+    elapsed: std::time::Duration,
+) {
+    let Some(stats) = &picked.rollout else {
+        return;
+    };
+    let failed = outcome.error.is_some() || outcome.fell_back || status >= 500;
+    stats.record(elapsed, failed);
+    if outcome.fell_back
+        && let Some(monolith) = outcome
+            .route
+            .targets
+            .iter()
+            .find(|target| Some(target.pool.name()) == outcome.target)
+            .and_then(|target| target.rollout.as_ref())
+    {
+        monolith.record(elapsed, status >= 500);
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn log_and_count(
     runtime: &Runtime,
@@ -643,6 +675,9 @@ fn log_and_count(
             .map(|candidate| &candidate.metrics),
         _ => None,
     };
+    if let Some(picked) = outcome.rollout_pick {
+        record_rollout(outcome, picked, status, elapsed);
+    }
     match target_metrics {
         Some(metrics) => metrics.record_response(status, elapsed),
         None => outcome

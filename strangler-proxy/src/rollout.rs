@@ -12,7 +12,9 @@
 //! `min_requests` of them:
 //! - **errors**: the new service's share of failed answers (5xx, or none) may exceed the
 //!   monolith's by at most `max_error_rate_increase` (0.01: one point);
-//! - **latency**: the new service's p99 may be at most `max_p99_ratio` times the monolith's;
+//! - **latency**: the new service's p99 may be at most `max_p99_ratio` times the monolith's,
+//!   or `p99_slack_ms` above it, whichever is more (a ratio of sub-millisecond figures is
+//!   noise);
 //! - **match**, when `min_match_rate` is set: the share of shadow comparisons that matched.
 //!
 //! The monolith's side is the same route's requests over the same time, so a slow database
@@ -47,6 +49,8 @@ pub struct RolloutFile {
     #[serde(default)]
     pub max_p99_ratio: Option<f64>,
     #[serde(default)]
+    pub p99_slack_ms: Option<f64>,
+    #[serde(default)]
     pub min_match_rate: Option<f64>,
 }
 
@@ -58,6 +62,9 @@ pub struct RolloutSpec {
     pub min_requests: u64,
     pub max_error_rate_increase: f64,
     pub max_p99_ratio: f64,
+    /// The latency gate trips only when the service's p99 is also this much above the
+    /// monolith's: at sub-millisecond latencies a ratio alone is noise.
+    pub p99_slack_ms: f64,
     pub min_match_rate: Option<f64>,
 }
 
@@ -65,6 +72,7 @@ impl RolloutSpec {
     pub const DEFAULT_MIN_REQUESTS: u64 = 100;
     pub const DEFAULT_MAX_ERROR_RATE_INCREASE: f64 = 0.01;
     pub const DEFAULT_MAX_P99_RATIO: f64 = 1.5;
+    pub const DEFAULT_P99_SLACK_MS: f64 = 10.0;
 
     /// Checks `file`; an error names the field (under the rollout's table) and why.
     pub fn from_file(file: &RolloutFile) -> Result<RolloutSpec, (&'static str, String)> {
@@ -118,6 +126,13 @@ impl RolloutSpec {
                 format!("{ratio} is below 1: the new service could never be as fast as needed"),
             ));
         }
+        let slack = file.p99_slack_ms.unwrap_or(Self::DEFAULT_P99_SLACK_MS);
+        if !slack.is_finite() || slack < 0.0 {
+            return Err((
+                "p99_slack_ms",
+                format!("{slack} is not a number of milliseconds, 0 or more"),
+            ));
+        }
         if let Some(rate) = file.min_match_rate
             && !(0.0..=1.0).contains(&rate)
         {
@@ -132,6 +147,7 @@ impl RolloutSpec {
             min_requests,
             max_error_rate_increase: increase,
             max_p99_ratio: ratio,
+            p99_slack_ms: slack,
             min_match_rate: file.min_match_rate,
         })
     }
@@ -489,10 +505,11 @@ impl Rollout {
         }
         if let (Some(service), Some(monolith)) = (figures.service_p99_ms, figures.monolith_p99_ms)
             && service > monolith * self.spec.max_p99_ratio
+            && service > monolith + self.spec.p99_slack_ms
         {
             return Some(format!(
-                "latency: the service's p99 is {service:.1} ms, the monolith's {monolith:.1} ms (at most {}x allowed)",
-                self.spec.max_p99_ratio
+                "latency: the service's p99 is {service:.1} ms, the monolith's {monolith:.1} ms (at most {}x, or {} ms more, allowed)",
+                self.spec.max_p99_ratio, self.spec.p99_slack_ms
             ));
         }
         if let (Some(wanted), Some(rate)) = (self.spec.min_match_rate, figures.match_rate)

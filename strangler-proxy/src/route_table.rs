@@ -153,6 +153,7 @@ impl RouteTable {
             fallback: false,
             request_timeout: None,
             shadow: None,
+            rollout: false,
         };
         RouteTable {
             routes,

@@ -18,6 +18,7 @@ use arc_swap::ArcSwap;
 
 use crate::config::Settings;
 use crate::metrics::{Metrics, RouteMetrics, TargetMetrics};
+use crate::rollout::SideStats;
 use crate::route_table::RouteTable;
 use crate::shadow::ShadowRuntime;
 use crate::tls::TlsError;
@@ -63,6 +64,8 @@ pub struct RouteRuntime {
 pub struct TargetRuntime {
     pub pool: Arc<UpstreamPool>,
     pub metrics: TargetMetrics,
+    /// On a route under a rollout: its answers, for the gates. Kept across reloads.
+    pub rollout: Option<Arc<SideStats>>,
 }
 
 impl Shared {
@@ -137,6 +140,13 @@ impl Runtime {
                         // Validation guarantees every target names a known upstream.
                         pool: Arc::clone(&upstreams[&target.upstream]),
                         metrics: route_metrics.target(&target.upstream),
+                        rollout: route.rollout.then(|| {
+                            previous
+                                .and_then(|previous| {
+                                    previous.rollout_stats(&route.name, &target.upstream)
+                                })
+                                .unwrap_or_default()
+                        }),
                     })
                     .collect();
                 let only_default = route
@@ -146,6 +156,7 @@ impl Runtime {
                 let fallback = (route.fallback && !only_default).then(|| TargetRuntime {
                     pool: Arc::clone(default_pool),
                     metrics: route_metrics.target(&settings.default_upstream),
+                    rollout: None,
                 });
                 let shadow = route.shadow.as_ref().map(|shadow| {
                     let previous_shadow = previous
@@ -184,6 +195,21 @@ impl Runtime {
             .zip(&self.routes)
             .find(|(route, _)| route.name == route_name)
             .and_then(|(_, route_runtime)| route_runtime.shadow.as_ref())
+    }
+
+    /// The rollout counters of `upstream` on the route named `route_name`, if it has them.
+    pub fn rollout_stats(&self, route_name: &str, upstream: &str) -> Option<Arc<SideStats>> {
+        self.table
+            .routes()
+            .zip(&self.routes)
+            .find(|(route, _)| route.name == route_name)
+            .and_then(|(_, route_runtime)| {
+                route_runtime
+                    .targets
+                    .iter()
+                    .find(|target| target.pool.name() == upstream)
+            })
+            .and_then(|target| target.rollout.clone())
     }
 
     /// Every shadowed route's shadow, in precedence order.

@@ -67,6 +67,9 @@ pub struct FileConfig {
     /// `[[route]]` tables, in file order (the last tie-break of the precedence). Default: none.
     #[serde(default, rename = "route")]
     pub routes: Vec<FileRoute>,
+    /// A plan file's routes and states (filled by `plan_routes.rs`, not read from the table).
+    #[serde(skip)]
+    pub plan_states: Vec<crate::config::settings::PlanRoute>,
     /// Name this proxy gives itself in `Via` and `Forwarded` headers. Default: `ficus`.
     #[serde(default = "default_proxy_name")]
     pub proxy_name: String,
@@ -114,6 +117,15 @@ pub struct FilePlanRoutes {
     /// `percent` (the route state gives them). Default: every field at its default.
     #[serde(default)]
     pub shadow: Option<FileShadow>,
+    /// The migration ledger, relative to the plan file: every change of a route's state, with
+    /// who made it and why. Default: none (no ledger, no rollouts, no state changes through the
+    /// admin API).
+    #[serde(default)]
+    pub ledger: Option<String>,
+    /// The rollout every route in state `canary` runs: steps, bake time and gates (see
+    /// `crate::rollout`). Needs `ledger`. Default: none (canary percents change by hand).
+    #[serde(default)]
+    pub rollout: Option<crate::rollout::RolloutFile>,
 }
 
 impl Default for FilePlanRoutes {
@@ -123,6 +135,8 @@ impl Default for FilePlanRoutes {
             allow_override: false,
             fallback: true,
             shadow: None,
+            ledger: None,
+            rollout: None,
         }
     }
 }
@@ -388,6 +402,10 @@ pub struct FileRoute {
     /// file for the same requests replaces it instead of being reported.
     #[serde(skip)]
     pub from_plan: bool,
+    /// Derived from a plan route in state `canary` while the plan has a rollout: its targets
+    /// count answers for the rollout's gates.
+    #[serde(skip)]
+    pub rollout: bool,
 }
 
 /// A route's `shadow` table: requests answered by the route's targets are also copied, fire

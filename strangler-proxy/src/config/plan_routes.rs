@@ -14,12 +14,32 @@
 use ficus_plan::{Plan, RouteMethod, RouteState, Scheme};
 
 use super::file::{FileConfig, FileProtocol, FileRoute, FileTarget, FileUpstream};
+use super::settings::PlanRoute;
 
 /// Name given to the plan's monolith upstream.
 pub const MONOLITH_UPSTREAM: &str = "monolith";
 
-/// Appends the plan's upstreams and routes to `config` (see the module doc).
+/// The name of the proxy route a plan route becomes: `catalog GET /api/products`.
+pub fn route_name(service: &str, key: &ficus_plan::RouteKey) -> String {
+    let method = match key.method() {
+        RouteMethod::Any => "*",
+        RouteMethod::Named(method) => method.as_str(),
+    };
+    format!("{service} {method} {}", key.path())
+}
+
+/// Appends the plan's upstreams and routes to `config` (see the module doc), and records
+/// every plan route's state in `config.plan_states`.
 pub fn add_plan_routes(plan: &Plan, config: &mut FileConfig) {
+    for (service, route) in plan.routes() {
+        let routed = route.state != RouteState::Monolith && service.upstream.is_some();
+        config.plan_states.push(PlanRoute {
+            key: route.key.to_string(),
+            service: service.name.clone(),
+            state: route.state,
+            route_name: routed.then(|| route_name(&service.name, &route.key)),
+        });
+    }
     let defined = |config: &FileConfig, name: &str| {
         config
             .upstreams
@@ -69,12 +89,7 @@ pub fn add_plan_routes(plan: &Plan, config: &mut FileConfig) {
                 RouteMethod::Named(method) => Some(method.clone()),
             };
             config.routes.push(FileRoute {
-                name: format!(
-                    "{} {} {}",
-                    service.name,
-                    method.as_deref().unwrap_or("*"),
-                    route.key.path()
-                ),
+                name: route_name(&service.name, &route.key),
                 path: pattern_of(route.key.path()),
                 methods: method.map(|method| vec![method]),
                 host: None,
@@ -86,6 +101,8 @@ pub fn add_plan_routes(plan: &Plan, config: &mut FileConfig) {
                 request_timeout_ms: None,
                 shadow,
                 from_plan: true,
+                rollout: matches!(route.state, RouteState::Canary { .. })
+                    && config.plan_routes.rollout.is_some(),
             });
         }
         if service_used && !defined(config, &service.name) {

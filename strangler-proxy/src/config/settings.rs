@@ -11,7 +11,7 @@ use crate::pattern::PathPattern;
 use crate::shadow::path::FieldPath;
 
 /// The whole validated configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub listen: SocketAddr,
     pub upstreams: Vec<Upstream>,
@@ -27,6 +27,29 @@ pub struct Settings {
     pub admin: Option<Admin>,
     pub headers: HeaderOptions,
     pub tls: Option<ListenerTls>,
+    /// A plan file's ledger and rollout, with its routes' states; `None` without a ledger.
+    pub migration: Option<Migration>,
+}
+
+/// Validated `plan_routes.ledger` and `plan_routes.rollout` of a plan file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Migration {
+    /// Relative paths resolved against the plan file's folder.
+    pub ledger: PathBuf,
+    pub rollout: Option<crate::rollout::RolloutSpec>,
+    /// Every route the plan lists, in file order.
+    pub routes: Vec<PlanRoute>,
+}
+
+/// A route of the plan and where it is in its migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanRoute {
+    /// As the plan writes it: `GET /api/products/{id}`.
+    pub key: String,
+    pub service: String,
+    pub state: ficus_plan::RouteState,
+    /// The proxy route it becomes; `None` in state `monolith` (the default route answers).
+    pub route_name: Option<String>,
 }
 
 /// Validated `[tls]`: where the listener's certificate and key are (read at start).
@@ -152,6 +175,8 @@ pub struct Route {
     pub request_timeout: Option<Duration>,
     /// Copies of the route's requests go to a new service, whose answers are compared.
     pub shadow: Option<Shadow>,
+    /// A plan route in state `canary` under a rollout: its targets count answers for the gates.
+    pub rollout: bool,
 }
 
 /// A validated `shadow` table of a route.

@@ -29,7 +29,7 @@ use crate::shadow::path::FieldPath;
 /// Validates `file_config`, read from `file` (used only in error messages). Every upstream
 /// and route is checked, so one run reports the first problem of each of them (and of each
 /// top-level field), not only the first problem of the file.
-pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, ConfigError> {
+pub fn validate(mut file_config: FileConfig, file: &Path) -> Result<Settings, ConfigError> {
     let mut problems: Vec<FieldProblem> = Vec::new();
     // Relative paths in the file are relative to the file's folder.
     let base = file.parent().unwrap_or(Path::new("."));
@@ -163,6 +163,13 @@ pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, Config
             .ok(),
     };
 
+    let migration = validate_migration(
+        &file_config.plan_routes,
+        std::mem::take(&mut file_config.plan_states),
+        base,
+        &mut problems,
+    );
+
     // Derived routes share `plan_routes.shadow`: report each of its problems once.
     let mut seen_problems = HashSet::new();
     problems.retain(|problem| seen_problems.insert(problem.clone()));
@@ -195,6 +202,47 @@ pub fn validate(file_config: FileConfig, file: &Path) -> Result<Settings, Config
             cert: base.join(tls.cert),
             key: base.join(tls.key),
         }),
+        migration,
+    })
+}
+
+/// `plan_routes.ledger` and `plan_routes.rollout`; `None` without a ledger.
+fn validate_migration(
+    plan_routes: &super::file::FilePlanRoutes,
+    routes: Vec<super::settings::PlanRoute>,
+    base: &Path,
+    problems: &mut Vec<FieldProblem>,
+) -> Option<super::settings::Migration> {
+    let rollout = plan_routes.rollout.as_ref().and_then(|rollout| {
+        crate::rollout::RolloutSpec::from_file(rollout)
+            .map_err(|(field, reason)| {
+                problems.push((format!("plan_routes.rollout.{field}"), reason));
+            })
+            .ok()
+    });
+    let ledger = match &plan_routes.ledger {
+        Some(ledger) if ledger.trim().is_empty() => {
+            problems.push((
+                "plan_routes.ledger".to_owned(),
+                "is empty: a file name, relative to the plan file".to_owned(),
+            ));
+            return None;
+        }
+        Some(ledger) => base.join(ledger),
+        None => {
+            if plan_routes.rollout.is_some() {
+                problems.push((
+                    "plan_routes.rollout".to_owned(),
+                    "needs plan_routes.ledger: a rollout records each step there, and resumes from it after a restart".to_owned(),
+                ));
+            }
+            return None;
+        }
+    };
+    Some(super::settings::Migration {
+        ledger,
+        rollout,
+        routes,
     })
 }
 
@@ -558,6 +606,7 @@ fn validate_route(
         fallback: file_route.fallback,
         request_timeout,
         shadow,
+        rollout: file_route.rollout,
     })
 }
 

@@ -9,6 +9,7 @@ fn file(steps: &[i64]) -> RolloutFile {
         min_requests: Some(50),
         max_error_rate_increase: None,
         max_p99_ratio: None,
+        p99_slack_ms: None,
         min_match_rate: None,
     }
 }

@@ -43,6 +43,7 @@ fn route(weights: &[(&str, u32)], sticky: Option<Sticky>, allow_override: bool) 
         fallback: true,
         request_timeout: None,
         shadow: None,
+        rollout: false,
     }
 }
 

@@ -15,6 +15,7 @@ mod http2;
 mod metrics;
 mod plan_file;
 mod reload;
+mod rollout;
 mod routing;
 mod shadow;
 mod smuggling;
