@@ -60,6 +60,9 @@ pub(crate) enum Command {
     Generate(GenerateArgs),
     Compare(CompareArgs),
     Proxy(ProxyArgs),
+    Shift(ShiftArgs),
+    Rollback(RollbackArgs),
+    Status(StatusArgs),
 }
 
 /// Map a Rust monolith without compiling it: modules, dependencies, routes, tables.
@@ -341,4 +344,81 @@ pub(crate) struct ProxyArgs {
     /// Worker threads; default: one per available CPU (one runs a single-threaded runtime).
     #[arg(long, value_name = "N")]
     pub(crate) threads: Option<NonZeroUsize>,
+}
+
+/// Where a running proxy's admin API is and how to authenticate to it. By default both come
+/// from the configuration file the proxy runs (its `[proxy.admin]` or `[admin]` table: the
+/// listen address and where the token is read from).
+#[derive(Debug, Args)]
+pub(crate) struct AdminArgs {
+    /// The configuration file the proxy runs: a plan file (ficus.toml) or a proxy file.
+    #[arg(long, value_name = "FILE", default_value = "ficus.toml")]
+    pub(crate) config: PathBuf,
+
+    /// The admin API's base URL (http://host:port); wins over the file's admin listen address.
+    #[arg(long, value_name = "URL")]
+    pub(crate) admin: Option<String>,
+
+    /// Read the bearer token from this environment variable instead of as the file says.
+    #[arg(long, value_name = "VAR", conflicts_with = "token_file")]
+    pub(crate) token_env: Option<String>,
+
+    /// Read the bearer token from this file instead of as the file says.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) token_file: Option<PathBuf>,
+}
+
+/// Move a route of the plan to PERCENT of its traffic on the new service, through the running
+/// proxy: 0 is state monolith, 100 state service, anything between canary (a rollout, if the
+/// plan has one, goes on from the step at that percent). The proxy records the change in its
+/// ledger and rewrites the route's state in the plan file.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 shifted, 2 could not (no running proxy, no token, unknown route, refused)."
+)]
+pub(crate) struct ShiftArgs {
+    /// The route as the plan writes it: "GET /api/products/{id}".
+    #[arg(value_name = "ROUTE")]
+    pub(crate) route: String,
+
+    /// Percent of the route's requests the new service gets, 0 to 100.
+    #[arg(value_name = "PERCENT", value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub(crate) percent: u8,
+
+    #[command(flatten)]
+    pub(crate) admin: AdminArgs,
+}
+
+/// Send a route of the plan back to the monolith, through the running proxy, stopping its
+/// rollout. Recorded in the ledger as made by hand.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 rolled back, 2 could not (no running proxy, no token, unknown route, refused)."
+)]
+pub(crate) struct RollbackArgs {
+    /// The route as the plan writes it: "GET /api/products/{id}".
+    #[arg(value_name = "ROUTE")]
+    pub(crate) route: String,
+
+    #[command(flatten)]
+    pub(crate) admin: AdminArgs,
+}
+
+/// Show how far the migration has come, from the running proxy: per service the routes and
+/// traffic moved, per route its state, rollout and last change.
+#[derive(Debug, Args)]
+#[command(after_help = "Exit status: 0 shown, 2 could not (no running proxy, no token).")]
+pub(crate) struct StatusArgs {
+    /// text: tables; json: everything the admin API answers, with each route's ledger history.
+    #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+    pub(crate) format: StatusFormat,
+
+    #[command(flatten)]
+    pub(crate) admin: AdminArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum StatusFormat {
+    Text,
+    Json,
 }

@@ -6,6 +6,7 @@
 mod analyze;
 mod compare;
 mod generate;
+mod migrate;
 mod plan;
 mod proxy;
 
@@ -32,5 +33,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Generate(args)) => generate::run(&args, &cli.global),
         Some(Command::Compare(args)) => compare::run(&args),
         Some(Command::Proxy(args)) => proxy::run(&args),
+        Some(Command::Shift(args)) => migrate::shift(&args),
+        Some(Command::Rollback(args)) => migrate::rollback(&args),
+        Some(Command::Status(args)) => migrate::status(&args),
     }
 }

@@ -5,6 +5,7 @@ mod cli;
 mod generate;
 mod generate_local;
 mod generate_move;
+mod migrate;
 mod plan;
 mod proxy;
 mod regenerate;

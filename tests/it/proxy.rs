@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// An upstream answering every request with `200` and body `name`, on its own thread.
-fn upstream(name: &'static str) -> SocketAddr {
+pub(crate) fn upstream(name: &'static str) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind upstream");
     let address = listener.local_addr().expect("upstream address");
     std::thread::spawn(move || {
@@ -53,7 +53,7 @@ fn serve(mut stream: TcpStream, name: &str) {
 }
 
 /// `GET path` through the proxy on a fresh connection; the response body.
-fn get(proxy: SocketAddr, path: &str) -> String {
+pub(crate) fn get(proxy: SocketAddr, path: &str) -> String {
     let mut stream = TcpStream::connect(proxy).expect("connect to the proxy");
     stream.set_read_timeout(Some(TIMEOUT)).expect("timeout");
     write!(
@@ -77,13 +77,13 @@ fn config(default_upstream: &str, alpha: SocketAddr, beta: SocketAddr) -> String
 }
 
 /// The running binary, its address and its stderr lines as they come.
-struct Running {
-    child: Child,
-    address: SocketAddr,
-    stderr: mpsc::Receiver<String>,
+pub(crate) struct Running {
+    pub(crate) child: Child,
+    pub(crate) address: SocketAddr,
+    pub(crate) stderr: mpsc::Receiver<String>,
 }
 
-fn start(config_path: &Path) -> Running {
+pub(crate) fn start(config_path: &Path) -> Running {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ficus"))
         .args(["proxy", "--config"])
         .arg(config_path)
@@ -117,7 +117,7 @@ fn start(config_path: &Path) -> Running {
     }
 }
 
-fn wait_for_line(stderr: &mpsc::Receiver<String>, needle: &str) -> String {
+pub(crate) fn wait_for_line(stderr: &mpsc::Receiver<String>, needle: &str) -> String {
     let deadline = Instant::now() + TIMEOUT;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -129,7 +129,7 @@ fn wait_for_line(stderr: &mpsc::Receiver<String>, needle: &str) -> String {
     }
 }
 
-fn signal(child: &Child, name: &str) {
+pub(crate) fn signal(child: &Child, name: &str) {
     let status = Command::new("kill")
         .args([format!("-{name}"), child.id().to_string()])
         .status()
@@ -137,7 +137,7 @@ fn signal(child: &Child, name: &str) {
     assert!(status.success());
 }
 
-fn wait_for_exit(child: &mut Child) -> std::process::ExitStatus {
+pub(crate) fn wait_for_exit(child: &mut Child) -> std::process::ExitStatus {
     let deadline = Instant::now() + TIMEOUT;
     loop {
         if let Some(status) = child.try_wait().expect("wait") {
