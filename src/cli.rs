@@ -413,6 +413,12 @@ pub(crate) struct StatusArgs {
     #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
     pub(crate) format: StatusFormat,
 
+    /// Also list the plan's routes the monolith has not answered for this long (30m, 12h, 7d):
+    /// routes moved to their service whose monolith code can be deleted. What the proxy knows
+    /// starts when it started.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) unused_since: Option<std::time::Duration>,
+
     #[command(flatten)]
     pub(crate) admin: AdminArgs,
 }
@@ -421,4 +427,25 @@ pub(crate) struct StatusArgs {
 pub(crate) enum StatusFormat {
     Text,
     Json,
+}
+
+/// `30s`, `15m`, `12h`, `7d`.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?}: expected a number and a unit, as 30m, 12h or 7d"))?;
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        _ => return Err(format!("{text:?}: the unit is s, m, h or d")),
+    };
+    Ok(std::time::Duration::from_secs(
+        value.saturating_mul(seconds),
+    ))
 }

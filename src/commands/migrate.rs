@@ -43,10 +43,26 @@ pub(crate) fn rollback(args: &RollbackArgs) -> anyhow::Result<ExitCode> {
 
 pub(crate) fn status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
     let admin = Admin::resolve(&args.admin)?;
-    let answer = admin.call("GET", "/migration", None)?;
+    let mut answer = admin.call("GET", "/migration", None)?;
+    let now = now_ms();
+    let unused = args
+        .unused_since
+        .map(|since| unused(&answer, now.saturating_sub(since.as_millis() as u64)));
     let text = match args.format {
-        StatusFormat::Json => format!("{}\n", serde_json::to_string_pretty(&answer)?),
-        StatusFormat::Text => status_text(&answer, now_ms()),
+        StatusFormat::Json => {
+            if let (Some(unused), Some(since)) = (&unused, args.unused_since) {
+                answer["unused_since_ms"] = json!(now.saturating_sub(since.as_millis() as u64));
+                answer["unused"] = json!(unused);
+            }
+            format!("{}\n", serde_json::to_string_pretty(&answer)?)
+        }
+        StatusFormat::Text => {
+            let mut text = status_text(&answer, now);
+            if let (Some(unused), Some(since)) = (&unused, args.unused_since) {
+                text.push_str(&unused_text(&answer, unused, since, now));
+            }
+            text
+        }
     };
     print_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -239,6 +255,43 @@ fn status_text(answer: &Value, now_ms: u64) -> String {
     out
 }
 
+/// The plan's routes the monolith has not answered since `cutoff_ms` (routes it answers
+/// through the default route, in state `monolith`, are never listed).
+fn unused(answer: &Value, cutoff_ms: u64) -> Vec<String> {
+    answer["routes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|route| {
+            route["monolith_last_ms"]
+                .as_u64()
+                .is_some_and(|last| last < cutoff_ms)
+        })
+        .filter_map(|route| route["route"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn unused_text(answer: &Value, unused: &[String], since: Duration, now_ms: u64) -> String {
+    let started = answer["proxy_started_ms"].as_u64().unwrap_or(now_ms);
+    let mut out = format!(
+        "\nRoutes the monolith has not answered for {} (delete their code, then mark them retired):\n",
+        ago(since.as_millis() as u64).trim_end_matches(" ago")
+    );
+    if unused.is_empty() {
+        out.push_str("  none\n");
+    }
+    for route in unused {
+        out.push_str(&format!("  {route}\n"));
+    }
+    if now_ms.saturating_sub(started) < since.as_millis() as u64 {
+        out.push_str(&format!(
+            "  (the proxy started {}: what happened before is not known)\n",
+            ago(now_ms.saturating_sub(started))
+        ));
+    }
+    out
+}
+
 /// `3 s ago`, `5 min ago`, `2 h ago`, `4 d ago`.
 fn ago(elapsed_ms: u64) -> String {
     let seconds = elapsed_ms / 1000;
@@ -267,6 +320,26 @@ mod tests {
         let answer = b"HTTP/1.1 404 Not Found\r\ncontent-length: 2\r\n\r\n{}trailing";
         assert_eq!(parse_answer(answer), Some((404, &b"{}"[..])));
         assert_eq!(parse_answer(b"garbage"), None);
+    }
+
+    #[test]
+    fn unused_routes_are_the_ones_the_monolith_did_not_answer_since_the_cutoff() {
+        let answer = json!({
+            "proxy_started_ms": 0,
+            "routes": [
+                {"route": "GET /a", "monolith_last_ms": 0},
+                {"route": "GET /b", "monolith_last_ms": 5_000},
+                {"route": "GET /c", "monolith_last_ms": 20_000},
+                {"route": "GET /d", "monolith_last_ms": null},
+            ],
+        });
+        let unused = unused(&answer, 10_000);
+        assert_eq!(unused, ["GET /a", "GET /b"]);
+        let text = unused_text(&answer, &unused, Duration::from_secs(60), 30_000);
+        assert_eq!(
+            text,
+            "\nRoutes the monolith has not answered for 1 min (delete their code, then mark them retired):\n  GET /a\n  GET /b\n  (the proxy started 30 s ago: what happened before is not known)\n"
+        );
     }
 
     #[test]

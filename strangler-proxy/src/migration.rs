@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use crate::config::plan_routes::MONOLITH_UPSTREAM;
 use crate::config::settings::PlanRoute;
-use crate::ledger::{Change, Evidence, Ledger, LedgerError, RolloutMark, State};
+use crate::ledger::{Change, Evidence, Ledger, LedgerError, RolloutMark, State, now_ms};
 use crate::reload;
 use crate::rollout::{Decision, Figures, Observed, Rollout, RolloutSpec};
 use crate::runtime::{Runtime, Shared};
@@ -30,6 +30,8 @@ use crate::runtime::{Runtime, Shared};
 pub struct Migration {
     shared: Arc<Shared>,
     inner: Mutex<Inner>,
+    /// When this proxy started: what it knows of traffic begins there.
+    started_ms: u64,
 }
 
 struct Inner {
@@ -72,6 +74,7 @@ impl Migration {
             "migration ledger opened"
         );
         let migration = Arc::new(Migration {
+            started_ms: now_ms(),
             shared: Arc::clone(&shared),
             inner: Mutex::new(Inner {
                 ledger,
@@ -297,11 +300,18 @@ impl Migration {
                     "figures": figures_json(&tracked.figures),
                 })
             });
+            // When the monolith last answered it (0: not since the proxy started); none for a
+            // route in state monolith, which the monolith answers through the default route.
+            let monolith_last_ms = route
+                .route_name
+                .as_deref()
+                .and_then(|name| runtime.monolith_last_answer_ms(name));
             routes.push(json!({
                 "route": route.key,
                 "service": route.service,
                 "state": state.to_string(),
                 "percent": share,
+                "monolith_last_ms": monolith_last_ms,
                 "since_ms": history.last().map(|entry| entry.at_ms),
                 "rollout": rollout,
                 "history": history,
@@ -321,6 +331,7 @@ impl Migration {
             .collect();
         json!({
             "ledger": settings.ledger.display().to_string(),
+            "proxy_started_ms": self.started_ms,
             "services": services,
             "routes": routes,
         })
@@ -528,12 +539,4 @@ fn figures_json(figures: &Figures) -> Value {
         "service_p99_ms": figures.service_p99_ms,
         "monolith_p99_ms": figures.monolith_p99_ms,
     })
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
-        })
 }

@@ -665,16 +665,22 @@ fn log_and_count(
 ) {
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
-    let target_metrics = match (outcome.error, outcome.target) {
+    let answered = match (outcome.error, outcome.target) {
         (None, Some(target)) => outcome
             .route
             .targets
             .iter()
             .chain(outcome.route.fallback.iter())
-            .find(|candidate| candidate.pool.name() == target)
-            .map(|candidate| &candidate.metrics),
+            .find(|candidate| candidate.pool.name() == target),
         _ => None,
     };
+    if let Some(last) = answered.and_then(|target| target.last_answer_ms.as_ref()) {
+        last.store(
+            crate::ledger::now_ms(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+    let target_metrics = answered.map(|candidate| &candidate.metrics);
     if let Some(picked) = outcome.rollout_pick {
         record_rollout(outcome, picked, status, elapsed);
     }

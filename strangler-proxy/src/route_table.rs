@@ -154,6 +154,7 @@ impl RouteTable {
             request_timeout: None,
             shadow: None,
             rollout: false,
+            from_plan: false,
         };
         RouteTable {
             routes,

@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use arc_swap::ArcSwap;
 
@@ -66,6 +67,10 @@ pub struct TargetRuntime {
     pub metrics: TargetMetrics,
     /// On a route under a rollout: its answers, for the gates. Kept across reloads.
     pub rollout: Option<Arc<SideStats>>,
+    /// On a plan's route, for the monolith: when it last answered (ms since the Unix epoch, 0
+    /// for never since the proxy started), so that its code can be deleted once it gets none.
+    /// Kept across reloads.
+    pub last_answer_ms: Option<Arc<AtomicU64>>,
 }
 
 impl Shared {
@@ -147,6 +152,12 @@ impl Runtime {
                                 })
                                 .unwrap_or_default()
                         }),
+                        last_answer_ms: last_answer(
+                            previous,
+                            route,
+                            &target.upstream,
+                            &settings.default_upstream,
+                        ),
                     })
                     .collect();
                 let only_default = route
@@ -157,6 +168,12 @@ impl Runtime {
                     pool: Arc::clone(default_pool),
                     metrics: route_metrics.target(&settings.default_upstream),
                     rollout: None,
+                    last_answer_ms: last_answer(
+                        previous,
+                        route,
+                        &settings.default_upstream,
+                        &settings.default_upstream,
+                    ),
                 });
                 let shadow = route.shadow.as_ref().map(|shadow| {
                     let previous_shadow = previous
@@ -212,10 +229,58 @@ impl Runtime {
             .and_then(|target| target.rollout.clone())
     }
 
+    /// When the default upstream (the monolith) last answered the plan route named
+    /// `route_name`: `Some(0)` when not since the proxy started, `None` for a route the proxy
+    /// does not watch.
+    pub fn monolith_last_answer_ms(&self, route_name: &str) -> Option<u64> {
+        let (_, route_runtime) = self
+            .table
+            .routes()
+            .zip(&self.routes)
+            .find(|(route, _)| route.name == route_name)?;
+        route_runtime
+            .targets
+            .iter()
+            .chain(route_runtime.fallback.iter())
+            .find(|target| target.pool.name() == self.settings.default_upstream)
+            .and_then(|target| target.last_answer_ms.as_ref())
+            .map(|last| last.load(std::sync::atomic::Ordering::Relaxed))
+            // A route with no monolith target and no fallback never reaches the monolith.
+            .or(Some(0))
+    }
+
+    fn last_answer_of(&self, route_name: &str, upstream: &str) -> Option<Arc<AtomicU64>> {
+        let (_, route_runtime) = self
+            .table
+            .routes()
+            .zip(&self.routes)
+            .find(|(route, _)| route.name == route_name)?;
+        route_runtime
+            .targets
+            .iter()
+            .chain(route_runtime.fallback.iter())
+            .find(|target| target.pool.name() == upstream)
+            .and_then(|target| target.last_answer_ms.clone())
+    }
+
     /// Every shadowed route's shadow, in precedence order.
     pub fn shadows(&self) -> impl Iterator<Item = &Arc<ShadowRuntime>> {
         self.routes
             .iter()
             .filter_map(|route_runtime| route_runtime.shadow.as_ref())
     }
+}
+
+/// The monolith's last-answer time of a plan route, carried over from `previous`.
+fn last_answer(
+    previous: Option<&Runtime>,
+    route: &crate::config::settings::Route,
+    upstream: &str,
+    default_upstream: &str,
+) -> Option<Arc<AtomicU64>> {
+    (route.from_plan && upstream == default_upstream).then(|| {
+        previous
+            .and_then(|previous| previous.last_answer_of(&route.name, upstream))
+            .unwrap_or_default()
+    })
 }

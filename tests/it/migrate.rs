@@ -146,6 +146,18 @@ fn shift_status_rollback_and_a_rollout_that_survives_sigkill() {
         .map(|entry| entry["by"].as_str().unwrap().split(' ').next().unwrap())
         .collect();
     assert_eq!(by, ["admin", "rollout"]);
+    assert!(route["monolith_last_ms"].is_u64(), "{route}");
+
+    // All on the service: the monolith answers it no more, so its code can go.
+    ok(run(dir.path(), &["shift", "GET /api/products", "100"]));
+    for _ in 0..3 {
+        assert_eq!(get(proxy.address, "/api/products"), "catalog");
+    }
+    let unused = ok(run(dir.path(), &["status", "--unused-since", "1s"]));
+    assert!(
+        unused.contains("Routes the monolith has not answered for 1 s (delete their code, then mark them retired):\n  GET /api/products\n"),
+        "{unused}"
+    );
 
     let rolled = ok(run(dir.path(), &["rollback", "GET /api/products"]));
     assert_eq!(rolled, "GET /api/products is back on the monolith\n");

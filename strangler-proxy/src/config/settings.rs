@@ -177,6 +177,8 @@ pub struct Route {
     pub shadow: Option<Shadow>,
     /// A plan route in state `canary` under a rollout: its targets count answers for the gates.
     pub rollout: bool,
+    /// Derived from a plan's route states: the proxy notes when the monolith last answered it.
+    pub from_plan: bool,
 }
 
 /// A validated `shadow` table of a route.

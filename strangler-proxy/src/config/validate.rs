@@ -607,6 +607,7 @@ fn validate_route(
         request_timeout,
         shadow,
         rollout: file_route.rollout,
+        from_plan: file_route.from_plan,
     })
 }
 

@@ -44,6 +44,7 @@ fn route(weights: &[(&str, u32)], sticky: Option<Sticky>, allow_override: bool) 
         request_timeout: None,
         shadow: None,
         rollout: false,
+        from_plan: false,
     }
 }
 

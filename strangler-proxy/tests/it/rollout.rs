@@ -192,6 +192,19 @@ async fn a_healthy_service_is_promoted_to_service_step_by_step() {
         assert!(entry["evidence"]["service_requests"].as_u64().unwrap() >= 10);
         assert_eq!(entry["evidence"]["service_error_rate"], 0.0);
     }
+    // The monolith answered the route while it was canary: the proxy knows when it last did.
+    let status = admin(
+        &client,
+        &proxy,
+        http::Method::GET,
+        "/migration",
+        Some(ADMIN_TOKEN),
+        "",
+    )
+    .await
+    .json();
+    let last = status["routes"][0]["monolith_last_ms"].as_u64().unwrap();
+    assert!(last > 0 && last <= now_ms(), "{status}");
     // Now everything goes to the service.
     for _ in 0..5 {
         assert_eq!(
