@@ -205,62 +205,49 @@ impl Runtime {
         })
     }
 
-    /// The shadow of the route named `route_name`, if it has one.
-    pub fn shadow_of(&self, route_name: &str) -> Option<&Arc<ShadowRuntime>> {
+    /// The compiled route named `route_name`.
+    fn route_runtime(&self, route_name: &str) -> Option<&RouteRuntime> {
         self.table
             .routes()
             .zip(&self.routes)
             .find(|(route, _)| route.name == route_name)
-            .and_then(|(_, route_runtime)| route_runtime.shadow.as_ref())
+            .map(|(_, route_runtime)| route_runtime)
     }
 
-    /// The rollout counters of `upstream` on the route named `route_name`, if it has them.
-    pub fn rollout_stats(&self, route_name: &str, upstream: &str) -> Option<Arc<SideStats>> {
-        self.table
-            .routes()
-            .zip(&self.routes)
-            .find(|(route, _)| route.name == route_name)
-            .and_then(|(_, route_runtime)| {
-                route_runtime
-                    .targets
-                    .iter()
-                    .find(|target| target.pool.name() == upstream)
-            })
-            .and_then(|target| target.rollout.clone())
-    }
-
-    /// When the default upstream (the monolith) last answered the plan route named
-    /// `route_name`: `Some(0)` when not since the proxy started, `None` for a route the proxy
-    /// does not watch.
-    pub fn monolith_last_answer_ms(&self, route_name: &str) -> Option<u64> {
-        let (_, route_runtime) = self
-            .table
-            .routes()
-            .zip(&self.routes)
-            .find(|(route, _)| route.name == route_name)?;
-        route_runtime
-            .targets
-            .iter()
-            .chain(route_runtime.fallback.iter())
-            .find(|target| target.pool.name() == self.settings.default_upstream)
-            .and_then(|target| target.last_answer_ms.as_ref())
-            .map(|last| last.load(std::sync::atomic::Ordering::Relaxed))
-            // A route with no monolith target and no fallback never reaches the monolith.
-            .or(Some(0))
-    }
-
-    fn last_answer_of(&self, route_name: &str, upstream: &str) -> Option<Arc<AtomicU64>> {
-        let (_, route_runtime) = self
-            .table
-            .routes()
-            .zip(&self.routes)
-            .find(|(route, _)| route.name == route_name)?;
+    /// The target (or the fallback) of the route named `route_name` going to `upstream`.
+    fn target_of(&self, route_name: &str, upstream: &str) -> Option<&TargetRuntime> {
+        let route_runtime = self.route_runtime(route_name)?;
         route_runtime
             .targets
             .iter()
             .chain(route_runtime.fallback.iter())
             .find(|target| target.pool.name() == upstream)
-            .and_then(|target| target.last_answer_ms.clone())
+    }
+
+    /// The shadow of the route named `route_name`, if it has one.
+    pub fn shadow_of(&self, route_name: &str) -> Option<&Arc<ShadowRuntime>> {
+        self.route_runtime(route_name)?.shadow.as_ref()
+    }
+
+    /// The rollout counters of `upstream` on the route named `route_name`, if it has them.
+    pub fn rollout_stats(&self, route_name: &str, upstream: &str) -> Option<Arc<SideStats>> {
+        self.target_of(route_name, upstream)?.rollout.clone()
+    }
+
+    /// When the default upstream (the monolith) last answered the plan route named
+    /// `route_name`: `Some(0)` when not since the proxy started, `None` for a route the proxy
+    /// does not have.
+    pub fn monolith_last_answer_ms(&self, route_name: &str) -> Option<u64> {
+        self.route_runtime(route_name)?;
+        Some(
+            self.target_of(route_name, &self.settings.default_upstream)
+                .and_then(|target| target.last_answer_ms.as_ref())
+                .map_or(0, |last| last.load(std::sync::atomic::Ordering::Relaxed)),
+        )
+    }
+
+    fn last_answer_of(&self, route_name: &str, upstream: &str) -> Option<Arc<AtomicU64>> {
+        self.target_of(route_name, upstream)?.last_answer_ms.clone()
     }
 
     /// Every shadowed route's shadow, in precedence order.

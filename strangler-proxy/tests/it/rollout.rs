@@ -84,6 +84,26 @@ fn ledger(proxy: &Proxy) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `GET /migration` with the token.
+async fn migration_status(
+    client: &hyper_util::client::legacy::Client<
+        hyper_util::client::legacy::connect::HttpConnector,
+        Full<Bytes>,
+    >,
+    proxy: &Proxy,
+) -> serde_json::Value {
+    admin(
+        client,
+        proxy,
+        http::Method::GET,
+        "/migration",
+        Some(ADMIN_TOKEN),
+        "",
+    )
+    .await
+    .json()
+}
+
 fn plan_text(proxy: &Proxy) -> String {
     std::fs::read_to_string(&proxy.config_path).expect("plan file")
 }
@@ -193,16 +213,7 @@ async fn a_healthy_service_is_promoted_to_service_step_by_step() {
         assert_eq!(entry["evidence"]["service_error_rate"], 0.0);
     }
     // The monolith answered the route while it was canary: the proxy knows when it last did.
-    let status = admin(
-        &client,
-        &proxy,
-        http::Method::GET,
-        "/migration",
-        Some(ADMIN_TOKEN),
-        "",
-    )
-    .await
-    .json();
+    let status = migration_status(&client, &proxy).await;
     let last = status["routes"][0]["monolith_last_ms"].as_u64().unwrap();
     assert!(last > 0 && last <= now_ms(), "{status}");
     // Now everything goes to the service.
@@ -348,16 +359,7 @@ async fn people_shift_pause_and_roll_back_through_the_admin_api() {
     }
     assert!(plan_text(&proxy).contains(r#"percent = 20 }   # watched"#));
 
-    let status = admin(
-        &client,
-        &proxy,
-        http::Method::GET,
-        "/migration",
-        Some(ADMIN_TOKEN),
-        "",
-    )
-    .await
-    .json();
+    let status = migration_status(&client, &proxy).await;
     let products = &status["routes"][0];
     assert_eq!(products["route"], "GET /api/products");
     assert_eq!(products["state"], "canary 20%");
