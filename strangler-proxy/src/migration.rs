@@ -6,6 +6,10 @@
 //! stays the one source people read, and the ledger says who moved what, when and why. A
 //! change made by editing the file is found at the next tick and recorded as made by `plan`.
 //!
+//! A route in state `shadow` enters the rollout's first step by itself when the rollout sets
+//! `min_match_rate` and the shadow's comparisons reach it (over `min_requests` answers and
+//! one bake interval); below it, the route stays in shadow.
+//!
 //! A route in state `canary` runs the plan's rollout when it has one ([`crate::rollout`]):
 //! every tick judges its gates on the counters its targets keep, and a promotion, the last
 //! step (state `service`) or a rollback (state `monolith`) is applied as above. After a
@@ -37,6 +41,17 @@ pub struct Migration {
 struct Inner {
     ledger: Ledger,
     rollouts: BTreeMap<String, Tracked>,
+    /// Routes in state `shadow` waiting on the match-rate gate to enter the rollout.
+    shadows: BTreeMap<String, ShadowWatch>,
+}
+
+/// A route in state `shadow` under a rollout with `min_match_rate`: the comparisons since it
+/// was first watched decide when it enters the first step.
+struct ShadowWatch {
+    started_ms: u64,
+    /// Compared and mismatched answers when the watch started.
+    at_start: (u64, u64),
+    last: String,
 }
 
 /// A rollout and what the status shows of it.
@@ -79,6 +94,7 @@ impl Migration {
             inner: Mutex::new(Inner {
                 ledger,
                 rollouts: BTreeMap::new(),
+                shadows: BTreeMap::new(),
             }),
         });
         migration.sync(&runtime).map_err(|error| match error {
@@ -158,6 +174,11 @@ impl Migration {
             }
             decisions
         };
+        for (key, change) in self.judge_shadows(&runtime) {
+            if let Err(error) = self.apply(&key, change) {
+                tracing::error!(route = %key, ?error, "the rollout's first step was not applied");
+            }
+        }
         for (key, decision, step, steps) in decisions {
             let (to, reason, evidence, done) = match decision {
                 Decision::Promote {
@@ -191,6 +212,81 @@ impl Migration {
                 tracing::error!(route = %key, ?error, "the rollout's change was not applied");
             }
         }
+    }
+
+    /// Routes in state `shadow` whose comparisons pass the rollout's `min_match_rate` over at
+    /// least `min_requests` answers and one bake interval: their change to the first step.
+    fn judge_shadows(&self, runtime: &Runtime) -> Vec<(String, Change)> {
+        let Some(spec) = runtime
+            .settings
+            .migration
+            .as_ref()
+            .and_then(|migration| migration.rollout.as_ref())
+        else {
+            return Vec::new();
+        };
+        let Some(wanted) = spec.min_match_rate else {
+            return Vec::new();
+        };
+        let now = now_ms();
+        let bake = u64::try_from(spec.bake.as_millis()).unwrap_or(u64::MAX);
+        let mut inner = self.lock();
+        let mut changes = Vec::new();
+        for (key, watch) in &mut inner.shadows {
+            let Some((compared, mismatched)) = shadow_counts(runtime, key) else {
+                continue;
+            };
+            let compared = compared.saturating_sub(watch.at_start.0);
+            let mismatched = mismatched.saturating_sub(watch.at_start.1);
+            if compared < spec.min_requests {
+                watch.last = format!(
+                    "{compared} of {} shadow answers compared to judge the match rate on",
+                    spec.min_requests
+                );
+                continue;
+            }
+            let rate = (compared - mismatched.min(compared)) as f64 / compared as f64;
+            if rate < wanted {
+                watch.last = format!(
+                    "match: {:.1}% of shadow answers matched (at least {:.1}% needed); stays in shadow",
+                    rate * 100.0,
+                    wanted * 100.0
+                );
+                continue;
+            }
+            if now.saturating_sub(watch.started_ms) < bake {
+                watch.last = format!(
+                    "shadow bakes {} ms more",
+                    bake - now.saturating_sub(watch.started_ms)
+                );
+                continue;
+            }
+            watch.last = format!("{:.1}% matched: entering the first step", rate * 100.0);
+            changes.push((
+                key.clone(),
+                Change {
+                    route: key.clone(),
+                    to: State::Canary {
+                        percent: spec.steps[0],
+                    },
+                    by: "rollout".to_string(),
+                    reason: format!(
+                        "shadow: {:.1}% of {compared} compared answers matched",
+                        rate * 100.0
+                    ),
+                    evidence: Some(Evidence {
+                        mismatch_rate: Some(1.0 - rate),
+                        ..Evidence::default()
+                    }),
+                    rollout: Some(RolloutMark {
+                        step: 0,
+                        steps: spec.steps.len(),
+                        done: false,
+                    }),
+                },
+            ));
+        }
+        changes
     }
 
     /// Moves `route` to `percent` by hand: 0 is `monolith`, 100 `service`, anything between
@@ -290,6 +386,10 @@ impl Migration {
                 .get(&route.key)
                 .cloned()
                 .unwrap_or_default();
+            let shadow_gate = inner
+                .shadows
+                .get(&route.key)
+                .map(|watch| json!({"status": "shadow", "last": watch.last}));
             let rollout = inner.rollouts.get(&route.key).map(|tracked| {
                 json!({
                     "status": tracked.rollout.status_name(),
@@ -313,7 +413,7 @@ impl Migration {
                 "percent": share,
                 "monolith_last_ms": monolith_last_ms,
                 "since_ms": history.last().map(|entry| entry.at_ms),
-                "rollout": rollout,
+                "rollout": rollout.or(shadow_gate),
                 "history": history,
             }));
         }
@@ -389,7 +489,33 @@ impl Migration {
                     .map_err(|error| Refused::Failed(error.to_string()))?;
             }
             track(&mut inner, route, settings.rollout.as_ref(), runtime);
+            if matches!(route.state, RouteState::Shadow { .. })
+                && settings
+                    .rollout
+                    .as_ref()
+                    .is_some_and(|spec| spec.min_match_rate.is_some())
+                && !inner.shadows.contains_key(&route.key)
+                && let Some(counts) = shadow_counts(runtime, &route.key)
+            {
+                inner.shadows.insert(
+                    route.key.clone(),
+                    ShadowWatch {
+                        started_ms: now_ms(),
+                        at_start: counts,
+                        last: "watching the shadow's match rate".to_string(),
+                    },
+                );
+            }
         }
+        let shadowed: Vec<&str> = settings
+            .routes
+            .iter()
+            .filter(|route| matches!(route.state, RouteState::Shadow { .. }))
+            .map(|route| route.key.as_str())
+            .collect();
+        inner
+            .shadows
+            .retain(|key, _| shadowed.contains(&key.as_str()));
         let canary: Vec<&str> = settings
             .routes
             .iter()
@@ -503,6 +629,20 @@ fn observe(runtime: &Runtime, key: &str) -> Option<Observed> {
         compared: 0,
         mismatched: 0,
     })
+}
+
+/// The shadow comparisons of the proxy route a plan route in state `shadow` became.
+fn shadow_counts(runtime: &Runtime, key: &str) -> Option<(u64, u64)> {
+    let route_name = runtime
+        .settings
+        .migration
+        .as_ref()?
+        .routes
+        .iter()
+        .find(|route| route.key == key)?
+        .route_name
+        .as_deref()?;
+    Some(runtime.shadow_of(route_name)?.comparisons())
 }
 
 /// Sets the state in the plan file and writes it; returns the text it had.

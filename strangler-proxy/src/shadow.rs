@@ -184,6 +184,12 @@ impl ShadowRuntime {
         Tee::attach(response, self.settings.max_response_bytes, sender)
     }
 
+    /// Answers compared so far, and how many of them differed.
+    pub fn comparisons(&self) -> (u64, u64) {
+        let mismatched = self.metrics.mismatched.get();
+        (self.metrics.matched.get() + mismatched, mismatched)
+    }
+
     /// Counters, learned noise and, with `with_samples`, the mismatch samples, as the admin
     /// API shows them.
     pub fn status_json(&self, with_samples: bool) -> Value {

@@ -466,3 +466,62 @@ fn now_ms() -> u64 {
         .unwrap()
         .as_millis() as u64
 }
+
+/// An upstream answering `body` to everything.
+async fn answering(name: &str, body: &'static str) -> Upstream {
+    Upstream::start(name, move |_request| {
+        Box::pin(async move { Response::new(Full::new(Bytes::from_static(body.as_bytes()))) })
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_shadow_that_matches_enters_the_rollout_and_one_that_does_not_stays() {
+    let rollout = "steps = [10, 100]\nbake_ms = 60000\nmin_requests = 5\nmin_match_rate = 0.9\np99_slack_ms = 5000";
+    for (service_body, enters) in [
+        (r#"{"id":1,"name":"mug"}"#, true),
+        (r#"{"id":1,"name":"cup"}"#, false),
+    ] {
+        let monolith = answering("monolith", r#"{"name":"mug","id":1}"#).await;
+        let catalog = answering("catalog", service_body).await;
+        let text = plan(monolith.addr, catalog.addr, r#""shadow""#, rollout)
+            .replace("bake_ms = 60000", "bake_ms = 100");
+        let proxy = start(&text).await;
+        let client = client();
+        let mut rounds = 0;
+        eventually(async || {
+            rounds += 1;
+            let reply = get(&client, &proxy.url("/api/products"), &[]).await;
+            assert_eq!(reply.status, 200);
+            let status = migration_status(&client, &proxy).await;
+            let route = &status["routes"][0];
+            if enters {
+                route["state"] == "canary 10%"
+            } else {
+                rounds > 40
+                    && route["rollout"]["last"].as_str().is_some_and(|last| {
+                        last.starts_with("match: 0.0% of shadow answers matched")
+                    })
+            }
+        })
+        .await;
+        let entries = ledger(&proxy);
+        let last = entries.last().unwrap();
+        if enters {
+            assert_eq!(last["by"], "rollout");
+            assert_eq!(last["from"]["state"], "shadow");
+            assert!(
+                last["reason"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("shadow: 100.0% of "),
+                "{last}"
+            );
+            assert_eq!(last["evidence"]["mismatch_rate"], 0.0);
+        } else {
+            assert_eq!(entries.len(), 1, "only the first sight: {entries:?}");
+            assert!(plan_text(&proxy).contains(r#""GET /api/products" = "shadow"   # watched"#));
+        }
+        proxy.shutdown().await;
+    }
+}
