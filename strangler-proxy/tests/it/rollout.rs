@@ -525,3 +525,76 @@ async fn a_shadow_that_matches_enters_the_rollout_and_one_that_does_not_stays() 
         proxy.shutdown().await;
     }
 }
+
+#[tokio::test]
+async fn an_invalid_rollout_at_reload_is_refused_with_its_field_and_line_and_the_old_one_runs() {
+    let (proxy, text, _upstreams) = setup(
+        r#"{ state = "canary", percent = 50 }"#,
+        "steps = [50, 100]\nbake_ms = 60000\nmin_requests = 1000",
+        Arc::new(AtomicBool::new(false)),
+    )
+    .await;
+    let client = client();
+    for (bad, field) in [
+        ("steps = [50, 40]", "proxy.plan_routes.rollout.steps"),
+        ("steps = [50, 150]", "proxy.plan_routes.rollout.steps"),
+        (
+            "max_error_rate_increase = 2.0",
+            "proxy.plan_routes.rollout.max_error_rate_increase",
+        ),
+        (
+            "max_p99_ratio = 0.5",
+            "proxy.plan_routes.rollout.max_p99_ratio",
+        ),
+        (
+            "min_match_rate = 1.5",
+            "proxy.plan_routes.rollout.min_match_rate",
+        ),
+    ] {
+        let key = bad.split(" =").next().unwrap();
+        let edited: String = text
+            .lines()
+            .filter(|line| !line.starts_with(&format!("{key} =")))
+            .map(|line| {
+                if line == "[proxy.plan_routes.rollout]" {
+                    format!("{line}\n{bad}\n")
+                } else {
+                    format!("{line}\n")
+                }
+            })
+            .collect();
+        let line = edited
+            .lines()
+            .position(|line| line == bad)
+            .map(|idx| idx + 1)
+            .unwrap();
+        std::fs::write(&proxy.config_path, &edited).unwrap();
+        let reply = admin(
+            &client,
+            &proxy,
+            http::Method::POST,
+            "/reload",
+            Some(ADMIN_TOKEN),
+            "",
+        )
+        .await;
+        assert_eq!(reply.status, 422, "{bad}: {}", reply.text());
+        let error = reply.json()["error"].as_str().unwrap().to_owned();
+        assert!(
+            error.contains(&format!("ficus.toml: line {line}: {field}: ")),
+            "{bad}: {error}"
+        );
+        // The running configuration is the old one: half the requests still reach the service.
+        let answers: Vec<String> = {
+            let mut answers = Vec::new();
+            for _ in 0..40 {
+                answers.push(get(&client, &proxy.url("/api/products"), &[]).await.text());
+            }
+            answers
+        };
+        assert!(answers.iter().any(|answer| answer == "catalog"), "{bad}");
+        assert!(answers.iter().any(|answer| answer == "monolith"), "{bad}");
+    }
+    std::fs::write(&proxy.config_path, &text).unwrap();
+    proxy.shutdown().await;
+}
