@@ -93,7 +93,7 @@ pub(crate) fn render_service(
             out.push_str(
                 "# Who answers each route: monolith, shadow (the monolith answers, copies go to\n\
                  # the service), canary (10% go to the service, or { state = \"canary\", percent = 25 }),\n\
-                 # service.\n",
+                 # service, retired (the service answers; the monolith's code is deleted).\n",
             );
         }
         out.push_str("[service.routes]\n");

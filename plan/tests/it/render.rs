@@ -187,7 +187,7 @@ tables = ["products"]
 
 # Who answers each route: monolith, shadow (the monolith answers, copies go to
 # the service), canary (10% go to the service, or { state = "canary", percent = 25 }),
-# service.
+# service, retired (the service answers; the monolith's code is deleted).
 [service.routes]
 "GET /api/products" = "monolith"
 
