@@ -11,7 +11,9 @@ use std::sync::atomic::AtomicBool;
 use http::Method;
 
 use crate::rollout::{drive_until_service, plan_text, setup};
-use crate::support::browser::{self, BrowserRun, element_start};
+use ficus_browser_test::{BrowserRun, element_start};
+
+use crate::support::browser;
 use crate::support::{
     ADMIN_TOKEN, Proxy, Upstream, admin, client, config_with_upstreams, get, start_with_admin,
 };
@@ -105,7 +107,7 @@ async fn the_page_draws_a_rollout_and_a_shift_by_hand_in_chromium() {
     assert_eq!(shifted.status, 200, "{}", shifted.text());
 
     let run = open_status_page(&proxy, ADMIN_TOKEN).await;
-    let dom = &run.dom;
+    let dom = &run.stdout;
     assert_drawn_without_script_error(dom);
     // One service, two routes, none moved whole; one at 50 %: a quarter of the traffic.
     let service = element_start(dom, r#"data-service="catalog""#);
@@ -157,7 +159,7 @@ async fn the_page_says_when_the_token_is_refused() {
     )
     .await;
     let run = open_status_page(&proxy, "not-the-token-of-this-proxy-at-all-0000").await;
-    let dom = &run.dom;
+    let dom = &run.stdout;
     assert!(
         element_start(dom, "<body").contains(r#"data-state="unauthorized""#),
         "{}",
