@@ -27,6 +27,11 @@
     recordScriptError('error: ' + (event.message || 'unknown') + ' at ' +
       (event.filename || '?') + ':' + (event.lineno || 0));
   });
+  // What the Content-Security-Policy blocked: the page asks for nothing it forbids.
+  document.addEventListener('securitypolicyviolation', function (event) {
+    recordScriptError('blocked by the policy (' + event.violatedDirective + '): ' +
+      (event.blockedURI || 'inline'));
+  });
   window.addEventListener('unhandledrejection', function (event) {
     const reason = event.reason;
     recordScriptError('unhandled rejection: ' +
@@ -63,10 +68,19 @@
     if (!window.location.hash) {
       return;
     }
-    const params = new URLSearchParams(window.location.hash.slice(1));
-    const token = params.get('token');
-    if (token) {
-      storeToken(token.trim());
+    // Not URLSearchParams: it reads `+` as a space, and base64 tokens hold `+`.
+    for (const part of window.location.hash.slice(1).split('&')) {
+      if (part.startsWith('token=')) {
+        let token = part.slice('token='.length);
+        try {
+          token = decodeURIComponent(token);
+        } catch (_) {
+          // Not percent-encoded after all: taken as written.
+        }
+        if (token.trim()) {
+          storeToken(token.trim());
+        }
+      }
     }
     window.history.replaceState(null, '', window.location.pathname + window.location.search);
   }
@@ -85,6 +99,11 @@
     const token = storedToken();
     if (!token) {
       askForToken(null);
+      return;
+    }
+    if (!/^[\x21-\x7e]+$/.test(token)) {
+      storeToken(null);
+      askForToken('A bearer token is visible ASCII characters only: enter it again.');
       return;
     }
     let response;
@@ -138,9 +157,12 @@
 
   // ---- page state ----
 
+  let lastRendered = null;
+
   function showError(message, state) {
     const box = document.getElementById('error');
-    box.textContent = message;
+    box.textContent = lastRendered === null ? message : message + ' What is shown below is from ' +
+      new Date(lastRendered).toLocaleTimeString() + '.';
     box.hidden = false;
     document.body.dataset.state = state;
   }
@@ -195,6 +217,7 @@
       '. Ledger: ' + String(status.ledger || '?');
     document.getElementById('updated').textContent = 'Updated ' + new Date(now).toLocaleTimeString() + '.';
     main.hidden = false;
+    lastRendered = now;
     main.dataset.renders = String(Number(main.dataset.renders || '0') + 1);
   }
 

@@ -2,7 +2,8 @@
 //! strict policy, while the data it draws (`GET /migration`) still needs the token; and in
 //! headless Chromium, a plan whose route went through a rollout and a shift by hand is drawn
 //! (services with their share bar, routes, a chart of the route's history with the author of
-//! each change) with no script error, and a wrong token is said to be wrong.
+//! each change) with no script error or blocked request; without a token the page asks for
+//! one, and a wrong one is said to be wrong.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -106,7 +107,7 @@ async fn the_page_draws_a_rollout_and_a_shift_by_hand_in_chromium() {
     .await;
     assert_eq!(shifted.status, 200, "{}", shifted.text());
 
-    let run = open_status_page(&proxy, ADMIN_TOKEN).await;
+    let run = open_status_page(&proxy, &format!("#token={ADMIN_TOKEN}")).await;
     let dom = &run.stdout;
     assert_drawn_without_script_error(dom);
     // One service, two routes, none moved whole; one at 50 %: a quarter of the traffic.
@@ -151,33 +152,39 @@ async fn the_page_draws_a_rollout_and_a_shift_by_hand_in_chromium() {
 }
 
 #[tokio::test]
-async fn the_page_says_when_the_token_is_refused() {
+async fn the_page_asks_for_the_token_and_says_when_it_is_refused() {
     let (proxy, _text, _upstreams) = setup(
         r#""shadow""#,
         "steps = [20, 100]\nbake_ms = 60000",
         Arc::new(AtomicBool::new(false)),
     )
     .await;
-    let run = open_status_page(&proxy, "not-the-token-of-this-proxy-at-all-0000").await;
+    // No token: the form, and no error.
+    let run = open_status_page(&proxy, "").await;
     let dom = &run.stdout;
-    assert!(
-        element_start(dom, "<body").contains(r#"data-state="unauthorized""#),
-        "{}",
-        element_start(dom, "<body")
-    );
+    assert_no_script_error(dom);
+    assert_state(dom, "token");
+    assert!(!element_start(dom, r#"id="token-form""#).contains("hidden"));
+    assert!(element_start(dom, r#"id="error""#).contains("hidden"));
+    assert!(element_start(dom, r#"id="status""#).contains("hidden"));
+
+    // A wrong one: the form again, and the reason.
+    let run = open_status_page(&proxy, "#token=not-the-token-of-this-proxy-at-all-0000").await;
+    let dom = &run.stdout;
+    assert_no_script_error(dom);
+    assert_state(dom, "unauthorized");
     let error = element_start(dom, r#"id="error""#);
     assert!(!error.contains("hidden"), "{error}");
     assert!(dom.contains("refused the token (401 Unauthorized)"));
     assert!(!element_start(dom, r#"id="token-form""#).contains("hidden"));
     assert!(element_start(dom, r#"id="status""#).contains("hidden"));
-    assert_no_script_error(dom);
     proxy.shutdown().await;
 }
 
-/// Opens `/status#token=<token>` on the proxy's admin API in headless Chromium.
-async fn open_status_page(proxy: &Proxy, token: &str) -> BrowserRun {
+/// Opens `/status<fragment>` on the proxy's admin API in headless Chromium.
+async fn open_status_page(proxy: &Proxy, fragment: &str) -> BrowserRun {
     let admin: SocketAddr = proxy.admin_addr.expect("the plan has an admin API");
-    let url = format!("http://{admin}/status#token={token}");
+    let url = format!("http://{admin}/status{fragment}");
     // The browser blocks; the proxy goes on serving on this test's runtime meanwhile.
     tokio::task::spawn_blocking(move || browser::dump_dom(&url, admin))
         .await
@@ -187,12 +194,7 @@ async fn open_status_page(proxy: &Proxy, token: &str) -> BrowserRun {
 #[track_caller]
 fn assert_drawn_without_script_error(dom: &str) {
     assert_no_script_error(dom);
-    let body = element_start(dom, "<body");
-    assert!(
-        body.contains(r#"data-state="ready""#),
-        "not ready: {body}\n{}",
-        element_start(dom, r#"id="error""#)
-    );
+    assert_state(dom, "ready");
     let main = element_start(dom, r#"id="status""#);
     assert!(
         !main.contains(r#"data-renders="0""#) && !main.contains("hidden"),
@@ -200,8 +202,8 @@ fn assert_drawn_without_script_error(dom: &str) {
     );
 }
 
-/// The page's `error` and `unhandledrejection` handlers write each script error into
-/// `#script-errors`.
+/// The page's `error`, `unhandledrejection` and `securitypolicyviolation` handlers write each
+/// script error, and each thing its policy blocked, into `#script-errors`.
 #[track_caller]
 fn assert_no_script_error(dom: &str) {
     let errors = element_start(dom, r#"id="script-errors""#);
@@ -209,5 +211,16 @@ fn assert_no_script_error(dom: &str) {
         errors.contains(r#"data-count="0""#),
         "script errors recorded by the page: {}",
         &dom[dom.find(r#"id="script-errors""#).unwrap_or(0)..]
+    );
+}
+
+/// The page says what it is doing in `<body data-state>`.
+#[track_caller]
+fn assert_state(dom: &str, state: &str) {
+    let body = element_start(dom, "<body");
+    assert!(
+        body.contains(&format!(r#"data-state="{state}""#)),
+        "not {state}: {body}\n{}",
+        element_start(dom, r#"id="error""#)
     );
 }
