@@ -238,7 +238,8 @@ async fn handle(
             | ["reload"]
             | ["routes", _, "weights"]
             | ["shadow"]
-            | ["shadow", _],
+            | ["shadow", _]
+            | ["status" | "status.js" | "status.css"],
         ) => json_response(
             StatusCode::METHOD_NOT_ALLOWED,
             &json!({"error": "method not allowed"}),

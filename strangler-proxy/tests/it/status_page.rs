@@ -66,17 +66,15 @@ async fn the_page_is_served_without_the_token_under_a_strict_policy() {
         let wrong = admin(&client, &proxy, method.clone(), path, Some("x"), "").await;
         assert_eq!(wrong.status, 401, "{method} {path} with a wrong token");
     }
-    // With the token, a proxy file without a ledger has no migration to show.
-    let reply = admin(
-        &client,
-        &proxy,
-        Method::GET,
-        "/migration",
-        Some(ADMIN_TOKEN),
-        "",
-    )
-    .await;
-    assert_eq!(reply.status, 404, "{}", reply.text());
+    // With it: the page's paths take GET only, and a proxy file without a ledger has no
+    // migration to show.
+    for (method, path, status) in [
+        (Method::POST, "/status", 405),
+        (Method::GET, "/migration", 404),
+    ] {
+        let reply = admin(&client, &proxy, method.clone(), path, Some(ADMIN_TOKEN), "").await;
+        assert_eq!(reply.status, status, "{method} {path}: {}", reply.text());
+    }
     proxy.shutdown().await;
 }
 
