@@ -1,7 +1,7 @@
 //! The admin API, on its own listener (default `127.0.0.1:9901`), every request authenticated
 //! with `Authorization: Bearer <token>` (the token comes from an environment variable or a
-//! file, never from the configuration file itself). Requests without the right token get
-//! `401` and are logged.
+//! file, never from the configuration file itself), but for the files of the status page,
+//! which hold no data. Requests without the right token get `401` and are logged.
 //!
 //! | method and path | what it does |
 //! |---|---|
@@ -16,6 +16,7 @@
 //! | `POST /migration/shift` | body `{"route": "GET /x", "percent": 25}`: 0 is `monolith`, 100 `service`, else `canary` |
 //! | `POST /migration/rollback` | body `{"route": "GET /x"}`: back to `monolith` |
 //! | `POST /migration/pause`, `POST /migration/resume` | body `{"route": "GET /x"}`: holds or resumes its rollout |
+//! | `GET /status` | the status page (with `/status.js`, `/status.css`): served without the token, it holds no data and fetches `/migration` with it (`status_page.rs`) |
 //!
 //! A weight change is written to the configuration file first (only the `weight` values
 //! change; comments and layout stay, through `toml_edit`), then the file is reloaded like any
@@ -45,6 +46,8 @@ use crate::config::settings::{Admin, Route, Sticky, TokenSource};
 use crate::migration::{Migration, Refused};
 use crate::reload;
 use crate::runtime::Shared;
+
+mod status_page;
 
 /// Fewest characters a bearer token may have: guessing one must not be practical.
 const MIN_TOKEN_CHARS: usize = 32;
@@ -131,6 +134,12 @@ async fn handle(
     peer: SocketAddr,
     request: Request<Incoming>,
 ) -> Response<Full<Bytes>> {
+    // The page is the same for everyone and holds no data; it sends the token for the data.
+    if request.method() == Method::GET
+        && let Some(response) = status_page::asset(request.uri().path())
+    {
+        return response;
+    }
     if !authorized(&state.token, request.headers().get(AUTHORIZATION)) {
         tracing::warn!(target: "ficus::audit", %peer, method = %request.method(), path = %request.uri().path(), "admin request refused: missing or wrong bearer token");
         let mut response =
@@ -229,7 +238,8 @@ async fn handle(
             | ["reload"]
             | ["routes", _, "weights"]
             | ["shadow"]
-            | ["shadow", _],
+            | ["shadow", _]
+            | ["status" | "status.js" | "status.css"],
         ) => json_response(
             StatusCode::METHOD_NOT_ALLOWED,
             &json!({"error": "method not allowed"}),

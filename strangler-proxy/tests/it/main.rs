@@ -20,6 +20,7 @@ mod routing;
 mod shadow;
 mod smuggling;
 mod split;
+mod status_page;
 mod streaming;
 mod tls;
 mod websocket;

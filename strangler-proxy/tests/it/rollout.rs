@@ -104,8 +104,26 @@ async fn migration_status(
     .json()
 }
 
-fn plan_text(proxy: &Proxy) -> String {
+pub(crate) fn plan_text(proxy: &Proxy) -> String {
     std::fs::read_to_string(&proxy.config_path).expect("plan file")
+}
+
+/// Sends `GET /api/products` (each must be answered `200`) until the plan says the route is
+/// `service`, 8000 requests at most; returns how many were sent and whether it got there.
+pub(crate) async fn drive_until_service(proxy: &Proxy) -> (usize, bool) {
+    let client = client();
+    let mut answers = 0;
+    for _ in 0..400 {
+        for _ in 0..20 {
+            let reply = get(&client, &proxy.url("/api/products"), &[]).await;
+            assert_eq!(reply.status, 200, "{}", reply.text());
+            answers += 1;
+        }
+        if plan_text(proxy).contains(r#""GET /api/products" = "service"   # watched"#) {
+            return (answers, true);
+        }
+    }
+    (answers, false)
 }
 
 /// The catalog service: answers `200 catalog`, or `500` once `failing` is set.
@@ -125,7 +143,7 @@ async fn catalog(failing: Arc<AtomicBool>) -> Upstream {
 
 /// The monolith, the catalog service (failing once `failing` is set) and the proxy on the
 /// plan with `state` and `rollout` (see [`plan`]); the upstreams live as long as they do.
-async fn setup(
+pub(crate) async fn setup(
     state: &str,
     rollout: &str,
     failing: Arc<AtomicBool>,
@@ -146,19 +164,7 @@ async fn a_healthy_service_is_promoted_to_service_step_by_step() {
     )
     .await;
     let client = client();
-    let mut answers = 0;
-    let mut done = false;
-    for _ in 0..400 {
-        for _ in 0..20 {
-            let reply = get(&client, &proxy.url("/api/products"), &[]).await;
-            assert_eq!(reply.status, 200, "{}", reply.text());
-            answers += 1;
-        }
-        if plan_text(&proxy).contains(r#""GET /api/products" = "service"   # watched"#) {
-            done = true;
-            break;
-        }
-    }
+    let (answers, done) = drive_until_service(&proxy).await;
     if !done {
         let status = admin(
             &client,
