@@ -354,6 +354,12 @@ async fn people_shift_pause_and_roll_back_through_the_admin_api() {
             Some(ADMIN_TOKEN),
             404,
         ),
+        (
+            "rollback",
+            "route=GET /api/products",
+            Some(ADMIN_TOKEN),
+            400,
+        ),
     ] {
         let reply = post(action, body, token).await;
         assert_eq!(
