@@ -62,6 +62,9 @@ pub(crate) enum Command {
     Proxy(ProxyArgs),
     Shift(ShiftArgs),
     Rollback(RollbackArgs),
+    Pause(PauseArgs),
+    Resume(ResumeArgs),
+    Promote(PromoteArgs),
     Status(StatusArgs),
 }
 
@@ -396,12 +399,52 @@ pub(crate) struct ShiftArgs {
     after_help = "Exit status: 0 rolled back, 2 could not (no running proxy, no token, unknown route, refused)."
 )]
 pub(crate) struct RollbackArgs {
+    #[command(flatten)]
+    pub(crate) target: RouteTarget,
+}
+
+/// A route of the plan on a running proxy.
+#[derive(Debug, Args)]
+pub(crate) struct RouteTarget {
     /// The route as the plan writes it: "GET /api/products/{id}".
     #[arg(value_name = "ROUTE")]
     pub(crate) route: String,
 
     #[command(flatten)]
     pub(crate) admin: AdminArgs,
+}
+
+/// Hold a route's rollout at its step, through the running proxy: its gates are not judged
+/// until it is resumed. (Not kept across a restart of the proxy.)
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 paused, 2 could not (no running proxy, no token, no rollout)."
+)]
+pub(crate) struct PauseArgs {
+    #[command(flatten)]
+    pub(crate) target: RouteTarget,
+}
+
+/// Resume a paused rollout, through the running proxy: its step bakes again from now.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 resumed, 2 could not (no running proxy, no token, no rollout)."
+)]
+pub(crate) struct ResumeArgs {
+    #[command(flatten)]
+    pub(crate) target: RouteTarget,
+}
+
+/// Move a route's rollout to its next step now, through the running proxy, without waiting
+/// for its bake or its gates (after the last step: state service). Recorded in the ledger as
+/// made by hand.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 promoted, 2 could not (no running proxy, no token, no rollout)."
+)]
+pub(crate) struct PromoteArgs {
+    #[command(flatten)]
+    pub(crate) target: RouteTarget,
 }
 
 /// Show how far the migration has come, from the running proxy: per service the routes and

@@ -34,7 +34,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Compare(args)) => compare::run(&args),
         Some(Command::Proxy(args)) => proxy::run(&args),
         Some(Command::Shift(args)) => migrate::shift(&args),
-        Some(Command::Rollback(args)) => migrate::rollback(&args),
+        Some(Command::Rollback(args)) => migrate::rollback(&args.target),
+        Some(Command::Pause(args)) => migrate::rollout_action(&args.target, "pause"),
+        Some(Command::Resume(args)) => migrate::rollout_action(&args.target, "resume"),
+        Some(Command::Promote(args)) => migrate::rollout_action(&args.target, "promote"),
         Some(Command::Status(args)) => migrate::status(&args),
     }
 }

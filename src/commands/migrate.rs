@@ -13,7 +13,7 @@ use ficus_proxy::config::settings::TokenSource;
 use serde_json::{Value, json};
 
 use super::analyze::print_stdout;
-use crate::cli::{AdminArgs, RollbackArgs, ShiftArgs, StatusArgs, StatusFormat};
+use crate::cli::{AdminArgs, RouteTarget, ShiftArgs, StatusArgs, StatusFormat};
 
 /// How long a call may take before the proxy counts as not answering.
 const CALL_TIMEOUT: Duration = Duration::from_secs(10);
@@ -30,7 +30,7 @@ pub(crate) fn shift(args: &ShiftArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub(crate) fn rollback(args: &RollbackArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn rollback(args: &RouteTarget) -> anyhow::Result<ExitCode> {
     let admin = Admin::resolve(&args.admin)?;
     let body = json!({"route": args.route});
     let answer = admin.call("POST", "/migration/rollback", Some(&body))?;
@@ -38,6 +38,21 @@ pub(crate) fn rollback(args: &RollbackArgs) -> anyhow::Result<ExitCode> {
         "{} is back on the monolith\n",
         answer["route"].as_str().unwrap_or(&args.route)
     ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `pause`, `resume` or `promote` a route's rollout.
+pub(crate) fn rollout_action(args: &RouteTarget, action: &str) -> anyhow::Result<ExitCode> {
+    let admin = Admin::resolve(&args.admin)?;
+    let body = json!({"route": args.route});
+    let answer = admin.call("POST", &format!("/migration/{action}"), Some(&body))?;
+    let route = answer["route"].as_str().unwrap_or(&args.route);
+    let text = match (answer["state"].as_str(), answer["rollout"].as_str()) {
+        (Some(state), _) => format!("{route} is now {state}\n"),
+        (None, Some(rollout)) => format!("{route}: rollout {rollout}\n"),
+        (None, None) => format!("{route}: {action} done\n"),
+    };
+    print_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 

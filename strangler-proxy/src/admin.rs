@@ -16,6 +16,7 @@
 //! | `POST /migration/shift` | body `{"route": "GET /x", "percent": 25}`: 0 is `monolith`, 100 `service`, else `canary` |
 //! | `POST /migration/rollback` | body `{"route": "GET /x"}`: back to `monolith` |
 //! | `POST /migration/pause`, `POST /migration/resume` | body `{"route": "GET /x"}`: holds or resumes its rollout |
+//! | `POST /migration/promote` | body `{"route": "GET /x"}`: its rollout's next step now |
 //! | `GET /status` | the status page (with `/status.js`, `/status.css`): served without the token, it holds no data and fetches `/migration` with it (`status_page.rs`) |
 //!
 //! A weight change is written to the configuration file first (only the `weight` values
@@ -496,7 +497,7 @@ fn no_ledger() -> Response<Full<Bytes>> {
 }
 
 /// `POST /migration/ACTION` with `{"route": "GET /x"}` (and `"percent"` for `shift`):
-/// `shift`, `rollback`, `pause`, `resume`. Audited like every change.
+/// `shift`, `rollback`, `pause`, `resume`, `promote`. Audited like every change.
 async fn migration_change(
     state: &AdminState,
     peer: SocketAddr,
@@ -545,10 +546,16 @@ async fn migration_change(
             let pause = action == "pause";
             tokio::task::spawn_blocking(move || migration.pause(&route, pause)).await
         }
+        "promote" => {
+            let route = route.clone();
+            tokio::task::spawn_blocking(move || migration.promote(&route, &by)).await
+        }
         _ => {
             return refuse(
                 StatusCode::NOT_FOUND,
-                format!("no migration action {action_owned:?} (shift, rollback, pause, resume)"),
+                format!(
+                    "no migration action {action_owned:?} (shift, rollback, pause, resume, promote)"
+                ),
             );
         }
     };
@@ -661,7 +668,6 @@ fn rewrite_weights_inner(
 
 /// Writes through a temporary file in the same folder and a rename, so a reader never sees
 /// half a file.
-/// Replaces the file whole: a reader sees the old text or the new, never a mix.
 pub(crate) fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     let folder = path
         .parent()

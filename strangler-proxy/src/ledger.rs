@@ -137,6 +137,20 @@ pub struct Change {
     pub rollout: Option<RolloutMark>,
 }
 
+impl Change {
+    /// A change made by `by` for `reason`, with no evidence or rollout mark.
+    pub fn new(route: &str, to: State, by: &str, reason: String) -> Change {
+        Change {
+            route: route.to_string(),
+            to,
+            by: by.to_string(),
+            reason,
+            evidence: None,
+            rollout: None,
+        }
+    }
+}
+
 /// What opening found to repair.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Recovery {

@@ -304,14 +304,7 @@ impl Migration {
         }
         self.apply(
             &key,
-            Change {
-                route: key.clone(),
-                to,
-                by: by.to_string(),
-                reason: format!("shifted to {percent}% by hand"),
-                evidence: None,
-                rollout: None,
-            },
+            Change::new(&key, to, by, format!("shifted to {percent}% by hand")),
         )?;
         Ok(json!({"route": key, "state": to.to_string()}))
     }
@@ -323,18 +316,39 @@ impl Migration {
             let mut inner = self.lock();
             inner.rollouts.remove(&key).map(|tracked| tracked.figures)
         };
-        self.apply(
-            &key,
-            Change {
-                route: key.clone(),
-                to: State::Monolith,
-                by: by.to_string(),
-                reason: "rolled back by hand".to_string(),
-                evidence: figures.as_ref().map(evidence_of),
-                rollout: None,
-            },
-        )?;
+        let mut change = Change::new(&key, State::Monolith, by, "rolled back by hand".to_string());
+        change.evidence = figures.as_ref().map(evidence_of);
+        self.apply(&key, change)?;
         Ok(json!({"route": key, "state": "monolith"}))
+    }
+
+    /// Moves a route's rollout to its next step now, without waiting for the bake or the
+    /// gates: the last step's next is state `service`.
+    pub fn promote(&self, route: &str, by: &str) -> Result<Value, Refused> {
+        let key = self.known(route)?;
+        let (to, step, steps) = {
+            let mut inner = self.lock();
+            let Some(tracked) = inner.rollouts.remove(&key) else {
+                return Err(Refused::Conflict(format!(
+                    "{key} runs no rollout to promote (shift it to a percent instead)"
+                )));
+            };
+            let rollout = &tracked.rollout;
+            let next = rollout.step + 1;
+            let steps = rollout.spec.steps.len();
+            match rollout.spec.steps.get(next) {
+                Some(&percent) => (State::Canary { percent }, next, steps),
+                None => (State::Service, rollout.step, steps),
+            }
+        };
+        let mut change = Change::new(&key, to, by, "promoted by hand".to_string());
+        change.rollout = Some(RolloutMark {
+            step,
+            steps,
+            done: to == State::Service,
+        });
+        self.apply(&key, change)?;
+        Ok(json!({"route": key, "state": to.to_string()}))
     }
 
     /// Pauses or resumes a route's rollout.

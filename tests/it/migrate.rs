@@ -110,6 +110,17 @@ fn shift_status_rollback_and_a_rollout_that_survives_sigkill() {
     assert_eq!(shifted, "GET /api/products is now canary 10%\n");
     assert!(plan_text(dir.path()).contains(r#""GET /api/products" = "canary"   # first to move"#));
 
+    // Held, then resumed, by hand.
+    assert_eq!(
+        ok(run(dir.path(), &["pause", "GET /api/products"])),
+        "GET /api/products: rollout paused\n"
+    );
+    assert!(ok(run(dir.path(), &["status"])).contains("paused step 1/3: paused by hand"));
+    assert_eq!(
+        ok(run(dir.path(), &["resume", "GET /api/products"])),
+        "GET /api/products: rollout running\n"
+    );
+
     // Traffic until the rollout's first promotion, then SIGKILL in the middle of the rollout.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while !plan_text(dir.path()).contains("percent = 50") {
@@ -148,7 +159,12 @@ fn shift_status_rollback_and_a_rollout_that_survives_sigkill() {
     assert_eq!(by, ["admin", "rollout"]);
     assert!(route["monolith_last_ms"].is_u64(), "{route}");
 
-    // All on the service: the monolith answers it no more, so its code can go.
+    // Promoted by hand to the last step, then all on the service: the monolith answers it no
+    // more, so its code can go.
+    assert_eq!(
+        ok(run(dir.path(), &["promote", "GET /api/products"])),
+        "GET /api/products is now canary 100%\n"
+    );
     ok(run(dir.path(), &["shift", "GET /api/products", "100"]));
     for _ in 0..3 {
         assert_eq!(get(proxy.address, "/api/products"), "catalog");

@@ -379,6 +379,24 @@ async fn people_shift_pause_and_roll_back_through_the_admin_api() {
     assert_eq!(status["services"][0]["service"], "catalog");
     assert_eq!(status["services"][0]["routes"], 2);
 
+    // Promoted by hand: the next step now, bake and gates or not.
+    let promoted = post(
+        "promote",
+        r#"{"route": "GET /api/products"}"#,
+        Some(ADMIN_TOKEN),
+    )
+    .await;
+    assert_eq!(
+        promoted.json()["state"],
+        "canary 50%",
+        "{}",
+        promoted.text()
+    );
+    assert!(
+        plan_text(&proxy)
+            .contains(r#""GET /api/products" = { state = "canary", percent = 50 }   # watched"#)
+    );
+
     let rolled_back = post(
         "rollback",
         r#"{"route": "GET /api/products"}"#,
@@ -392,8 +410,9 @@ async fn people_shift_pause_and_roll_back_through_the_admin_api() {
         .iter()
         .map(|entry| entry["by"].as_str().unwrap().split(' ').next().unwrap())
         .collect();
-    assert_eq!(by, ["plan", "admin", "admin"]);
-    assert_eq!(entries[2]["reason"], "rolled back by hand");
+    assert_eq!(by, ["plan", "admin", "admin", "admin"]);
+    assert_eq!(entries[2]["reason"], "promoted by hand");
+    assert_eq!(entries[3]["reason"], "rolled back by hand");
     proxy.shutdown().await;
 }
 
