@@ -34,6 +34,10 @@ use crate::runtime::{Runtime, Shared};
 pub struct Migration {
     shared: Arc<Shared>,
     inner: Mutex<Inner>,
+    /// Held by a change from its ledger line to its reload, and by the comparison of the
+    /// plan's states with the ledger's: without it a comparison could read the runtime from
+    /// before a change the ledger already has, and record the old state as a file edit.
+    changing: Mutex<()>,
     /// When this proxy started: what it knows of traffic begins there.
     started_ms: u64,
 }
@@ -60,7 +64,12 @@ struct Tracked {
     /// The last judgement: why it holds, or what it did.
     last: String,
     figures: Figures,
+    /// The gates' figures at recent judgements, oldest first, for the status page's chart.
+    samples: std::collections::VecDeque<(u64, Figures)>,
 }
+
+/// Judgements kept per rollout for the chart.
+const SAMPLES: usize = 240;
 
 /// Why a change asked of the controller was not made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +98,7 @@ impl Migration {
             "migration ledger opened"
         );
         let migration = Arc::new(Migration {
+            changing: Mutex::new(()),
             started_ms: now_ms(),
             shared: Arc::clone(&shared),
             inner: Mutex::new(Inner {
@@ -151,6 +161,12 @@ impl Migration {
                     continue;
                 };
                 let decision = tracked.rollout.judge(now, observed);
+                if let Some(figures) = &tracked.rollout.last_figures {
+                    if tracked.samples.len() == SAMPLES {
+                        tracked.samples.pop_front();
+                    }
+                    tracked.samples.push_back((now, figures.clone()));
+                }
                 tracked.last = match &decision {
                     Decision::Hold(why) => why.clone(),
                     Decision::Promote { percent, .. } => format!("promoted to {percent}%"),
@@ -412,6 +428,11 @@ impl Migration {
                     "percent": tracked.rollout.percent(),
                     "last": tracked.last,
                     "figures": figures_json(&tracked.figures),
+                    "samples": tracked.samples.iter().map(|(at_ms, figures)| {
+                        let mut sample = figures_json(figures);
+                        sample["at_ms"] = json!(at_ms);
+                        sample
+                    }).collect::<Vec<Value>>(),
                 })
             });
             // When the monolith last answered it (0: not since the proxy started); none for a
@@ -473,7 +494,7 @@ impl Migration {
     }
 
     /// Records the file's states the ledger does not have (people's edits, or first sight),
-    /// and starts or drops rollouts to match.
+    /// and starts or drops rollouts to match. Callers hold `changing`.
     fn sync(&self, runtime: &Runtime) -> Result<(), Refused> {
         let Some(settings) = &runtime.settings.migration else {
             return Ok(());
@@ -546,6 +567,7 @@ impl Migration {
     fn apply(&self, key: &str, change: Change) -> Result<(), Refused> {
         let route_key =
             RouteKey::parse(key).map_err(|error| Refused::UnknownRoute(error.to_string()))?;
+        let _changing = self.changing.lock().unwrap_or_else(PoisonError::into_inner);
         let path = self.shared.config_path.clone();
         let to = change.to;
         let mut inner = self.lock();
@@ -614,6 +636,7 @@ fn track(inner: &mut Inner, route: &PlanRoute, spec: Option<&RolloutSpec>, runti
             rollout: Rollout::start(spec.clone(), step, now_ms(), observed),
             last: format!("started at step {} ({percent}%)", step + 1),
             figures: Figures::default(),
+            samples: std::collections::VecDeque::new(),
         },
     );
 }

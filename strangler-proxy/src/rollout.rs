@@ -339,6 +339,8 @@ pub struct Rollout {
     at_start: Observed,
     /// Counters at recent judgements, oldest first, spanning one bake interval.
     recent: VecDeque<(u64, Observed)>,
+    /// The figures of the last judgement (its failure window), for people to watch.
+    pub last_figures: Option<Figures>,
 }
 
 impl Rollout {
@@ -352,6 +354,7 @@ impl Rollout {
             at_step_start: observed.clone(),
             at_start: observed.clone(),
             recent: VecDeque::from([(now_ms, observed)]),
+            last_figures: None,
         }
     }
 
@@ -366,6 +369,7 @@ impl Rollout {
     /// Judges the gates at `now_ms` on the counters `observed` (cumulative, as
     /// [`SideStats::snapshot`] gives them) and applies the decision to itself.
     pub fn judge(&mut self, now_ms: u64, observed: Observed) -> Decision {
+        self.last_figures = None;
         let bake_ms = u64::try_from(self.spec.bake.as_millis()).unwrap_or(u64::MAX);
         self.recent.push_back((now_ms, observed.clone()));
         while self
@@ -386,6 +390,7 @@ impl Rollout {
         let window = observed.since(window_start);
         let whole = observed.since(&self.at_start);
         let figures = self.figures(&window, &whole);
+        self.last_figures = Some(figures.clone());
         if window.service.requests >= self.spec.min_requests
             && let Some(reason) = self.failing_gate(&figures)
         {

@@ -331,7 +331,10 @@
   const TOP = 14;
 
   function chart(route, history, now) {
-    const first = history[0].at_ms;
+    // The gates' figures at the rollout's recent judgements, when it runs one.
+    const samples = route.rollout && Array.isArray(route.rollout.samples) ? route.rollout.samples : [];
+    const first = Math.min(history[0].at_ms,
+      samples.length > 0 && typeof samples[0].at_ms === 'number' ? samples[0].at_ms : Infinity);
     const last = history[history.length - 1].at_ms;
     const end = Math.max(now, last, first + 1000);
     const plotWidth = WIDTH - LEFT - RIGHT;
@@ -341,8 +344,8 @@
     };
     const panels = [
       { title: 'traffic on the service', unit: 'percent', series: [] },
-      { title: 'error rate', unit: 'rate', series: gateSeries(history, 'service_error_rate', 'monolith_error_rate') },
-      { title: 'p99 latency', unit: 'ms', series: gateSeries(history, 'service_p99_ms', 'monolith_p99_ms') },
+      { title: 'error rate', unit: 'rate', series: gateSeries(history, samples, 'service_error_rate', 'monolith_error_rate') },
+      { title: 'p99 latency', unit: 'ms', series: gateSeries(history, samples, 'service_p99_ms', 'monolith_p99_ms') },
     ];
     const height = TOP + panels.length * (PANEL + GAP) + 8;
     const svg = svgElement('svg', {
@@ -366,7 +369,7 @@
       if (panel.unit === 'percent') {
         drawPercent(svg, history, x, y, end);
       } else if (panel.series.every(function (series) { return series.points.length === 0; })) {
-        svg.appendChild(text(LEFT + plotWidth / 2, top + PANEL / 2, 'none recorded: only a rollout\u2019s changes carry gate figures', 'no-data', 'middle'));
+        svg.appendChild(text(LEFT + plotWidth / 2, top + PANEL / 2, 'none recorded: a rollout\u2019s changes and judgements carry gate figures', 'no-data', 'middle'));
       } else {
         for (const series of panel.series) {
           drawSeries(svg, series, panel.unit, x, y);
@@ -376,16 +379,23 @@
     return svg;
   }
 
-  /** The service's and the monolith's value of a gate at each change whose evidence has it. */
-  function gateSeries(history, serviceKey, monolithKey) {
+  /** The service's and the monolith's value of a gate at each change whose evidence has it,
+   *  and at each recent judgement of the running rollout, in time order. */
+  function gateSeries(history, samples, serviceKey, monolithKey) {
     const pick = function (key) {
       const points = [];
-      for (const entry of history) {
-        const value = entry.evidence ? entry.evidence[key] : null;
-        if (typeof value === 'number' && Number.isFinite(value)) {
-          points.push({ at: entry.at_ms, value: value });
+      const add = function (at, value) {
+        if (typeof at === 'number' && typeof value === 'number' && Number.isFinite(value)) {
+          points.push({ at: at, value: value });
         }
+      };
+      for (const entry of history) {
+        add(entry.at_ms, entry.evidence ? entry.evidence[key] : null);
       }
+      for (const sample of samples) {
+        add(sample.at_ms, sample[key]);
+      }
+      points.sort(function (a, b) { return a.at - b.at; });
       return points;
     };
     return [

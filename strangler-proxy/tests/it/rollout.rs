@@ -318,6 +318,18 @@ async fn people_shift_pause_and_roll_back_through_the_admin_api() {
         now.contains(r#""GET /api/products" = { state = "canary", percent = 20 }   # watched"#),
         "{now}"
     );
+    // While it runs, each judgement's figures are kept for the status page's chart.
+    eventually(async || {
+        get(&client, &proxy.url("/api/products"), &[]).await;
+        let status = migration_status(&client, &proxy).await;
+        let samples = &status["routes"][0]["rollout"]["samples"];
+        samples.as_array().is_some_and(|samples| {
+            samples.last().is_some_and(|sample| {
+                sample["at_ms"].is_u64() && sample["service_requests"].is_u64()
+            })
+        })
+    })
+    .await;
     let paused = post(
         "pause",
         r#"{"route": "GET /api/products"}"#,
