@@ -11,12 +11,17 @@
 //! `local.rs` writes the in-process adapter the monolith includes (`monolith/local.rs`),
 //! which also answers moved operations in the service after `--move`.
 //!
-//! Not yet: rewriting moved calls into other services as client calls (issue #10). This crate reads the code model the CLI gives
-//! it ([`CodeModel`], converted from an analysis) and the plan; it does not depend on the
-//! analyzer.
+//! `failure.rs` reads how the monolith's error types answer over HTTP, so errors keep their
+//! status across a boundary both ways: the adapter's default `Supply::failure`, and
+//! `failures.rs` of a moved service, whose calls into other services go through their
+//! generated clients where those exist (`moving/remote.rs`).
+//!
+//! This crate reads the code model the CLI gives it ([`CodeModel`], converted from an
+//! analysis) and the plan; it does not depend on the analyzer.
 
 mod api;
 mod error;
+mod failure;
 mod local;
 mod migration;
 mod model;
@@ -28,6 +33,7 @@ mod service;
 
 pub use api::{ApiContext, ApiField, ApiOperation, Dto, api_context, api_files};
 pub use error::Error;
+pub use failure::{ErrorContext, RejectedVariant, StatusArm};
 pub use local::{
     LOCAL_FILE, LocalContext, LocalOperation, SupplyMethod, Unwired, local_context, local_files,
 };
@@ -54,7 +60,10 @@ pub fn port_and_files_json(port: &Port, output: &OutputPlan) -> String {
     json
 }
 pub use model::{CodeItem, CodeModel, Handler, ModuleSource, Reference, TableAccess};
-pub use moving::{CarriedItems, MoveContext, Moved, move_boundary};
+pub use moving::{
+    CarriedItems, MoveContext, Moved, RemoteCall, RemoteService, Remotes, move_boundary,
+    remote_clients,
+};
 pub use output::{
     Action, BASE_DIR, FileChange, GeneratedFile, IGNORE_FILE, MANIFEST, OutputPlan,
     check_output_folder, plan_output,

@@ -25,6 +25,7 @@ use serde::Serialize;
 
 use crate::api::{ApiOperation, api_context};
 use crate::error::Error;
+use crate::failure::{self, ErrorContext};
 use crate::model::{CodeModel, ModuleSource};
 use crate::moving::text::use_leaves;
 use crate::output::GeneratedFile;
@@ -57,6 +58,9 @@ pub struct LocalContext {
     pub supplies: Vec<SupplyMethod>,
     pub operations: Vec<LocalOperation>,
     pub unwired: Vec<Unwired>,
+    /// The wired operations' error types whose HTTP answers the code says: `Supply::failure`
+    /// answers their 4xx variants as `ApiError::Rejected` with that status by default.
+    pub errors: Vec<ErrorContext>,
 }
 
 /// A method of the `Supply` trait: one per handle type (and per way of lending it).
@@ -164,13 +168,21 @@ pub fn local_context(
     let mut supplies: Vec<SupplyMethod> = Vec::new();
     let mut operations = Vec::new();
     let mut unwired = Vec::new();
+    let mut error_types = BTreeSet::new();
     for (operation, api) in ready.iter().zip(api.operations) {
         let wired = match home {
             Some(home) => reader.wire(operation, &api, home, &types, &mut supplies)?,
             None => Err("its crate root is not in the analysis".to_string()),
         };
         match wired {
-            Ok(wired) => operations.push(wired),
+            Ok(wired) => {
+                if wired.fallible
+                    && let Some(error) = &operation.error
+                {
+                    error_types.insert(error.clone());
+                }
+                operations.push(wired);
+            }
             Err(why) => unwired.push(Unwired {
                 name: api.name.clone(),
                 path: operation.path.clone(),
@@ -178,6 +190,20 @@ pub fn local_context(
                 line: operation.line,
                 why,
             }),
+        }
+    }
+    let mut errors = Vec::new();
+    for path in &error_types {
+        let Some(def) = model.items.iter().find(|item| &item.path == path) else {
+            continue;
+        };
+        if let Some(shape) =
+            failure::error_shape(&mut reader.sources, model, path, &def.file, def.line)?
+        {
+            let context = shape.context();
+            if !context.rejected.is_empty() {
+                errors.push(context);
+            }
         }
     }
     for supply in &mut supplies {
@@ -212,6 +238,7 @@ pub fn local_context(
         supplies,
         operations,
         unwired,
+        errors,
     })
 }
 
@@ -581,7 +608,7 @@ fn crate_relative(path: &str, crate_name: &str) -> String {
 }
 
 /// Whether a type as written names a monolith type (it then crosses through serde).
-fn converts(written: &str, names: &BTreeMap<String, String>) -> bool {
+pub(crate) fn converts(written: &str, names: &BTreeMap<String, String>) -> bool {
     idents(written)
         .iter()
         .any(|ident| names.contains_key(ident))
@@ -596,35 +623,43 @@ fn missing_derive(
     out: bool,
     operation: &str,
 ) -> Option<String> {
+    let derive = if out { "Serialize" } else { "Deserialize" };
+    lacking_derive(written, names, types, out).first().map(|def| {
+        format!(
+            "`{}` ({}:{}) does not derive `{derive}`, and the adapter converts through serde: derive it, or give it with `Local::with_{operation}`",
+            def.path, def.file, def.line
+        )
+    })
+}
+
+/// The monolith types (not aliases) a conversion of `written` reaches, through the types'
+/// fields, that lack the derive it needs: `Serialize` when `out`, else `Deserialize`.
+pub(crate) fn lacking_derive<'t>(
+    written: &str,
+    names: &BTreeMap<String, String>,
+    types: &BTreeMap<&str, &'t TypeDef>,
+    out: bool,
+) -> Vec<&'t TypeDef> {
     let mut pending: Vec<&str> = idents(written)
         .iter()
         .filter_map(|ident| names.get(ident).map(String::as_str))
         .collect();
     let mut seen = BTreeSet::new();
+    let mut lacking = Vec::new();
     while let Some(path) = pending.pop() {
         if !seen.insert(path) {
             continue;
         }
-        let Some(def) = types.get(path) else {
+        let Some(&def) = types.get(path) else {
             continue;
         };
         pending.extend(def.names.values().map(String::as_str));
-        if def.kind == "type" {
-            continue;
-        }
-        let (has, derive) = if out {
-            (def.serialize, "Serialize")
-        } else {
-            (def.deserialize, "Deserialize")
-        };
-        if !has {
-            return Some(format!(
-                "`{}` ({}:{}) does not derive `{derive}`, and the adapter converts through serde: derive it, or give it with `Local::with_{operation}`",
-                def.path, def.file, def.line
-            ));
+        let has = if out { def.serialize } else { def.deserialize };
+        if def.kind != "type" && !has {
+            lacking.push(def);
         }
     }
-    None
+    lacking
 }
 
 fn idents(text: &str) -> Vec<String> {

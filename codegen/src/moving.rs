@@ -25,10 +25,12 @@
 mod cargo;
 mod files;
 mod graph;
+mod remote;
 pub(crate) mod text;
 
 use files::{SourceFiles, includes, migrations, open_up, relative_to};
 use graph::Graph;
+pub use remote::{RemoteCall, RemoteService, Remotes, remote_clients};
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -37,6 +39,7 @@ use ficus_plan::Plan;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::failure::ErrorContext;
 use crate::model::CodeModel;
 use crate::output::GeneratedFile;
 use crate::port::{Class, Finding, Port};
@@ -77,6 +80,13 @@ pub struct MoveContext {
     pub moved_files: Vec<String>,
     /// Migration files copied, relative to the service crate.
     pub migrations: Vec<String>,
+    /// Other services the moved code calls through their clients (`ficus_remote.rs`).
+    pub remotes: Vec<RemoteService>,
+    /// Error types a failed call becomes, each `From<Failure>` in `failures.rs`.
+    pub failures: Vec<ErrorContext>,
+    /// Error types with no variant to hold a failure: `(name, file:line)`; their
+    /// `From<Failure>` in `failures.rs` is left to a person.
+    pub unbuilt_failures: Vec<(String, String)>,
     /// What a person must finish, with file and line.
     pub findings: Vec<Finding>,
 }
@@ -98,15 +108,18 @@ const SERVICE_DEPENDENCIES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Copies the port's modules and carries what they use. `root` is the monolith's folder.
+/// Copies the port's modules and carries what they use. `root` is the monolith's folder;
+/// `remotes` the other services' clients the moved code may call ([`remote_clients`]).
 pub fn move_boundary(
     model: &CodeModel,
     plan: &Plan,
     port: &Port,
     root: &Path,
+    remotes: &Remotes,
 ) -> Result<Moved, Error> {
     let graph = Graph::new(model, plan, port)?;
     let carry = graph.carry();
+    let remote = remote::plan(&graph, &carry, remotes, model, root)?;
     let crate_root = graph.modules[graph.crate_root];
     let root_file = root.join(&crate_root.file);
     let src_dir = root_file.parent().unwrap_or(root).to_path_buf();
@@ -116,7 +129,8 @@ pub fn move_boundary(
     let kernel_dir = format!("{service}-kernel");
     let kernel_crate = format!("{}_kernel", service.replace('-', "_"));
     let monolith_crate = crate_root.path.clone();
-    let mut findings = carry.findings.clone();
+    let mut findings = cross_findings(&graph, &carry, &remote);
+    findings.extend(remote.findings.iter().cloned());
     let mut files: Vec<GeneratedFile> = Vec::new();
     let mut sources = SourceFiles::new(root);
 
@@ -182,6 +196,7 @@ pub fn move_boundary(
     let module_decls = graph.module_decls(
         &carry,
         carries.then_some(kernel_crate.as_str()),
+        &remote,
         &mut sources,
         &mut findings,
     )?;
@@ -322,7 +337,33 @@ pub fn move_boundary(
             "{service}-kernel = {{ path = \"../{service}-kernel\" }}"
         ));
     }
+    for other in &remote.services {
+        service_dependencies.push(other.dependency.clone());
+    }
     service_dependencies.sort();
+    for (named, at) in &remote.unbuilt_errors {
+        findings.push(Finding {
+            class: Class::NeedsChange,
+            what: format!(
+                "no variant of `{named}` ({at}) holds a message, so `{service_dir}/src/failures.rs` cannot say which one a failed call to another service becomes"
+            ),
+            fix: format!("write `From<Failure> for {named}` in `{service_dir}/src/failures.rs`"),
+            file: format!("{service_dir}/src/failures.rs"),
+            line: 1,
+        });
+    }
+    for error in &remote.errors {
+        findings.push(Finding {
+            class: Class::NeedsChange,
+            what: format!(
+                "a failed call to another service becomes a `{}` as `{service_dir}/src/failures.rs` says, written from how it answers over HTTP ({})",
+                error.named, error.mapped_at
+            ),
+            fix: "check the mapping; edit it there (the file is yours)".to_string(),
+            file: format!("{service_dir}/src/failures.rs"),
+            line: 1,
+        });
+    }
 
     findings.sort_by(|a, b| (&a.file, a.line, &a.what).cmp(&(&b.file, b.line, &b.what)));
     findings.dedup_by(|a, b| a.file == b.file && a.line == b.line && a.what == b.what);
@@ -344,9 +385,52 @@ pub fn move_boundary(
             carried_items,
             moved_files,
             migrations: migrations.into_iter().map(|(path, _)| path).collect(),
+            remotes: remote.services.clone(),
+            failures: remote.errors.clone(),
+            unbuilt_failures: remote.unbuilt_errors.clone(),
             findings,
         },
     })
+}
+
+/// The move's findings about other services' code: a use reached through a client (a
+/// function it calls, or a type or module of a service whose client is there) needs nothing
+/// more; a function the client cannot stand for says why.
+fn cross_findings(
+    graph: &Graph<'_>,
+    carry: &graph::Carry<'_>,
+    remote: &remote::RemotePlan,
+) -> Vec<Finding> {
+    let mut dropped: BTreeMap<String, Option<String>> = BTreeMap::new();
+    for (from, to, service) in &carry.cross {
+        let what = format!("`{from}` uses `{to}` of service `{service}`");
+        let function = graph
+            .items
+            .get(to.as_str())
+            .is_some_and(|item| matches!(item.kind.as_str(), "fn" | "method"));
+        if remote.bodies.contains_key(to) || (!function && remote.has_client(service)) {
+            dropped.insert(what, None);
+        } else if let Some(why) = remote.not_called.get(to) {
+            dropped.insert(
+                what,
+                Some(format!(
+                    "the `{service}` client cannot stand for it: {why}; until then the service crate holds a placeholder that panics with \"unimplemented\""
+                )),
+            );
+        }
+    }
+    carry
+        .findings
+        .iter()
+        .filter_map(|finding| match dropped.get(&finding.what) {
+            None => Some(finding.clone()),
+            Some(None) => None,
+            Some(Some(fix)) => Some(Finding {
+                fix: fix.clone(),
+                ..finding.clone()
+            }),
+        })
+        .collect()
 }
 
 /// The last `::` segment of a path.

@@ -96,6 +96,9 @@ pub struct Operation {
     pub names: BTreeMap<String, String>,
     /// The type of the `impl` block, for methods.
     pub self_type: Option<String>,
+    /// The monolith type its `Result` carries as the error (`Result<T, E>`, or an alias
+    /// `XResult<T>` of `Result<T, E>`), by path.
+    pub error: Option<String>,
     /// Tables it reads and writes, in its body or through the service's functions it calls.
     pub reads: Vec<String>,
     pub writes: Vec<String>,
@@ -437,6 +440,7 @@ impl<'m> Builder<'m> {
         }
         self.global_findings(item, &mut findings)?;
         let (reads, writes) = self.table_findings(item, &mut findings)?;
+        let error = self.error_type(item, &found.sig)?;
         findings.sort_by(|a, b| b.class.cmp(&a.class).then_with(|| a.cmp(b)));
         findings.dedup();
         let class = findings
@@ -467,6 +471,7 @@ impl<'m> Builder<'m> {
             types,
             names,
             self_type: found.self_type.clone(),
+            error,
             idempotent: writes.is_empty(),
             reads,
             writes,
@@ -731,6 +736,47 @@ impl<'m> Builder<'m> {
             .collect();
         routes.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
         routes
+    }
+
+    /// The monolith error type of `sig`'s `Result`, through one alias at most.
+    fn error_type(
+        &mut self,
+        item: &CodeItem,
+        sig: &syn::Signature,
+    ) -> Result<Option<String>, Error> {
+        let syn::ReturnType::Type(_, ty) = &sig.output else {
+            return Ok(None);
+        };
+        let Some((name, args)) = crate::failure::last_with_args(ty) else {
+            return Ok(None);
+        };
+        let one = |resolved: Resolved| match resolved {
+            Resolved::One(path) => Some(path),
+            _ => None,
+        };
+        if let [_, error] = args.as_slice() {
+            return Ok(crate::failure::last_name(error)
+                .and_then(|error| one(self.resolve_type(&item.path, &error))));
+        }
+        if !name.ends_with("Result") {
+            return Ok(None);
+        }
+        let Some(alias_path) = one(self.resolve_type(&item.path, &name)) else {
+            return Ok(None);
+        };
+        let Some(alias) = self.items.get(alias_path.as_str()).copied() else {
+            return Ok(None);
+        };
+        let Some(syn::Item::Type(def)) = self.sources.item(&alias.file, &name, alias.line)? else {
+            return Ok(None);
+        };
+        let Some((_, args)) = crate::failure::last_with_args(&def.ty) else {
+            return Ok(None);
+        };
+        Ok(args
+            .get(1)
+            .and_then(|error| crate::failure::last_name(error))
+            .and_then(|error| one(self.resolve_type(&alias_path, &error))))
     }
 
     /// Which monolith type `name` means where `from` writes it: the one `from` references,

@@ -56,6 +56,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/service/state.rs.tera"),
     ),
     (
+        "service/ficus_remote.rs",
+        include_str!("../templates/service/ficus_remote.rs.tera"),
+    ),
+    (
+        "service/failures.rs",
+        include_str!("../templates/service/failures.rs.tera"),
+    ),
+    (
         "service/contract.rs",
         include_str!("../templates/service/contract.rs.tera"),
     ),

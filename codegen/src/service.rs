@@ -174,6 +174,18 @@ pub fn service_files(
                 Output::Once,
             ));
         }
+        if !moved.remotes.is_empty() {
+            crates.push((
+                "service/ficus_remote.rs",
+                format!("{crate_dir}/src/ficus_remote.rs"),
+                Output::Rust,
+            ));
+            crates.push((
+                "service/failures.rs",
+                format!("{crate_dir}/src/failures.rs"),
+                Output::OnceRust,
+            ));
+        }
         if moved.kernel_crate.is_some() {
             crates.push((
                 "kernel/Cargo.toml",
@@ -189,6 +201,7 @@ pub fn service_files(
             Output::Text => GeneratedFile::owned(path, text),
             Output::Rust => GeneratedFile::owned(path, renderer.format_rust(template, &text)?),
             Output::Once => GeneratedFile::once(path, text),
+            Output::OnceRust => GeneratedFile::once(path, renderer.format_rust(template, &text)?),
         });
         if let Some(file) = files.last_mut() {
             file.template = Some(template.to_string());
@@ -236,6 +249,8 @@ enum Output {
     Rust,
     /// Written once for people, as rendered.
     Once,
+    /// Written once for people, parsed and formatted as Rust.
+    OnceRust,
 }
 
 /// The context of the service templates.

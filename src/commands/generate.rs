@@ -80,7 +80,10 @@ pub(crate) fn run(args: &GenerateArgs, global: &GlobalArgs) -> anyhow::Result<Ex
     let model = code_model(&analysis);
     let port = ficus_codegen::port_of(&model, &plan, service, &root)?;
     let moved = if args.move_code {
-        Some(ficus_codegen::move_boundary(&model, &plan, &port, &root)?)
+        let remotes = ficus_codegen::remote_clients(&model, &plan, service, &root, &out)?;
+        Some(ficus_codegen::move_boundary(
+            &model, &plan, &port, &root, &remotes,
+        )?)
     } else {
         None
     };

@@ -482,6 +482,7 @@ fn templates_are_listed_ejected_and_overridden_one_at_a_time() {
         String::from_utf8_lossy(&listed.stdout),
         "MIGRATION.md\nworkspace/Cargo.toml\napi/Cargo.toml\napi/lib.rs\nkernel/Cargo.toml\nservice/Cargo.toml\n\
          service/lib.rs\nservice/main.rs\nservice/handlers.rs\nservice/operations.rs\nservice/state.rs\n\
+         service/ficus_remote.rs\nservice/failures.rs\n\
          service/contract.rs\nservice/Dockerfile\nservice/kubernetes.yaml\n\
          service/ficus-plan.toml\nclient/Cargo.toml\nclient/lib.rs\nmonolith/local.rs\n"
     );

@@ -214,37 +214,166 @@ fn serve_monolith(path: &Path) -> (u16, tokio::sync::oneshot::Sender<()>) {
     (port, stop)
 }
 
+/// The customer service's state after `--move`: its own database, and the connection its
+/// moved operations borrow. Errors map to `ApiError`s by the generated default, which reads
+/// how `AppError` answers over HTTP.
+const CUSTOMER_STATE_RS: &str = r#"//! The moved code's state, from the service's configuration.
+
+pub fn build() -> Result<crate::app::AppState, Box<dyn std::error::Error + Send + Sync>> {
+    let path = std::env::var("CUSTOMER_DATABASE")?;
+    let db = crate::db::Db::open(std::path::Path::new(&path), true)?;
+    Ok(crate::app::AppState::new(db))
+}
+
+impl crate::ficus_local::Supply for crate::app::AppState {
+    fn connection<R: Send + 'static>(
+        &self,
+        call: impl FnOnce(&rusqlite::Connection) -> R + Send + 'static,
+    ) -> impl std::future::Future<Output = Result<R, customer_api::ApiError>> + Send {
+        let db = self.db.clone();
+        async move {
+            db.call(move |conn| Ok(call(conn)))
+                .await
+                .map_err(|error| customer_api::ApiError::Unavailable { message: error.to_string() })
+        }
+    }
+}
+"#;
+
+/// Requests to routes of `order` whose code calls `customer`: found, empty and unknown
+/// customers, and input the route refuses before any call.
+const ORDER_REQUESTS: &[(&str, &str)] = &[
+    ("GET", "/api/customers/1/orders"),
+    ("GET", "/api/customers/2/orders"),
+    ("GET", "/api/customers/1/orders?limit=1&offset=0"),
+    ("GET", "/api/customers/999/orders"),
+    ("GET", "/api/customers/abc/orders"),
+    ("GET", "/api/orders/1"),
+    ("GET", "/api/orders/999"),
+];
+
 #[test]
-fn a_service_that_uses_other_services_moves_with_placeholders_that_build() {
+fn moved_code_calls_other_services_through_their_clients() {
     let dir = example_plan();
-    ficus_ok(
-        &["generate", "order", "--plan", "ficus.toml", "--move"],
-        dir.path(),
-    );
-    let out = dir.path().join("services/order");
+    // `customer` moved first (its operations then run its code), `inventory` as stubs; both
+    // clients sit beside `order`'s folder when `order` moves.
+    for args in [
+        &["generate", "customer", "--plan", "ficus.toml", "--move"][..],
+        &["generate", "inventory", "--plan", "ficus.toml"][..],
+        &["generate", "order", "--plan", "ficus.toml", "--move"][..],
+    ] {
+        ficus_ok(args, dir.path());
+    }
+    let services = dir.path().join("services");
+    let out = services.join("order");
     let migration = std::fs::read_to_string(out.join("MIGRATION.md")).unwrap();
-    // Each use of another service's code is a box with the place that uses it.
     for expected in [
+        // Reached through clients: listed with the address the service needs.
+        "- `customer` at `CUSTOMER_URL`: `shop_monolith::customers::service::contact` as `contact`",
+        "- `inventory` at `INVENTORY_URL`: `shop_monolith::inventory::service::release` as `release`",
+        // A write inside the caller's transaction leaves it: blocked, with the line.
+        "**blocked**: `shop_monolith::orders::service::cancel` calls `shop_monolith::inventory::service::release` inside its transaction `tx`",
+        // A read inside it: to check.
+        "**needs change**: `shop_monolith::orders::service::place_order` calls `shop_monolith::customers::service::contact` inside its transaction `tx`",
+        // A service with no client stays a placeholder, and a function whose error type is
+        // another crate's cannot be called through one.
         "**blocked**: `shop_monolith::orders::service::place_order` uses `shop_monolith::cart::service::checkout_lines` of service `cart` (src/orders/service.rs:",
-        "**blocked**: `shop_monolith::orders::service::cancel` uses `shop_monolith::inventory::service::release` of service `inventory` (src/orders/service.rs:",
+        "the `inventory` client cannot stand for it: its error type (in `rusqlite::Result<bool>`) is not the monolith's own",
+        "becomes a `crate::common::error::AppError` as `order-service/src/failures.rs` says",
     ] {
         assert!(
             migration.contains(expected),
             "no `{expected}` in:\n{migration}"
         );
     }
-    // The placeholders keep the signatures and the data types, and say what to call instead.
+    assert!(
+        !migration
+            .contains("uses `shop_monolith::customers::service::contact` of service `customer`"),
+        "a use reached through the client is no box:\n{migration}"
+    );
     let lib = std::fs::read_to_string(out.join("order-service/src/lib.rs")).unwrap();
     for expected in [
+        "customer_client::CustomerApi::contact(",
         "pub fn checkout_lines(",
-        "pub struct CartLine {",
         "`shop_monolith::cart::service::checkout_lines` belongs to service `cart`: call it through its client",
     ] {
         assert!(lib.contains(expected), "no `{expected}` in:\n{lib}");
     }
+    let failures = std::fs::read_to_string(out.join("order-service/src/failures.rs")).unwrap();
+    // `NotFound(String)` answers 404 and reads `{0} not found`: a 404 takes it, unwrapped.
     assert!(
-        !lib.contains("fn checkout_lines(conn: &Connection, customer_id: i64) -> AppResult<Vec<CartLine>> {\n    let"),
-        "a placeholder holds no monolith body"
+        failures.contains("Some(404) => {")
+            && failures.contains("AppError::NotFound(")
+            && failures.contains("failure.within(\"\", \" not found\")"),
+        "{failures}"
     );
-    cargo_test(&out, "generated-move");
+
+    // Both workspaces build (one target folder: `order` builds `customer`'s client from its
+    // folder) and their contract tests pass.
+    std::fs::write(
+        services.join("customer/customer-service/src/state.rs"),
+        CUSTOMER_STATE_RS,
+    )
+    .unwrap();
+    std::fs::write(
+        out.join("order-service/src/state.rs"),
+        STATE_RS.replace("CATALOG_DATABASE", "ORDER_DATABASE"),
+    )
+    .unwrap();
+    cargo_test(&services.join("customer"), "generated-remote");
+    cargo_test(&out, "generated-remote");
+
+    // The monolith, and `order` calling `customer` over HTTP, each on its own seeded copy
+    // of the data, answer alike: what `customer` refuses comes back as the monolith's error.
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-remote/debug");
+    let data = tempfile::tempdir().unwrap();
+    let (monolith_port, _monolith) = serve_monolith(&data.path().join("monolith.db"));
+    let (mut customer, customer_port) = start_listening(
+        std::process::Command::new(target.join("customer-service"))
+            .env("CUSTOMER_ADDR", "127.0.0.1:0")
+            .env("CUSTOMER_DATABASE", data.path().join("customer.db")),
+    );
+    let customer_guard = KillOnDrop(customer.id());
+    let (mut order, order_port) = start_listening(
+        std::process::Command::new(target.join("order-service"))
+            .env("ORDER_ADDR", "127.0.0.1:0")
+            .env("ORDER_DATABASE", data.path().join("order.db"))
+            .env("CUSTOMER_URL", format!("http://127.0.0.1:{customer_port}"))
+            .env("CUSTOMER_TIMEOUT_MS", "5000"),
+    );
+    let order_guard = KillOnDrop(order.id());
+    let mut statuses = Vec::new();
+    for (method, path) in ORDER_REQUESTS {
+        let expected = http(monolith_port, method, path, "");
+        let moved = http(order_port, method, path, "");
+        assert_eq!(
+            moved, expected,
+            "{method} {path}: `order` calling `customer` answers differently from the monolith"
+        );
+        statuses.push(expected.0);
+    }
+    for status in [200, 400, 404] {
+        assert!(statuses.contains(&status), "no {status} among {statuses:?}");
+    }
+    assert!(
+        http(monolith_port, "GET", "/api/customers/2/orders", "")
+            .1
+            .contains("\"id\""),
+        "customer 2 has an order in the seed data"
+    );
+
+    // With `customer` gone, the call fails as an internal error naming it, not a crash.
+    customer.kill().unwrap();
+    customer.wait().unwrap();
+    let (status, body) = http(order_port, "GET", "/api/customers/1/orders", "");
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains("customer `contact`"), "{body}");
+    // The service still answers what needs no other service.
+    assert_eq!(
+        http(order_port, "GET", "/api/orders/1", ""),
+        http(monolith_port, "GET", "/api/orders/1", "")
+    );
+    order.kill().unwrap();
+    order.wait().unwrap();
+    std::mem::forget((customer_guard, order_guard));
 }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use ficus_plan::{Owner, Plan};
 
 use super::files::SourceFiles;
+use super::remote::RemotePlan;
 use super::{last_segment, text};
 use crate::error::Error;
 use crate::model::{CodeItem, CodeModel, ModuleSource};
@@ -491,6 +492,7 @@ impl<'m> Graph<'m> {
         &self,
         carry: &Carry<'_>,
         kernel_crate: Option<&str>,
+        remote: &RemotePlan,
         sources: &mut SourceFiles,
         findings: &mut Vec<Finding>,
     ) -> Result<Vec<String>, Error> {
@@ -521,6 +523,7 @@ impl<'m> Graph<'m> {
                 &children,
                 carry,
                 kernel_crate,
+                remote,
                 sources,
                 findings,
             )?);
@@ -528,12 +531,14 @@ impl<'m> Graph<'m> {
         Ok(decls)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn render_decl(
         &self,
         module: usize,
         children: &BTreeMap<usize, BTreeSet<usize>>,
         carry: &Carry<'_>,
         kernel_crate: Option<&str>,
+        remote: &RemotePlan,
         sources: &mut SourceFiles,
         findings: &mut Vec<Finding>,
     ) -> Result<String, Error> {
@@ -557,7 +562,7 @@ impl<'m> Graph<'m> {
         }
         out.push_str(&format!("pub mod {name} {{\n"));
         if let Some(items) = placeholder {
-            out.push_str(&self.placeholder_text(module, items, carry, sources, findings)?);
+            out.push_str(&self.placeholder_text(module, items, carry, remote, sources, findings)?);
         }
         if let Some(kernel) = kernel_crate
             && carry.items.contains_key(&module)
@@ -572,6 +577,7 @@ impl<'m> Graph<'m> {
                 children,
                 carry,
                 kernel_crate,
+                remote,
                 sources,
                 findings,
             )?);
@@ -590,6 +596,7 @@ impl<'m> Graph<'m> {
         module: usize,
         items: &BTreeSet<&str>,
         carry: &Carry<'_>,
+        remote: &RemotePlan,
         sources: &mut SourceFiles,
         findings: &mut Vec<Finding>,
     ) -> Result<String, Error> {
@@ -608,10 +615,17 @@ impl<'m> Graph<'m> {
         } else {
             &tree.items
         };
-        let mut out = format!(
-            "// Placeholder by `ficus generate --move`: `{}` belongs to service `{service}`.\n// Its functions panic with \"unimplemented\" until calls go through that service's client.\n",
-            source.id
-        );
+        let mut out = if remote.has_client(service) {
+            format!(
+                "// Placeholder by `ficus generate --move`: `{}` belongs to service `{service}`.\n// Its functions call that service through its client (`ficus_remote.rs`), those the\n// client cannot stand for panic with \"unimplemented\" (see MIGRATION.md).\n",
+                source.id
+            )
+        } else {
+            format!(
+                "// Placeholder by `ficus generate --move`: `{}` belongs to service `{service}`.\n// Its functions panic with \"unimplemented\" until calls go through that service's client.\n",
+                source.id
+            )
+        };
         for item in self.resolved_uses(module, own, carry, true) {
             out.push_str(&item);
             out.push('\n');
@@ -634,10 +648,11 @@ impl<'m> Graph<'m> {
                 .map(str::to_string)
         };
         let names: BTreeSet<String> = wanted.iter().filter_map(|path| local(path)).collect();
-        let body = |path: String| {
-            format!(
+        let body = |path: String| match remote.bodies.get(&path) {
+            Some(call) => call.clone(),
+            None => format!(
                 "{{\n    unimplemented!(\"`{path}` belongs to service `{service}`: call it through its client (see MIGRATION.md)\")\n}}"
-            )
+            ),
         };
         for item in own {
             match item {
@@ -699,8 +714,15 @@ impl<'m> Graph<'m> {
                     out.push_str("}\n");
                 }
                 other => {
-                    if item_name(other).is_some_and(|name| names.contains(&name)) {
+                    if let Some(name) = item_name(other).filter(|name| names.contains(name)) {
                         out.push('\n');
+                        // The derives the client calls' conversions need.
+                        if let Some(derives) = remote.derives.get(&format!("{}::{name}", source.id))
+                        {
+                            for derive in derives {
+                                out.push_str(&format!("#[derive(::serde::{derive})]\n"));
+                            }
+                        }
                         out.push_str(text::text_of(&text, other));
                         out.push('\n');
                     }

@@ -161,7 +161,7 @@ impl Sources {
     }
 
     /// The struct, enum, union, alias or static named `name` whose name is on `line`.
-    fn item(&mut self, file: &str, name: &str, line: u32) -> Result<Option<syn::Item>, Error> {
+    pub fn item(&mut self, file: &str, name: &str, line: u32) -> Result<Option<syn::Item>, Error> {
         let tree = self.file(file)?;
         let mut finder = ItemFinder {
             name,
