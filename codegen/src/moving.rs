@@ -23,6 +23,7 @@
 //! people: the monolith builds it from its configuration, which no rule can read.
 
 mod cargo;
+mod exported;
 mod files;
 mod graph;
 mod remote;
@@ -35,7 +36,7 @@ pub use remote::{RemoteCall, RemoteService, Remotes, remote_clients};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use ficus_plan::Plan;
+use ficus_plan::{KernelOnMove, Plan};
 use serde::Serialize;
 
 use crate::error::Error;
@@ -61,6 +62,9 @@ pub struct MoveContext {
     pub kernel_crate: Option<String>,
     /// The monolith crate's name in Rust (`shop_monolith`).
     pub monolith_crate: String,
+    /// The service depends on the monolith's own crate for what the moved code uses
+    /// (`[shared_kernel] on_move = "depend"`) instead of carrying it into a kernel crate.
+    pub depends_on_monolith: bool,
     pub edition: String,
     /// Items of the service's `lib.rs` that declare the moved modules (`pub mod catalog;`).
     pub module_decls: Vec<String>,
@@ -129,7 +133,22 @@ pub fn move_boundary(
     let kernel_dir = format!("{service}-kernel");
     let kernel_crate = format!("{}_kernel", service.replace('-', "_"));
     let monolith_crate = crate_root.path.clone();
+    let depend = plan.shared_kernel.on_move == KernelOnMove::Depend;
+    if depend && crate_root.id != crate_root.path {
+        return Err(Error::Move {
+            message: format!(
+                "the plan's `[shared_kernel] on_move = \"depend\"` needs the crate `{}` to be a library, and {} is the root of a binary: give the package a library target, or set `on_move = \"carry\"`",
+                crate_root.path, crate_root.file
+            ),
+        });
+    }
     let mut findings = cross_findings(&graph, &carry, &remote);
+    if depend {
+        findings.extend(exported::unexported(
+            &graph,
+            &mut crate::port::source::Sources::new(root),
+        )?);
+    }
     findings.extend(remote.findings.iter().cloned());
     let mut files: Vec<GeneratedFile> = Vec::new();
     let mut sources = SourceFiles::new(root);
@@ -192,10 +211,15 @@ pub fn move_boundary(
             &mut findings,
         );
     }
-    let carries = !carry.whole.is_empty() || carry.items.values().any(|items| !items.is_empty());
+    let carries =
+        !depend && (!carry.whole.is_empty() || carry.items.values().any(|items| !items.is_empty()));
     let module_decls = graph.module_decls(
         &carry,
-        carries.then_some(kernel_crate.as_str()),
+        if depend {
+            Some(monolith_crate.as_str())
+        } else {
+            carries.then_some(kernel_crate.as_str())
+        },
         &remote,
         &mut sources,
         &mut findings,
@@ -340,6 +364,14 @@ pub fn move_boundary(
     for other in &remote.services {
         service_dependencies.push(other.dependency.clone());
     }
+    if depend {
+        let path = package_dir.canonicalize().unwrap_or(package_dir.clone());
+        service_dependencies.push(format!(
+            "{monolith_crate} = {{ package = \"{}\", path = \"{}\" }}",
+            deps.package,
+            path.display()
+        ));
+    }
     service_dependencies.sort();
     for (named, at) in &remote.unbuilt_errors {
         findings.push(Finding {
@@ -375,6 +407,7 @@ pub fn move_boundary(
         context: MoveContext {
             kernel_crate: carries.then_some(kernel_crate),
             monolith_crate,
+            depends_on_monolith: depend,
             edition: deps.edition,
             module_decls,
             service_dependencies,

@@ -98,6 +98,8 @@ pub(crate) struct ServiceFile {
 pub(crate) struct SharedKernelFile {
     #[serde(default)]
     pub(crate) modules: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) on_move: Option<crate::plan::KernelOnMove>,
 }
 
 /// A route's value: `"canary"`, or `{ state = "canary", percent = 25 }`.

@@ -28,8 +28,8 @@ pub use draft::{Change, Draft, DraftRoute, DraftService, ModuleOwner};
 pub use error::{Error, Problem, ProblemKind, Problems};
 pub use pattern::{ModulePattern, PatternError, PatternKind, Specificity};
 pub use plan::{
-    Analysis, Constraints, Monolith, Owner, PLAN_VERSION, PartitionTarget, Plan, Route, Service,
-    SharedKernel,
+    Analysis, Constraints, KernelOnMove, Monolith, Owner, PLAN_VERSION, PartitionTarget, Plan,
+    Route, Service, SharedKernel,
 };
 pub use route::{RouteKey, RouteKeyError, RouteMethod, RouteState, RouteStateError};
 pub use upstream::{Scheme, Upstream, UpstreamError};

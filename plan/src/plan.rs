@@ -101,6 +101,19 @@ pub struct Route {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SharedKernel {
     pub modules: Vec<ModulePattern>,
+    /// What `ficus generate --move` does with the code the moved modules use outside them.
+    pub on_move: KernelOnMove,
+}
+
+/// `[shared_kernel] on_move`: how a moved service gets the monolith's code it uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KernelOnMove {
+    /// Copied into a kernel crate of the service's workspace (`SERVICE-kernel`).
+    #[default]
+    Carry,
+    /// A dependency on the monolith's own crate, which must be a library.
+    Depend,
 }
 
 /// Where a module goes, as the plan says.

@@ -408,6 +408,7 @@ impl Checker<'_, '_> {
     fn shared_kernel(&mut self, kernel: SharedKernelFile) -> SharedKernel {
         SharedKernel {
             modules: self.patterns(&kernel.modules, "shared_kernel.modules", true),
+            on_move: kernel.on_move.unwrap_or_default(),
         }
     }
 

@@ -116,36 +116,7 @@ fn moved_catalog_answers_every_moved_route_like_the_monolith() {
     );
 
     // With the supply of the moved operations' connection, as the other test shows.
-    let state = format!(
-        "{STATE_RS}{}",
-        crate::generate_local::SUPPLY.replace("{module}", "crate::ficus_local")
-    );
-    std::fs::write(out.join("catalog-service/src/state.rs"), state).unwrap();
-    cargo_test(&out, "generated-move");
-
-    let data = tempfile::tempdir().unwrap();
-    let (monolith_port, _monolith) = serve_monolith(&data.path().join("monolith.db"));
-    let (mut service, service_port) = start_listening(
-        std::process::Command::new(&binary)
-            .env("CATALOG_ADDR", "127.0.0.1:0")
-            .env("CATALOG_DATABASE", data.path().join("service.db")),
-    );
-    let guard = KillOnDrop(service.id());
-
-    let mut statuses = Vec::new();
-    for (method, path, body) in REQUESTS {
-        let expected = http(monolith_port, method, path, body);
-        let moved = http(service_port, method, path, body);
-        assert_eq!(
-            moved, expected,
-            "{method} {path}: the moved service answers differently from the monolith"
-        );
-        statuses.push(expected.0);
-    }
-    // The cases are what they claim: successes, not-founds and refusals on both sides.
-    for status in [200, 201, 204, 400, 404, 409] {
-        assert!(statuses.contains(&status), "no {status} among {statuses:?}");
-    }
+    serve_moved_catalog_and_compare(&out, "generated-move");
     // Every route the port moves was asked.
     let port = ficus_ok(
         &[
@@ -172,6 +143,79 @@ fn moved_catalog_answers_every_moved_route_like_the_monolith() {
             "no request for the moved route {method} {template}"
         );
     }
+}
+
+/// Sends `REQUESTS` to the monolith and the moved catalog: every answer must be equal.
+fn assert_catalog_parity(monolith_port: u16, service_port: u16) {
+    let mut statuses = Vec::new();
+    for (method, path, body) in REQUESTS {
+        let expected = http(monolith_port, method, path, body);
+        let moved = http(service_port, method, path, body);
+        assert_eq!(
+            moved, expected,
+            "{method} {path}: the moved service answers differently from the monolith"
+        );
+        statuses.push(expected.0);
+    }
+    // The cases are what they claim: successes, not-founds and refusals on both sides.
+    for status in [200, 201, 204, 400, 404, 409] {
+        assert!(statuses.contains(&status), "no {status} among {statuses:?}");
+    }
+}
+
+#[test]
+fn moved_catalog_can_depend_on_the_monolith_crate_instead_of_a_kernel() {
+    let dir = example_plan();
+    let plan = std::fs::read_to_string(dir.path().join("ficus.toml")).unwrap();
+    let plan = plan.replacen(
+        "[shared_kernel]\n",
+        "[shared_kernel]\non_move = \"depend\"\n",
+        1,
+    );
+    std::fs::write(dir.path().join("ficus.toml"), plan).unwrap();
+    ficus_ok(
+        &["generate", "catalog", "--plan", "ficus.toml", "--move"],
+        dir.path(),
+    );
+    let out = dir.path().join("services/catalog");
+    assert!(
+        !out.join("catalog-kernel").exists(),
+        "no kernel crate of copies"
+    );
+    let manifest = std::fs::read_to_string(out.join("catalog-service/Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("shop_monolith = { package = \"shop-monolith\", path = "),
+        "{manifest}"
+    );
+    let migration = std::fs::read_to_string(out.join("MIGRATION.md")).unwrap();
+    assert!(
+        migration.contains("comes from the monolith's own crate\n`shop_monolith`"),
+        "{migration}"
+    );
+    serve_moved_catalog_and_compare(&out, "generated-depend");
+}
+
+/// Writes the moved catalog's `state.rs` (its own database, and the supply of its moved
+/// operations' connection), builds and tests the workspace in `target`, then starts the
+/// monolith and the service, each on its own seeded database, and compares their answers.
+fn serve_moved_catalog_and_compare(out: &Path, target: &str) {
+    let state = format!(
+        "{STATE_RS}{}",
+        crate::generate_local::SUPPLY.replace("{module}", "crate::ficus_local")
+    );
+    std::fs::write(out.join("catalog-service/src/state.rs"), state).unwrap();
+    cargo_test(out, target);
+    let binary =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{target}/debug/catalog-service"));
+    let data = tempfile::tempdir().unwrap();
+    let (monolith_port, _monolith) = serve_monolith(&data.path().join("monolith.db"));
+    let (mut service, service_port) = start_listening(
+        std::process::Command::new(&binary)
+            .env("CATALOG_ADDR", "127.0.0.1:0")
+            .env("CATALOG_DATABASE", data.path().join("service.db")),
+    );
+    let guard = KillOnDrop(service.id());
+    assert_catalog_parity(monolith_port, service_port);
     service.kill().unwrap();
     service.wait().unwrap();
     std::mem::forget(guard);

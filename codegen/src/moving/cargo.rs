@@ -11,6 +11,8 @@ use crate::error::Error;
 /// What the package's manifest says about building its code.
 #[derive(Debug, Clone)]
 pub(super) struct PackageDeps {
+    /// `[package] name`.
+    pub package: String,
     pub edition: String,
     /// By the name code uses; each a TOML table (`version`, `features`, `path`, ...).
     pub dependencies: BTreeMap<String, toml::Table>,
@@ -86,9 +88,15 @@ fn package_deps(manifest: &Path, table: &toml::Table) -> Result<PackageDeps, Err
         }
         _ => "2015".to_string(),
     };
+    let package_name = package
+        .and_then(|package| package.get("name"))
+        .and_then(toml::Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let mut dependencies = BTreeMap::new();
     let Some(declared) = table.get("dependencies").and_then(toml::Value::as_table) else {
         return Ok(PackageDeps {
+            package: package_name,
             edition,
             dependencies,
         });
@@ -121,6 +129,7 @@ fn package_deps(manifest: &Path, table: &toml::Table) -> Result<PackageDeps, Err
         dependencies.insert(name.clone(), resolved);
     }
     Ok(PackageDeps {
+        package: package_name,
         edition,
         dependencies,
     })

@@ -248,6 +248,9 @@ fn render_shared_kernel(plan: &Plan, out: &mut String) {
         .map(ModulePattern::to_string)
         .collect();
     let _ = writeln!(out, "modules = {}", string_array(&modules, true));
+    if plan.shared_kernel.on_move == crate::plan::KernelOnMove::Depend {
+        out.push_str("on_move = \"depend\"\n");
+    }
 }
 
 fn render_proxy(proxy: &toml::Table) -> String {

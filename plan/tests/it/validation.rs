@@ -3,7 +3,7 @@
 
 use crate::support::{HEAD, check_ok, check_problems, check_rest_ok, check_rest_problems};
 
-use ficus_plan::{PartitionTarget, RouteState, Signal};
+use ficus_plan::{KernelOnMove, PartitionTarget, RouteState, Signal};
 
 #[test]
 fn the_smallest_plan_has_every_default() {
@@ -405,6 +405,28 @@ fn invalid_shared_kernel_pattern() {
         "[shared_kernel]\nmodules = [\"crate::util\"]\n",
         &[
             "ficus.toml:7:12: shared_kernel.modules[0]: invalid module pattern \"crate::util\": start with the crate name as code sees it (`my_crate::a`), not `crate`",
+        ],
+    );
+}
+
+#[test]
+fn shared_kernel_on_move_is_carry_unless_the_plan_says_depend() {
+    assert_eq!(
+        check_rest_ok("[shared_kernel]\nmodules = []\n")
+            .shared_kernel
+            .on_move,
+        KernelOnMove::Carry
+    );
+    assert_eq!(
+        check_rest_ok("[shared_kernel]\non_move = \"depend\"\n")
+            .shared_kernel
+            .on_move,
+        KernelOnMove::Depend
+    );
+    check_rest_problems(
+        "[shared_kernel]\non_move = \"copy\"\n",
+        &[
+            "ficus.toml:7:11: shared_kernel.on_move: unknown variant `copy`, expected `carry` or `depend`",
         ],
     );
 }
