@@ -199,7 +199,10 @@ impl UpstreamPool {
                 Connection::Http1(sender)
             } else if fresh_tries > 0 {
                 fresh_tries -= 1;
-                let connection = self.connect(address).await?;
+                // Boxed: opening a connection (TCP, TLS, handshake) is a large future that most
+                // requests, on a pooled connection, never run; inline it would be copied with
+                // every request's future.
+                let connection = Box::pin(self.connect(address)).await?;
                 if let Connection::Http2(sender) = &connection {
                     address.keep_http2(sender.clone());
                 }
