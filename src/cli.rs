@@ -265,8 +265,11 @@ pub(crate) struct GenerateArgs {
 
     /// Move the code, not only stubs: copy the service's modules into the service crate
     /// (their routes served by their own handlers), carry what they use of the rest into a
-    /// kernel crate, copy the migrations of the tables it owns; MIGRATION.md lists what a
-    /// person must finish (the handlers' state, uses of other services' code).
+    /// kernel crate (or depend on the monolith's crate: `[shared_kernel] on_move = "depend"`),
+    /// copy the migrations of the tables it owns, and call other services' ready operations
+    /// through their clients when `ficus generate` wrote them beside the output folder
+    /// (generate those first); MIGRATION.md lists what a person must finish (the handlers'
+    /// state, the other uses of other services' code, calls leaving a transaction).
     #[arg(long = "move")]
     pub(crate) move_code: bool,
 
