@@ -317,6 +317,11 @@ async fn prepare(
         parts.headers.insert(HOST, host);
     }
     let trusted = runtime.settings.trusted_hops.contains(peer.ip());
+    // The mark of a shadow copy is this proxy's to set: a client cannot make its request look
+    // like one to the service (a trusted hop, another proxy of ours, may pass it on).
+    if !trusted {
+        parts.headers.remove(crate::shadow::SHADOW_HEADER);
+    }
     let client_info = headers::ClientInfo {
         peer,
         scheme,

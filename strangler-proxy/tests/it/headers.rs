@@ -218,6 +218,15 @@ async fn untrusted_invalid_or_missing_request_id_gets_a_new_one() {
 }
 
 #[tokio::test]
+async fn a_clients_shadow_mark_is_removed_unless_it_comes_from_a_trusted_hop() {
+    let mark = [("x-ficus-shadow", "1")];
+    let reply = through_proxy("", &mark).await;
+    check_received(&reply, &[("x-ficus-shadow", None)]);
+    let reply = through_proxy("trusted_hops = [\"127.0.0.1\"]", &mark).await;
+    check_received(&reply, &[("x-ficus-shadow", Some(&["1"]))]);
+}
+
+#[tokio::test]
 async fn proxy_name_names_this_hop_in_via() {
     let reply = through_proxy("proxy_name = \"edge-7\"", &[]).await;
     check_received(&reply, &[("via", Some(&["1.1 edge-7"]))]);
