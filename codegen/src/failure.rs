@@ -612,7 +612,8 @@ impl ErrorShape {
     }
 }
 
-/// The last segment's name and type arguments of a path type.
+/// The last segment's name and type arguments of a path type (`Result<T, E>`: `Result`,
+/// `[T, E]`).
 pub(crate) fn last_with_args(ty: &syn::Type) -> Option<(String, Vec<&syn::Type>)> {
     let syn::Type::Path(path) = ty else {
         return None;

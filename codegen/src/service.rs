@@ -640,21 +640,9 @@ fn schema_of_type(ty: &syn::Type) -> Value {
         }),
         syn::Type::Array(array) => json!({ "type": "array", "items": schema_of_type(&array.elem) }),
         syn::Type::Path(path) => {
-            let Some(last) = path.path.segments.last() else {
+            let Some((name, args)) = crate::failure::last_with_args(ty) else {
                 return json!({});
             };
-            let args: Vec<&syn::Type> = match &last.arguments {
-                syn::PathArguments::AngleBracketed(args) => args
-                    .args
-                    .iter()
-                    .filter_map(|arg| match arg {
-                        syn::GenericArgument::Type(ty) => Some(ty),
-                        _ => None,
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            let name = last.ident.to_string();
             match (name.as_str(), args.as_slice()) {
                 ("i8" | "i16" | "i32" | "i64" | "i128" | "isize", _) => {
                     json!({ "type": "integer" })
