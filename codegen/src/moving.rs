@@ -134,7 +134,11 @@ pub fn move_boundary(
     let kernel_crate = format!("{}_kernel", service.replace('-', "_"));
     let monolith_crate = crate_root.path.clone();
     let depend = plan.shared_kernel.on_move == KernelOnMove::Depend;
-    if depend && crate_root.id != crate_root.path {
+    let is_library = deps
+        .lib_root
+        .as_ref()
+        .is_some_and(|lib| lib.canonicalize().ok() == root_file.canonicalize().ok());
+    if depend && !is_library {
         return Err(Error::Move {
             message: format!(
                 "the plan's `[shared_kernel] on_move = \"depend\"` needs the crate `{}` to be a library, and {} is the root of a binary: give the package a library target, or set `on_move = \"carry\"`",

@@ -314,6 +314,56 @@ fn a_missing_or_invalid_plan_is_named_with_its_line() {
 }
 
 #[test]
+fn depending_on_the_monolith_crate_is_refused_for_a_binary() {
+    // A package with a binary target only: `on_move = "depend"` has no library to depend on.
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    std::fs::create_dir_all(app.join("src")).unwrap();
+    for (file, text) in [
+        (
+            "Cargo.toml",
+            "[package]\nname = \"binapp\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        (
+            "src/main.rs",
+            "mod orders;\nmod users;\nfn main() {\n    orders::place(users::find(1));\n}\n",
+        ),
+        (
+            "src/orders.rs",
+            "pub fn place(user: crate::users::User) -> u64 {\n    user.id + 1\n}\n",
+        ),
+        (
+            "src/users.rs",
+            "pub struct User {\n    pub id: u64,\n}\npub fn find(id: u64) -> User {\n    User { id }\n}\n",
+        ),
+    ] {
+        std::fs::write(app.join(file), text).unwrap();
+    }
+    ficus_ok(
+        &["plan", "app", "--plan", "app/ficus.toml", "--no-report"],
+        dir.path(),
+    );
+    let plan = std::fs::read_to_string(app.join("ficus.toml")).unwrap();
+    let plan = plan.replacen(
+        "[shared_kernel]\n",
+        "[shared_kernel]\non_move = \"depend\"\n",
+        1,
+    ) + "\n[[service]]\nname = \"orders\"\nmodules = [\"binapp::orders\"]\n";
+    std::fs::write(app.join("ficus.toml"), plan).unwrap();
+    let stderr = ficus_fails(
+        &["generate", "orders", "--plan", "app/ficus.toml", "--move"],
+        dir.path(),
+    );
+    assert!(
+        stderr.contains(
+            "needs the crate `binapp` to be a library, and src/main.rs is the root of a binary"
+        ),
+        "{stderr}"
+    );
+    assert!(!app.join("services").exists(), "nothing written");
+}
+
+#[test]
 fn an_output_folder_holding_files_ficus_did_not_write_is_refused_untouched() {
     let dir = fixture_copy();
     let out = dir.path().join("out");

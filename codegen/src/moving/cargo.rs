@@ -13,6 +13,9 @@ use crate::error::Error;
 pub(super) struct PackageDeps {
     /// `[package] name`.
     pub package: String,
+    /// The library target's root file (`[lib] path`, else `src/lib.rs`), when the package
+    /// has one.
+    pub lib_root: Option<PathBuf>,
     pub edition: String,
     /// By the name code uses; each a TOML table (`version`, `features`, `path`, ...).
     pub dependencies: BTreeMap<String, toml::Table>,
@@ -93,10 +96,21 @@ fn package_deps(manifest: &Path, table: &toml::Table) -> Result<PackageDeps, Err
         .and_then(toml::Value::as_str)
         .unwrap_or_default()
         .to_string();
+    let lib_root = Some(
+        package_dir.join(
+            table
+                .get("lib")
+                .and_then(|lib| lib.get("path"))
+                .and_then(toml::Value::as_str)
+                .unwrap_or("src/lib.rs"),
+        ),
+    )
+    .filter(|path| path.is_file());
     let mut dependencies = BTreeMap::new();
     let Some(declared) = table.get("dependencies").and_then(toml::Value::as_table) else {
         return Ok(PackageDeps {
             package: package_name,
+            lib_root,
             edition,
             dependencies,
         });
@@ -130,6 +144,7 @@ fn package_deps(manifest: &Path, table: &toml::Table) -> Result<PackageDeps, Err
     }
     Ok(PackageDeps {
         package: package_name,
+        lib_root,
         edition,
         dependencies,
     })
