@@ -430,7 +430,7 @@ fn transactions(
             continue;
         }
         let name = from.rsplit("::").next().unwrap_or(from);
-        let Some(body) = fn_body(sources, &caller.file, name, caller.line)? else {
+        let Some(body) = sources.function_body(&caller.file, name, caller.line)? else {
             continue;
         };
         let callee = to.rsplit("::").next().unwrap_or(to);
@@ -470,42 +470,6 @@ fn transactions(
         }
     }
     Ok(findings)
-}
-
-fn fn_body(
-    sources: &mut Sources,
-    file: &str,
-    name: &str,
-    line: u32,
-) -> Result<Option<syn::Block>, Error> {
-    struct Finder<'n> {
-        name: &'n str,
-        line: u32,
-        found: Option<syn::Block>,
-    }
-    impl<'ast> Visit<'ast> for Finder<'_> {
-        fn visit_item_fn(&mut self, node: &'ast syn::ItemFn) {
-            if node.sig.ident == self.name && node.sig.ident.span().start().line as u32 == self.line
-            {
-                self.found = Some((*node.block).clone());
-            }
-            syn::visit::visit_item_fn(self, node);
-        }
-        fn visit_impl_item_fn(&mut self, node: &'ast syn::ImplItemFn) {
-            if node.sig.ident == self.name && node.sig.ident.span().start().line as u32 == self.line
-            {
-                self.found = Some(node.block.clone());
-            }
-            syn::visit::visit_impl_item_fn(self, node);
-        }
-    }
-    let mut finder = Finder {
-        name,
-        line,
-        found: None,
-    };
-    finder.visit_file(sources.tree(file)?);
-    Ok(finder.found)
 }
 
 /// Finds calls of `callee` whose arguments include a transaction of the function.

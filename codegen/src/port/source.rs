@@ -95,15 +95,22 @@ impl Sources {
         line: u32,
     ) -> Result<Option<FoundFn>, Error> {
         let tree = self.file(file)?;
-        let mut finder = FnFinder {
-            name,
-            line,
-            impls: Vec::new(),
-            traits: Vec::new(),
-            found: None,
-        };
+        let mut finder = FnFinder::new(name, line, false);
         finder.visit_file(tree);
         Ok(finder.found)
+    }
+
+    /// The body of the function or method named `name` whose name is on `line`.
+    pub fn function_body(
+        &mut self,
+        file: &str,
+        name: &str,
+        line: u32,
+    ) -> Result<Option<syn::Block>, Error> {
+        let tree = self.file(file)?;
+        let mut finder = FnFinder::new(name, line, true);
+        finder.visit_file(tree);
+        Ok(finder.body)
     }
 
     pub fn type_def(
@@ -205,6 +212,23 @@ struct FnFinder<'n> {
     /// Visibility of each enclosing trait.
     traits: Vec<Vis>,
     found: Option<FoundFn>,
+    /// Keep the body of what is found (`body`).
+    want_body: bool,
+    body: Option<syn::Block>,
+}
+
+impl<'n> FnFinder<'n> {
+    fn new(name: &'n str, line: u32, want_body: bool) -> FnFinder<'n> {
+        FnFinder {
+            name,
+            line,
+            impls: Vec::new(),
+            traits: Vec::new(),
+            found: None,
+            want_body,
+            body: None,
+        }
+    }
 }
 
 impl<'ast> Visit<'ast> for FnFinder<'_> {
@@ -218,6 +242,9 @@ impl<'ast> Visit<'ast> for FnFinder<'_> {
                 self_type: None,
                 impl_generics: Vec::new(),
             });
+            if self.want_body {
+                self.body = Some((*node.block).clone());
+            }
         }
         syn::visit::visit_item_fn(self, node);
     }
@@ -263,6 +290,9 @@ impl<'ast> Visit<'ast> for FnFinder<'_> {
                     .map(|(_, generics, _)| generics.clone())
                     .unwrap_or_default(),
             });
+            if self.want_body {
+                self.body = Some(node.block.clone());
+            }
         }
         syn::visit::visit_impl_item_fn(self, node);
     }
