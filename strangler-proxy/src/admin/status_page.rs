@@ -20,7 +20,7 @@ use http_body_util::Full;
 
 /// Scripts and styles from the admin origin only (no inline code: the script is
 /// `/status.js`), data fetched from it only, nothing else at all.
-pub(crate) const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+pub(crate) const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// The files of the page: path, media type, content.
 const ASSETS: [(&str, &str, &str); 3] = [
