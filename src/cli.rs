@@ -347,7 +347,8 @@ pub(crate) struct ProxyArgs {
     #[arg(long, value_name = "ADDR")]
     pub(crate) listen: Option<std::net::SocketAddr>,
 
-    /// Worker threads; default: one per available CPU (one runs a single-threaded runtime).
+    /// Worker threads, each a single-threaded runtime with its own listener on the port;
+    /// default: one per available CPU.
     #[arg(long, value_name = "N")]
     pub(crate) threads: Option<NonZeroUsize>,
 }

@@ -14,21 +14,20 @@ pub(crate) fn run(args: &ProxyArgs) -> anyhow::Result<ExitCode> {
         || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
         std::num::NonZeroUsize::get,
     );
-    // One thread: a current-thread runtime skips the work-stealing machinery, which has
-    // nothing to steal from on one core and costs time on every wake-up.
-    let mut builder = if threads == 1 {
-        tokio::runtime::Builder::new_current_thread()
-    } else {
-        let mut builder = tokio::runtime::Builder::new_multi_thread();
-        builder.worker_threads(threads);
-        builder
-    };
-    builder.enable_all().thread_name("ficus-proxy");
-    let runtime = builder.build().context("starting the async runtime")?;
+    // Thread per core: this thread's single-threaded runtime is worker 0 (and runs the
+    // reloader and admin API), and `launch` starts one more such runtime per extra thread,
+    // each with its own listener. No work stealing: on the benchmark it cost more per request
+    // than it balanced (see docs/performance.md).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .thread_name("ficus-proxy")
+        .build()
+        .context("starting the async runtime")?;
     runtime.block_on(async {
         let options = Options {
             config_path: args.config.clone(),
             listen: args.listen,
+            workers: threads,
         };
         let proxy = launch::start(options)
             .await

@@ -7,8 +7,8 @@
 //! metric handles) that a reload swaps whole. A request goes through [`proxy::handle`], whose
 //! module doc lists the phases; [`shadow`] copies requests of shadowed routes to a new service
 //! and compares the answers; [`server`] owns the listening side, [`reload`] the hot
-//! reload, [`admin`] the admin API, [`tls`] the certificates of both sides, and [`launch`]
-//! wires them together for `ficus proxy`.
+//! reload, [`admin`] the admin API, [`tls`] the certificates of both sides, [`worker`] the
+//! thread-per-core model, and [`launch`] wires them together for `ficus proxy`.
 
 pub mod admin;
 pub mod body;
@@ -30,3 +30,4 @@ pub mod shadow;
 pub mod split;
 pub mod tls;
 pub mod upstream;
+pub mod worker;

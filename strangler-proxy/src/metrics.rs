@@ -13,6 +13,7 @@
 //! | `ficus_proxy_fallbacks_total` | counter | `route`, `from`, `to` |
 //! | `ficus_proxy_upstream_errors_total` | counter | `route`, `target`, `kind` |
 //! | `ficus_proxy_active_connections` | gauge | none |
+//! | `ficus_proxy_accepted_connections_total` | counter | `worker` (the worker thread's index) |
 //! | `ficus_proxy_config_reloads_total` | counter | `result` (`ok` or `rejected`) |
 //! | `ficus_proxy_ejections_total` | counter | `upstream`, `address` |
 //! | `ficus_proxy_shadow_mirrored_total` | counter | `route` |
@@ -125,6 +126,7 @@ pub struct Metrics {
     registry: Registry,
     families: Families,
     active_connections: Gauge,
+    accepted: Family<WorkerLabels, Counter>,
     reloads_ok: Counter,
     reloads_rejected: Counter,
     ejections: Family<EjectionLabels, Counter>,
@@ -168,6 +170,7 @@ impl Metrics {
             upstream_errors: Family::default(),
         };
         let active_connections = Gauge::default();
+        let accepted = Family::<WorkerLabels, Counter>::default();
         let reloads = Family::<ReloadLabels, Counter>::default();
         let ejections = Family::<EjectionLabels, Counter>::default();
 
@@ -203,6 +206,11 @@ impl Metrics {
             "active_connections",
             "Client connections currently open",
             active_connections.clone(),
+        );
+        registry.register(
+            "accepted_connections",
+            "Client connections accepted, by worker thread (how evenly the kernel spreads them)",
+            accepted.clone(),
         );
         registry.register(
             "config_reloads",
@@ -241,6 +249,7 @@ impl Metrics {
             registry,
             families,
             active_connections,
+            accepted,
             reloads_ok,
             reloads_rejected,
             ejections,
@@ -337,6 +346,11 @@ impl Metrics {
         ConnectionGuard {
             active_connections: self.active_connections.clone(),
         }
+    }
+
+    /// The counter of connections accepted by worker `worker`; get it once per listener.
+    pub fn accepted_by(&self, worker: usize) -> Counter {
+        self.accepted.get_or_create_owned(&WorkerLabels { worker })
     }
 
     /// Records one configuration reload: applied (`ok`) or rejected, the old one kept.
@@ -568,6 +582,12 @@ struct ShadowCompareLabels {
 struct ShadowDropLabels {
     route: Arc<str>,
     reason: &'static str,
+}
+
+/// Labels of `accepted_connections_total`: the worker thread's index.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct WorkerLabels {
+    worker: usize,
 }
 
 /// Labels of `config_reloads_total`: `"ok"` or `"rejected"`.

@@ -38,20 +38,22 @@ use crate::proxy::{ClientConnection, ProxyService};
 use crate::runtime::Shared;
 
 /// Serves `listener` until `shutdown` completes, then drains connections for at most
-/// `limits.shutdown_timeout`.
+/// `limits.shutdown_timeout`. Each open connection holds one of `permits` (sized
+/// `max_connections`, shared by every worker's listener).
 pub async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
     limits: Limits,
     tls: Option<Arc<rustls::ServerConfig>>,
+    permits: Arc<Semaphore>,
     shutdown: impl Future<Output = ()>,
 ) {
     let tls = tls.map(tokio_rustls::TlsAcceptor::from);
     let scheme = if tls.is_some() { "https" } else { "http" };
     let builder = connection_builder(&limits);
     let graceful = GracefulShutdown::new();
-    let permits = Arc::new(Semaphore::new(limits.max_connections));
     let mut shutdown = std::pin::pin!(shutdown);
+    let accepted = shared.metrics.accepted_by(crate::worker::index());
 
     loop {
         let permit = tokio::select! {
@@ -74,6 +76,7 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        accepted.inc();
         let _ = stream.set_nodelay(true);
         let stream = IdleTimeout::new(stream, limits.idle_timeout);
         let service = ProxyService {

@@ -15,25 +15,39 @@ use hyper::client::conn::http1;
 
 use crate::body::ProxyBody;
 
-/// The idle HTTP/1.1 connections of one address, most recently used last.
+/// The idle HTTP/1.1 connections of one address: one stack per worker thread (see
+/// [`crate::worker`]), each most recently used last and holding at most `capacity`, as each
+/// NGINX worker keeps its own `keepalive` connections. A connection is opened, used and put
+/// back by the worker of the client connection whose request needed it, so its task and its
+/// users share a core.
 pub struct IdleConnections {
-    connections: Mutex<Vec<(http1::SendRequest<ProxyBody>, Instant)>>,
+    stacks: Box<[Mutex<IdleStack>]>,
     capacity: usize,
     idle_timeout: Duration,
 }
 
+/// One worker's idle connections, each with the instant it went idle.
+type IdleStack = Vec<(http1::SendRequest<ProxyBody>, Instant)>;
+
 impl IdleConnections {
     pub(super) fn new(capacity: usize, idle_timeout: Duration) -> IdleConnections {
         IdleConnections {
-            connections: Mutex::new(Vec::new()),
+            stacks: (0..crate::worker::count())
+                .map(|_| Mutex::new(Vec::new()))
+                .collect(),
             capacity,
             idle_timeout,
         }
     }
 
+    /// This worker's stack.
+    fn stack(&self) -> &Mutex<IdleStack> {
+        &self.stacks[crate::worker::index() % self.stacks.len()]
+    }
+
     /// The most recently used open connection; closed and expired ones are dropped on the way.
     pub(super) fn take(&self) -> Option<http1::SendRequest<ProxyBody>> {
-        let mut connections = self.connections.lock().ok()?;
+        let mut connections = self.stack().lock().ok()?;
         while let Some((sender, idle_since)) = connections.pop() {
             if !sender.is_closed() && idle_since.elapsed() < self.idle_timeout {
                 return Some(sender);
@@ -47,7 +61,7 @@ impl IdleConnections {
         if sender.is_closed() {
             return;
         }
-        if let Ok(mut connections) = self.connections.lock()
+        if let Ok(mut connections) = self.stack().lock()
             && connections.len() < self.capacity
         {
             connections.push((sender, Instant::now()));

@@ -24,3 +24,4 @@ mod status_page;
 mod streaming;
 mod tls;
 mod websocket;
+mod workers;

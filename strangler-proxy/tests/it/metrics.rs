@@ -64,7 +64,7 @@ async fn start() -> (Proxy, Upstreams) {
 
 /// Scrapes `GET /metrics` and returns every sample whose name starts with `prefix`, keyed by
 /// `name{labels}` exactly as encoded.
-async fn scrape(proxy: &Proxy, prefix: &str) -> BTreeMap<String, f64> {
+pub(crate) async fn scrape(proxy: &Proxy, prefix: &str) -> BTreeMap<String, f64> {
     let reply = admin(
         &client(),
         proxy,

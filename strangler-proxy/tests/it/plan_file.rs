@@ -51,6 +51,7 @@ async fn check_refused(text: &str) -> String {
     let started = launch::start(Options {
         config_path: path.clone(),
         listen: Some("127.0.0.1:0".parse().expect("address")),
+        workers: 1,
     })
     .await;
     let Err(error) = started else {

@@ -64,6 +64,7 @@ async fn start(text: &str) -> Proxy {
     let running = ficus_proxy::launch::start(ficus_proxy::launch::Options {
         config_path: path.clone(),
         listen: Some("127.0.0.1:0".parse().expect("address")),
+        workers: 1,
     })
     .await
     .unwrap_or_else(|error| panic!("the proxy does not start: {error}"));
@@ -460,6 +461,7 @@ async fn a_ledger_with_a_corrupt_line_in_the_middle_stops_the_start() {
     let started = ficus_proxy::launch::start(ficus_proxy::launch::Options {
         config_path: path,
         listen: Some("127.0.0.1:0".parse().unwrap()),
+        workers: 1,
     })
     .await;
     let Err(error) = started else {

@@ -193,11 +193,22 @@ impl Proxy {
 
     /// Like [`Proxy::start`], in a `folder` prepared by the caller (certificates, tokens).
     pub async fn start_in_folder(folder: tempfile::TempDir, config: &str) -> Proxy {
+        Proxy::start_workers_in_folder(folder, config, 1).await
+    }
+
+    /// Like [`Proxy::start_in_folder`], with `workers` worker threads (the test's runtime is
+    /// worker 0).
+    pub async fn start_workers_in_folder(
+        folder: tempfile::TempDir,
+        config: &str,
+        workers: usize,
+    ) -> Proxy {
         let config_path = folder.path().join("proxy.toml");
         std::fs::write(&config_path, config).expect("write config");
         let running = launch::start(Options {
             config_path: config_path.clone(),
             listen: Some("127.0.0.1:0".parse().expect("address")),
+            workers,
         })
         .await
         .expect("proxy starts");

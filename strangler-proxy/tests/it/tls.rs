@@ -160,6 +160,7 @@ async fn start_in(folder: &tempfile::TempDir, config: &str) -> launch::RunningPr
     launch::start(Options {
         config_path,
         listen: Some("127.0.0.1:0".parse().expect("address")),
+        workers: 1,
     })
     .await
     .unwrap_or_else(|error| panic!("proxy starts: {error}"))
@@ -257,6 +258,7 @@ async fn missing_certificate_file_stops_the_start_naming_it() {
     let error = launch::start(Options {
         config_path,
         listen: Some("127.0.0.1:0".parse().expect("address")),
+        workers: 1,
     })
     .await
     .err()
