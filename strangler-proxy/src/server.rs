@@ -4,8 +4,9 @@
 //! connection first completes a TLS handshake (bounded by the header read timeout) and
 //! ALPN offers `h2` and `http/1.1`.
 //!
-//! Limits applied here: at most `max_connections` open connections (beyond it, new ones wait
-//! in the kernel's listen backlog until one closes); `max_header_count` and `max_header_bytes`
+//! Limits applied here: at most `max_connections` open connections, counted across every
+//! worker's listener (beyond it, a new one waits, accepted but unread, and those after it in
+//! the kernel's listen backlog, until one closes); `max_header_count` and `max_header_bytes`
 //! (hyper answers `431`); the header read timeout, counted from a request's first byte
 //! (slowloris defence; hyper closes the connection); and the idle timeout, which closes a
 //! connection that neither read nor wrote a byte for that long, between requests or inside a
@@ -56,14 +57,6 @@ pub async fn serve(
     let accepted = shared.metrics.accepted_by(crate::worker::index());
 
     loop {
-        let permit = tokio::select! {
-            permit = Arc::clone(&permits).acquire_owned() => match permit {
-                Ok(permit) => permit,
-                // The semaphore is never closed.
-                Err(_) => break,
-            },
-            () = &mut shutdown => break,
-        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -73,6 +66,17 @@ pub async fn serve(
                     tokio::time::sleep(Duration::from_millis(20)).await;
                     continue;
                 }
+            },
+            () = &mut shutdown => break,
+        };
+        // Accepted first, then a permit: a worker waiting for a connection holds none, so
+        // one worker's idle listener never keeps another's connection out. At the limit the
+        // connection waits here, unread, like those behind it in the listen backlog.
+        let permit = tokio::select! {
+            permit = Arc::clone(&permits).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                // The semaphore is never closed.
+                Err(_) => break,
             },
             () = &mut shutdown => break,
         };

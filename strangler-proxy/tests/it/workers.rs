@@ -104,3 +104,23 @@ async fn two_workers_share_the_port_and_both_serve_and_reload() {
     within(proxy.shutdown()).await;
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+/// `max_connections` counts the connections of both workers, and a worker waiting for a
+/// connection holds no share of it: with a limit of one, every connection in turn is served,
+/// whichever listener the kernel gives it to.
+#[tokio::test]
+async fn the_connection_limit_is_shared_and_idle_workers_hold_none_of_it() {
+    let orders = Upstream::named("orders").await;
+    let config = format!(
+        "{}\n[limits]\nmax_connections = 1\n",
+        config_with_upstreams(&[("orders", orders.addr)])
+    );
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let proxy = Proxy::start_workers_in_folder(folder, &config, 2).await;
+    for _ in 0..16 {
+        // The client, and with it its connection, is dropped after each request.
+        let reply = get(&client(), &proxy.url("/orders/7"), &[]).await;
+        assert_eq!(reply.status, 200, "{}", reply.text());
+    }
+    within(proxy.shutdown()).await;
+}
