@@ -33,7 +33,7 @@ pub use forwarding::{
     ClientInfo, ForwardingFields, append_via_response, set_forwarding, set_forwarding_fields,
 };
 pub use hop_by_hop::{remove_hop_by_hop, remove_underscored};
-pub use request_id::{REQUEST_ID_HEADER, ensure_request_id};
+pub use request_id::{REQUEST_ID, REQUEST_ID_HEADER, ensure_request_id};
 pub use trace_context::{
     TRACEPARENT_HEADER, TRACESTATE_HEADER, TraceContext, propagate_traceparent,
 };

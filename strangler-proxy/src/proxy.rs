@@ -320,7 +320,7 @@ async fn prepare(
     // The mark of a shadow copy is this proxy's to set: a client cannot make its request look
     // like one to the service (a trusted hop, another proxy of ours, may pass it on).
     if !trusted {
-        parts.headers.remove(crate::shadow::SHADOW_HEADER);
+        parts.headers.remove(crate::shadow::SHADOW);
     }
     let client_info = headers::ClientInfo {
         peer,
@@ -339,7 +339,7 @@ async fn prepare(
     let request_id = if header_options.request_id {
         Some(headers::ensure_request_id(&mut parts.headers, trusted))
     } else {
-        parts.headers.get(headers::REQUEST_ID_HEADER).cloned()
+        parts.headers.get(&headers::REQUEST_ID).cloned()
     };
     if header_options.trace_context {
         headers::propagate_traceparent(&mut parts.headers);
@@ -534,7 +534,7 @@ fn respond(
     {
         response_parts
             .headers
-            .entry(headers::REQUEST_ID_HEADER)
+            .entry(headers::REQUEST_ID)
             .or_insert(request_id);
     }
     Response::from_parts(response_parts, response_body)
@@ -717,7 +717,7 @@ fn log_and_count(
         error = outcome.error.map_or("", |kind| kind.code()),
         request_id = response
             .headers()
-            .get(headers::REQUEST_ID_HEADER)
+            .get(&headers::REQUEST_ID)
             .and_then(|value| value.to_str().ok())
             .unwrap_or(""),
     );

@@ -44,6 +44,8 @@ pub use tee::{PrimaryAnswer, Tee};
 
 /// Header every copy carries, so the new service (and its logs) can tell copies apart.
 pub const SHADOW_HEADER: &str = "x-ficus-shadow";
+/// [`SHADOW_HEADER`] as a name, checked at compile time rather than parsed per request.
+pub const SHADOW: http::HeaderName = http::HeaderName::from_static(SHADOW_HEADER);
 
 /// Differences kept in one mismatch sample; the sample says how many there were.
 pub const MAX_SAMPLE_DIFFERENCES: usize = 50;
@@ -164,8 +166,7 @@ impl ShadowRuntime {
     ) -> oneshot::Sender<PrimaryAnswer> {
         let (sender, receiver) = oneshot::channel();
         let mut copy = parts.clone();
-        copy.headers
-            .insert(SHADOW_HEADER, HeaderValue::from_static("1"));
+        copy.headers.insert(SHADOW, HeaderValue::from_static("1"));
         self.metrics.mirrored.inc();
         let shadow = Arc::clone(self);
         tokio::spawn(async move {

@@ -69,7 +69,7 @@
 //! chance of about 2^-50 per key.
 
 use http::HeaderMap;
-use http::header::{COOKIE, HeaderValue};
+use http::header::{COOKIE, HeaderName, HeaderValue};
 
 use crate::config::settings::{Route, Sticky, Target};
 
@@ -78,6 +78,8 @@ mod tests;
 
 /// Request header with which a tester forces a target: `x-ficus-target: <upstream name>`.
 pub const OVERRIDE_HEADER: &str = "x-ficus-target";
+/// [`OVERRIDE_HEADER`] as a name, checked at compile time rather than parsed per request.
+const OVERRIDE: HeaderName = HeaderName::from_static(OVERRIDE_HEADER);
 
 /// Cookie with which a tester forces a target: `Cookie: ficus-target=<upstream name>`.
 pub const OVERRIDE_COOKIE: &str = "ficus-target";
@@ -186,7 +188,7 @@ pub fn weighted_choice(targets: &[Target], random: u64) -> Option<usize> {
 /// it was, one with it has its other pairs rejoined with `; `, or is dropped if none is left.
 /// Does nothing, and allocates nothing, when there is no override.
 pub fn strip_override(headers: &mut HeaderMap) {
-    headers.remove(OVERRIDE_HEADER);
+    headers.remove(OVERRIDE);
     let any_override_cookie = headers.get_all(COOKIE).iter().any(has_override_cookie);
     if !any_override_cookie {
         return;
@@ -321,7 +323,7 @@ impl Iterator for FormDecode<'_> {
 /// The target named by the override header, or else the override cookie, if it is one of
 /// `targets`.
 fn override_choice(headers: &HeaderMap, targets: &[Target]) -> Option<usize> {
-    let upstream_name = match headers.get(OVERRIDE_HEADER) {
+    let upstream_name = match headers.get(OVERRIDE) {
         Some(header) => header.as_bytes().trim_ascii(),
         None => find_cookie(headers, OVERRIDE_COOKIE.as_bytes())?,
     };

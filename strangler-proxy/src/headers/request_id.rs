@@ -11,19 +11,20 @@ use http::header::{HeaderMap, HeaderName, HeaderValue};
 
 /// Name of the request id header, in the lowercase form HTTP/2 requires.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
+/// [`REQUEST_ID_HEADER`] as a name, checked once at compile time rather than per request.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static(REQUEST_ID_HEADER);
 
 /// Makes sure `headers` holds exactly one acceptable request id, and returns it.
 ///
 /// The first `x-request-id` line is kept if `trusted_peer` and it is 1 to 128 visible ASCII
 /// characters (`!` to `~`); any other lines are dropped. Otherwise a new id replaces all lines.
 pub fn ensure_request_id(headers: &mut HeaderMap, trusted_peer: bool) -> HeaderValue {
-    let name = HeaderName::from_static(REQUEST_ID_HEADER);
     let kept = headers
-        .get(&name)
+        .get(&REQUEST_ID)
         .filter(|value| trusted_peer && is_acceptable_request_id(value.as_bytes()))
         .cloned();
     let request_id = kept.unwrap_or_else(new_request_id);
-    headers.insert(name, request_id.clone());
+    headers.insert(REQUEST_ID, request_id.clone());
     request_id
 }
 

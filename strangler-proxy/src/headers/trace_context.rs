@@ -24,6 +24,8 @@ use http::header::{HeaderMap, HeaderName, HeaderValue};
 
 /// Name of the header carrying the trace position.
 pub const TRACEPARENT_HEADER: &str = "traceparent";
+/// [`TRACEPARENT_HEADER`] as a name, checked once at compile time rather than per request.
+const TRACEPARENT: HeaderName = HeaderName::from_static(TRACEPARENT_HEADER);
 /// Name of the header carrying vendor-specific trace state.
 pub const TRACESTATE_HEADER: &str = "tracestate";
 
@@ -53,8 +55,7 @@ impl TraceContext {
 /// trace-id and flags; starts a new trace with flags `01` (sampled) and drops `tracestate` when
 /// the incoming `traceparent` is missing or invalid. Allocates only the new header value.
 pub fn propagate_traceparent(headers: &mut HeaderMap) -> TraceContext {
-    let traceparent_name = HeaderName::from_static(TRACEPARENT_HEADER);
-    let mut lines = headers.get_all(&traceparent_name).iter();
+    let mut lines = headers.get_all(&TRACEPARENT).iter();
     let incoming = match (lines.next(), lines.next()) {
         (Some(only_line), None) => parse_traceparent(only_line.as_bytes()),
         _ => None,
@@ -79,7 +80,7 @@ pub fn propagate_traceparent(headers: &mut HeaderMap) -> TraceContext {
 
     // Cannot fail: the value is ASCII hex digits and dashes.
     let value = HeaderValue::from_bytes(&traceparent).expect("hex digits are a valid header value");
-    headers.insert(traceparent_name, value);
+    headers.insert(TRACEPARENT, value);
     if started_here {
         headers.remove(TRACESTATE_HEADER);
     }
