@@ -46,6 +46,7 @@ use http::header::{CONNECTION, CONTENT_LENGTH, HOST, HeaderValue};
 use http::{Method, Request, Response, Version};
 use hyper::body::{Body, Incoming};
 use hyper_util::rt::TokioIo;
+use smallvec::SmallVec;
 
 use crate::body::{BodyLimit, ProxyBody, ReclaimHandle, collect_limited};
 use crate::config::settings::Route;
@@ -96,7 +97,7 @@ struct Outcome<'runtime> {
     route: &'runtime RouteRuntime,
     route_name: &'runtime str,
     target: Option<&'runtime str>,
-    address: Option<String>,
+    address: Option<&'runtime str>,
     pick_reason: Option<split::PickReason>,
     retries: u32,
     fell_back: bool,
@@ -386,7 +387,8 @@ async fn send<'runtime>(
 ) -> Result<(Response<ProxyBody>, &'runtime TargetRuntime), Response<ProxyBody>> {
     let route_runtime = outcome.route;
     let body_too_large = Arc::new(AtomicBool::new(false));
-    let mut tried_addresses: Vec<usize> = Vec::new();
+    // On the stack for the usual few addresses: no allocation per request.
+    let mut tried_addresses: SmallVec<[usize; 4]> = SmallVec::new();
     let mut retry_left = true;
     let mut last_failure: Option<FailureKind> = None;
     // Set after a replayable failure; counted as a retry only if the same target is tried
@@ -436,7 +438,7 @@ async fn send<'runtime>(
         {
             Ok(response) => {
                 target.pool.report_success(address_idx);
-                outcome.address = Some(target.pool.addresses[address_idx].text.clone());
+                outcome.address = Some(target.pool.addresses[address_idx].text.as_str());
                 return Ok((response, target));
             }
             Err(failure) => {
@@ -708,7 +710,7 @@ fn log_and_count(
         version = ?version,
         route = outcome.route_name,
         upstream = outcome.target.unwrap_or(crate::metrics::NO_TARGET),
-        address = outcome.address.as_deref().unwrap_or(""),
+        address = outcome.address.unwrap_or(""),
         status,
         duration_us = elapsed.as_micros() as u64,
         retries = outcome.retries,
