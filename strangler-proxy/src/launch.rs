@@ -91,6 +91,12 @@ pub async fn start(options: Options) -> Result<RunningProxy, StartError> {
         address: settings.listen,
         source,
     };
+    if workers > 1 && settings.listen.port() != 0 {
+        // `SO_REUSEPORT` would let these listeners join another process's on the port (a
+        // second proxy of the same user) and split its traffic silently: a plain bind first
+        // fails the way a one-worker start does when the port is taken.
+        drop(bind(settings.listen, false).map_err(bind_error)?);
+    }
     let listener = bind(settings.listen, workers > 1).map_err(bind_error)?;
     let listen_addr = listener.local_addr().map_err(bind_error)?;
     // Every other worker's listener, on the port the first one got (the file may say 0).

@@ -124,3 +124,38 @@ async fn the_connection_limit_is_shared_and_idle_workers_hold_none_of_it() {
     }
     within(proxy.shutdown()).await;
 }
+
+/// Listeners with `SO_REUSEPORT` could join another process's listeners on the same port and
+/// take a share of its connections; a second proxy on a taken port must fail instead, naming
+/// the address, whatever its number of workers.
+#[tokio::test]
+async fn a_port_already_served_is_refused_not_shared() {
+    let orders = Upstream::named("orders").await;
+    let config = config_with_upstreams(&[("orders", orders.addr)]);
+    let first = Proxy::start_workers_in_folder(tempfile::tempdir().unwrap(), &config, 2).await;
+    let folder = tempfile::tempdir().unwrap();
+    let config_path = folder.path().join("proxy.toml");
+    std::fs::write(&config_path, &config).unwrap();
+    for workers in [1, 2] {
+        let started = ficus_proxy::launch::start(ficus_proxy::launch::Options {
+            config_path: config_path.clone(),
+            listen: Some(first.addr),
+            workers,
+        })
+        .await;
+        let Err(error) = started else {
+            panic!(
+                "a second proxy with {workers} workers started on {}",
+                first.addr
+            );
+        };
+        assert!(
+            error.to_string().contains(&first.addr.to_string()),
+            "{error}"
+        );
+    }
+    // The first one still answers.
+    let reply = get(&client(), &first.url("/"), &[]).await;
+    assert_eq!(reply.status, 200);
+    within(first.shutdown()).await;
+}
