@@ -30,7 +30,7 @@ mod trusted_hops;
 mod tests;
 
 pub use forwarding::{
-    ClientInfo, ForwardingFields, append_via_response, set_forwarding, set_forwarding_fields,
+    ClientInfo, ForwardingFields, Via, append_via_response, set_forwarding, set_forwarding_fields,
 };
 pub use hop_by_hop::{remove_hop_by_hop, remove_underscored};
 pub use request_id::{REQUEST_ID, REQUEST_ID_HEADER, ensure_request_id};

@@ -334,7 +334,7 @@ async fn prepare(
         &mut parts.headers,
         &client_info,
         &runtime.settings.trusted_hops,
-        &runtime.settings.proxy_name,
+        &runtime.via,
         header_options.forwarding,
     );
     let request_id = if header_options.request_id {
@@ -527,7 +527,7 @@ fn respond(
         headers::append_via_response(
             &mut response_parts.headers,
             response_parts.version,
-            &runtime.settings.proxy_name,
+            &runtime.via,
         );
     }
     response_parts.version = Version::HTTP_11;

@@ -47,6 +47,8 @@ pub struct Runtime {
     pub upstreams: HashMap<String, Arc<UpstreamPool>>,
     /// Whether any route has a `headers` condition (else matching skips collecting headers).
     pub matches_headers: bool,
+    /// This proxy's `Via` elements, from `proxy_name`.
+    pub via: crate::headers::Via,
 }
 
 /// A route's targets, resolved to their pools, and its metric handles.
@@ -197,6 +199,7 @@ impl Runtime {
             .collect();
         let matches_headers = table.routes().any(|route| !route.headers.is_empty());
         Ok(Runtime {
+            via: crate::headers::Via::new(&settings.proxy_name),
             settings,
             table,
             routes,

@@ -41,7 +41,8 @@ pub fn set_forwarding(
     trusted: &TrustedHops,
     proxy_name: &str,
 ) {
-    set_forwarding_fields(headers, client, trusted, proxy_name, ForwardingFields::ALL);
+    let via = Via::new(proxy_name);
+    set_forwarding_fields(headers, client, trusted, &via, ForwardingFields::ALL);
 }
 
 /// Which forwarding fields [`set_forwarding_fields`] writes.
@@ -63,14 +64,15 @@ impl ForwardingFields {
     };
 }
 
-/// [`set_forwarding`] writing only the `fields` chosen. Client-supplied forwarding fields from
-/// an untrusted peer are removed whatever `fields` says: a field the proxy does not write must
-/// not reach the upstream as the client's claim.
+/// [`set_forwarding`] writing only the `fields` chosen, with this proxy's `Via` elements
+/// built beforehand. Client-supplied forwarding fields from an untrusted peer are removed
+/// whatever `fields` says: a field the proxy does not write must not reach the upstream as the
+/// client's claim.
 pub fn set_forwarding_fields(
     headers: &mut HeaderMap,
     client: &ClientInfo,
     trusted: &TrustedHops,
-    proxy_name: &str,
+    via: &Via,
     fields: ForwardingFields,
 ) {
     let peer_ip = client.peer.ip().to_canonical();
@@ -99,9 +101,7 @@ pub fn set_forwarding_fields(
         append_list_element(headers, header::FORWARDED, &element);
     }
     if fields.via {
-        element.clear();
-        push_via_element(&mut element, client.version, proxy_name);
-        append_list_element(headers, header::VIA, &element);
+        append_list_value(headers, header::VIA, via.element(client.version));
     }
 }
 
@@ -127,20 +127,69 @@ fn set_x_forwarded(headers: &mut HeaderMap, client: &ClientInfo, ip_text: &[u8])
     }
 }
 
-/// Appends `<version> <proxy_name>` to a response's `Via`, `version` being the protocol the
+/// Appends this proxy's element to a response's `Via`, `version` being the protocol the
 /// upstream answered with: `1.0`, `1.1`, `2` or `3`.
+pub fn append_via_response(headers: &mut HeaderMap, version: Version, via: &Via) {
+    append_list_value(headers, header::VIA, via.element(version));
+}
+
+/// This proxy's `Via` elements, `<version> <proxy_name>`, one per protocol version, written
+/// once per configuration: a request or response then takes a reference-counted copy instead
+/// of writing, checking and allocating the same bytes.
 ///
 /// `proxy_name` should be a token such as `ficus` or a host name, optionally with a port;
 /// other characters are replaced by `-`, and an empty name becomes `ficus`.
-pub fn append_via_response(headers: &mut HeaderMap, version: Version, proxy_name: &str) {
-    let mut element = Vec::with_capacity(32);
-    push_via_element(&mut element, version, proxy_name);
-    append_list_element(headers, header::VIA, &element);
+#[derive(Debug, Clone)]
+pub struct Via {
+    /// HTTP/0.9, 1.0, 1.1, 2 and 3, in that order.
+    elements: [HeaderValue; 5],
+}
+
+impl Via {
+    pub fn new(proxy_name: &str) -> Via {
+        let versions = [
+            Version::HTTP_09,
+            Version::HTTP_10,
+            Version::HTTP_11,
+            Version::HTTP_2,
+            Version::HTTP_3,
+        ];
+        Via {
+            elements: versions.map(|version| {
+                let mut element = Vec::with_capacity(32);
+                push_via_element(&mut element, version, proxy_name);
+                // Only visible ASCII: the version, a space, and a sanitized name.
+                HeaderValue::from_bytes(&element).expect("a Via element is a valid field value")
+            }),
+        }
+    }
+
+    /// The element for a message received with `version` (1.1 for versions `http` adds later).
+    pub fn element(&self, version: Version) -> &HeaderValue {
+        let index = match version {
+            Version::HTTP_09 => 0,
+            Version::HTTP_10 => 1,
+            Version::HTTP_2 => 3,
+            Version::HTTP_3 => 4,
+            _ => 2,
+        };
+        &self.elements[index]
+    }
 }
 
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+
+/// [`append_list_element`] with a ready value: without existing lines, the value itself goes in
+/// (a reference count, not a copy).
+fn append_list_value(headers: &mut HeaderMap, name: HeaderName, value: &HeaderValue) {
+    if headers.contains_key(&name) {
+        append_list_element(headers, name, value.as_bytes());
+    } else {
+        headers.insert(name, value.clone());
+    }
+}
 
 /// Replaces the lines of `name` by one line: the non-empty existing lines, then `element`, all
 /// separated by `", "`. Does nothing if `element` cannot be a field value.

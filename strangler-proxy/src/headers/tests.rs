@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use http::{HeaderMap, HeaderName, HeaderValue, Version};
 
 use super::{
-    ClientInfo, TrustedHopProblem, TrustedHops, TrustedHopsError, append_via_response,
+    ClientInfo, TrustedHopProblem, TrustedHops, TrustedHopsError, Via, append_via_response,
     ensure_request_id, propagate_traceparent, remove_hop_by_hop, set_forwarding,
 };
 

@@ -217,21 +217,21 @@ fn via_is_appended_even_for_untrusted_peers_with_the_request_version() {
 #[test]
 fn via_on_responses() {
     let mut headers = header_map(&[("via", "1.1 upstream-lb")]);
-    append_via_response(&mut headers, Version::HTTP_2, "edge-1");
+    append_via_response(&mut headers, Version::HTTP_2, &Via::new("edge-1"));
     assert_eq!(value_of(&headers, "via"), Some("1.1 upstream-lb, 2 edge-1"));
 
     let mut headers = HeaderMap::new();
-    append_via_response(&mut headers, Version::HTTP_11, "ficus");
+    append_via_response(&mut headers, Version::HTTP_11, &Via::new("ficus"));
     assert_eq!(value_of(&headers, "via"), Some("1.1 ficus"));
 }
 
 #[test]
 fn via_proxy_name_is_sanitized() {
     let mut headers = HeaderMap::new();
-    append_via_response(&mut headers, Version::HTTP_11, "my proxy, evil");
+    append_via_response(&mut headers, Version::HTTP_11, &Via::new("my proxy, evil"));
     assert_eq!(value_of(&headers, "via"), Some("1.1 my-proxy--evil"));
 
     let mut headers = HeaderMap::new();
-    append_via_response(&mut headers, Version::HTTP_11, "");
+    append_via_response(&mut headers, Version::HTTP_11, &Via::new(""));
     assert_eq!(value_of(&headers, "via"), Some("1.1 ficus"));
 }
