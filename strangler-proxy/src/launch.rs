@@ -167,7 +167,7 @@ pub async fn start(options: Options) -> Result<RunningProxy, StartError> {
         permits,
         stop_signal(stopped),
     ));
-    tracing::info!(listen = %listen_addr, admin = ?admin_addr, file = %options.config_path.display(), "proxy started");
+    tracing::info!(listen = %listen_addr, workers, admin = ?admin_addr, file = %options.config_path.display(), "proxy started");
     Ok(RunningProxy {
         listen_addr,
         admin_addr,

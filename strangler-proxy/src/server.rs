@@ -54,7 +54,8 @@ pub async fn serve(
     let builder = connection_builder(&limits);
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
-    let accepted = shared.metrics.accepted_by(crate::worker::index());
+    let worker = crate::worker::index();
+    let accepted = shared.metrics.accepted_by(worker);
 
     loop {
         let (stream, peer) = tokio::select! {
@@ -127,6 +128,7 @@ pub async fn serve(
 
     drop(listener);
     tracing::info!(
+        worker,
         connections = graceful.count(),
         "shutting down: draining connections"
     );
@@ -134,7 +136,10 @@ pub async fn serve(
         .await
         .is_err()
     {
-        tracing::warn!("shutdown timeout reached; closing the connections left");
+        tracing::warn!(
+            worker,
+            "shutdown timeout reached; closing the connections left"
+        );
     }
 }
 
