@@ -133,7 +133,8 @@ pub fn append_via_response(headers: &mut HeaderMap, version: Version, via: &Via)
     append_list_value(headers, header::VIA, via.element(version));
 }
 
-/// This proxy's `Via` elements, `<version> <proxy_name>`, one per protocol version, written
+/// This proxy's `Via` elements, `received-protocol received-by` (`<version> <proxy_name>`),
+/// one per protocol version, written
 /// once per configuration: a request or response then takes a reference-counted copy instead
 /// of writing, checking and allocating the same bytes.
 ///
@@ -141,41 +142,46 @@ pub fn append_via_response(headers: &mut HeaderMap, version: Version, via: &Via)
 /// other characters are replaced by `-`, and an empty name becomes `ficus`.
 #[derive(Debug, Clone)]
 pub struct Via {
-    /// HTTP/0.9, 1.0, 1.1, 2 and 3, in that order.
+    /// One per entry of [`VIA_VERSIONS`], in its order.
     elements: [HeaderValue; 5],
 }
 
 impl Via {
     pub fn new(proxy_name: &str) -> Via {
-        let versions = [
-            Version::HTTP_09,
-            Version::HTTP_10,
-            Version::HTTP_11,
-            Version::HTTP_2,
-            Version::HTTP_3,
-        ];
         Via {
-            elements: versions.map(|version| {
+            elements: VIA_VERSIONS.map(|(_, protocol_version)| {
                 let mut element = Vec::with_capacity(32);
-                push_via_element(&mut element, version, proxy_name);
+                element.extend_from_slice(protocol_version);
+                element.push(b' ');
+                push_via_received_by(&mut element, proxy_name);
                 // Only visible ASCII: the version, a space, and a sanitized name.
                 HeaderValue::from_bytes(&element).expect("a Via element is a valid field value")
             }),
         }
     }
 
-    /// The element for a message received with `version` (1.1 for versions `http` adds later).
+    /// The element for a message received with `version` (1.1 for versions `http` adds later:
+    /// the safe description).
     pub fn element(&self, version: Version) -> &HeaderValue {
-        let index = match version {
-            Version::HTTP_09 => 0,
-            Version::HTTP_10 => 1,
-            Version::HTTP_2 => 3,
-            Version::HTTP_3 => 4,
-            _ => 2,
-        };
+        let index = VIA_VERSIONS
+            .iter()
+            .position(|(known, _)| *known == version)
+            .unwrap_or(VIA_HTTP_11);
         &self.elements[index]
     }
 }
+
+/// The versions a `Via` element names, as it names them (`received-protocol`, the protocol
+/// name omitted for HTTP), in the order of [`Via`]'s elements.
+const VIA_VERSIONS: [(Version, &[u8]); 5] = [
+    (Version::HTTP_09, b"0.9"),
+    (Version::HTTP_10, b"1.0"),
+    (Version::HTTP_11, b"1.1"),
+    (Version::HTTP_2, b"2"),
+    (Version::HTTP_3, b"3"),
+];
+/// HTTP/1.1's place in [`VIA_VERSIONS`].
+const VIA_HTTP_11: usize = 2;
 
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
@@ -293,21 +299,6 @@ fn push_forwarded_value(out: &mut Vec<u8>, text: &str) -> bool {
     }
     out.push(b'"');
     true
-}
-
-/// One `Via` element: `received-protocol received-by`, the protocol name omitted for HTTP.
-fn push_via_element(out: &mut Vec<u8>, version: Version, proxy_name: &str) {
-    let protocol_version: &[u8] = match version {
-        Version::HTTP_09 => b"0.9",
-        Version::HTTP_10 => b"1.0",
-        Version::HTTP_2 => b"2",
-        Version::HTTP_3 => b"3",
-        // HTTP/1.1, and any version `http` adds later: 1.1 is the safe description.
-        _ => b"1.1",
-    };
-    out.extend_from_slice(protocol_version);
-    out.push(b' ');
-    push_via_received_by(out, proxy_name);
 }
 
 /// `proxy_name` as a `Via` received-by: a pseudonym (token) or `host[:port]`; other characters
