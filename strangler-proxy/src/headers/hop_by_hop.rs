@@ -37,7 +37,7 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
     // just `Connection: keep-alive`) then cost one or two removals, not one per known name.
     let mut present: SmallVec<[HeaderName; 4]> = SmallVec::new();
     for name in headers.keys() {
-        if ALWAYS_HOP_BY_HOP.contains(name) {
+        if is_always_hop_by_hop(name.as_str().as_bytes()) {
             present.push(name.clone());
         }
     }
@@ -45,14 +45,10 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
         return;
     }
     let listed_names = connection_options(headers);
-    let accepts_trailers = te_accepts_trailers(headers);
+    let accepts_trailers = present.contains(&header::TE) && te_accepts_trailers(headers);
 
     for name in listed_names {
-        let kept =
-            name == header::HOST || name == header::TE || (keep_upgrade && name == header::UPGRADE);
-        if !kept {
-            headers.remove(&name);
-        }
+        headers.remove(&name);
     }
     for name in present {
         if keep_upgrade && name == header::UPGRADE {
@@ -69,30 +65,46 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
     }
 }
 
-/// Fields that are hop-by-hop whether or not `Connection` lists them.
-const ALWAYS_HOP_BY_HOP: [HeaderName; 9] = [
-    header::CONNECTION,
-    HeaderName::from_static("proxy-connection"),
-    HeaderName::from_static("keep-alive"),
-    header::TE,
-    header::TRANSFER_ENCODING,
-    header::UPGRADE,
-    header::PROXY_AUTHENTICATE,
-    header::PROXY_AUTHORIZATION,
-    HeaderName::from_static("proxy-authentication-info"),
+/// Fields that are hop-by-hop whether or not `Connection` lists them, lowercase.
+const ALWAYS_HOP_BY_HOP: [&str; 9] = [
+    "connection",
+    "proxy-connection",
+    "keep-alive",
+    "te",
+    "transfer-encoding",
+    "upgrade",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-authentication-info",
 ];
 
-/// The field names listed by every `Connection` value (comma-separated, any case, optional
-/// whitespace). `HeaderName::from_bytes` lowercases them.
+/// Whether `name` (any case) is one of [`ALWAYS_HOP_BY_HOP`].
+fn is_always_hop_by_hop(name: &[u8]) -> bool {
+    ALWAYS_HOP_BY_HOP
+        .iter()
+        .any(|known| known.len() == name.len() && known.as_bytes().eq_ignore_ascii_case(name))
+}
+
+/// The fields present that every `Connection` value lists (comma-separated, any case, optional
+/// whitespace), other than `Host` and the names removed anyway ([`ALWAYS_HOP_BY_HOP`], whose
+/// exceptions, `TE: trailers` and a passed-through `Upgrade`, the caller applies). Listed
+/// names are looked up before a name is made of them: most (`close`) name no field.
 fn connection_options(headers: &HeaderMap) -> SmallVec<[HeaderName; 4]> {
     let mut names = SmallVec::new();
     for value in headers.get_all(header::CONNECTION) {
         for option in value.as_bytes().split(|byte| *byte == b',') {
             let option = option.trim_ascii();
-            if option.is_empty() {
+            if option.is_empty() || is_always_hop_by_hop(option) {
                 continue;
             }
-            if let Ok(name) = HeaderName::from_bytes(option) {
+            // Not text, or not a valid name: no field can have it.
+            let Ok(option) = std::str::from_utf8(option) else {
+                continue;
+            };
+            if headers.contains_key(option)
+                && let Ok(name) = HeaderName::from_bytes(option.as_bytes())
+                && name != header::HOST
+            {
                 names.push(name);
             }
         }
