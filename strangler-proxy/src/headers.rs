@@ -30,7 +30,8 @@ mod trusted_hops;
 mod tests;
 
 pub use forwarding::{
-    ClientInfo, ForwardingFields, Via, append_via_response, set_forwarding, set_forwarding_fields,
+    ClientConnection, ClientInfo, ForwardingFields, Via, append_via_response, set_forwarding,
+    set_forwarding_fields,
 };
 pub use hop_by_hop::{remove_hop_by_hop, remove_underscored};
 pub use request_id::{REQUEST_ID, REQUEST_ID_HEADER, ensure_request_id};
@@ -38,6 +39,17 @@ pub use trace_context::{
     TRACEPARENT_HEADER, TRACESTATE_HEADER, TraceContext, propagate_traceparent,
 };
 pub use trusted_hops::{TrustedHopProblem, TrustedHops, TrustedHopsError};
+
+use http::HeaderValue;
+
+/// A value of hex digits and dashes the proxy made up for one request, in one allocation that
+/// the request's copies (one per upstream attempt, one for the response) share instead of each
+/// making their own.
+fn shared_hex_value<const N: usize>(text: [u8; N]) -> HeaderValue {
+    // Cannot fail: ASCII hex digits and dashes are a valid field value.
+    HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(text))
+        .expect("hex digits are a valid header value")
+}
 
 /// Writes the low `out.len()` hex digits of `value`, lowercase, most significant first.
 fn write_hex(out: &mut [u8], mut value: u128) {

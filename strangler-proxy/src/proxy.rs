@@ -50,7 +50,7 @@ use smallvec::SmallVec;
 
 use crate::body::{BodyLimit, ProxyBody, ReclaimHandle, collect_limited};
 use crate::config::settings::Route;
-use crate::headers;
+use crate::headers::{self, ClientConnection};
 use crate::respond::{ProxyErrorKind, error_response};
 use crate::runtime::{RouteRuntime, Runtime, Shared, TargetRuntime};
 use crate::split;
@@ -69,15 +69,10 @@ use shadow_copy::start_shadow;
 #[derive(Clone)]
 pub struct ProxyService {
     pub shared: Arc<Shared>,
-    pub client: ClientConnection,
-}
-
-/// Where a request came from: the TCP peer and how it reached the proxy.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientConnection {
-    pub peer: SocketAddr,
-    /// `"https"` when the listener terminates TLS, else `"http"`.
-    pub scheme: &'static str,
+    /// Where its requests come from: the TCP peer and how they reach the proxy (`"https"`
+    /// when the listener terminates TLS, else `"http"`), with the forwarding values written
+    /// once for the connection.
+    pub client: Arc<ClientConnection>,
 }
 
 impl hyper::service::Service<Request<Incoming>> for ProxyService {
@@ -87,8 +82,8 @@ impl hyper::service::Service<Request<Incoming>> for ProxyService {
 
     fn call(&self, request: Request<Incoming>) -> Self::Future {
         let shared = Arc::clone(&self.shared);
-        let client = self.client;
-        Box::pin(async move { Ok(handle(&shared, client, request).await) })
+        let client = Arc::clone(&self.client);
+        Box::pin(async move { Ok(handle(&shared, &client, request).await) })
     }
 }
 
@@ -117,10 +112,10 @@ enum BodySource {
 /// Proxies one request; never fails (errors become responses).
 pub async fn handle(
     shared: &Shared,
-    client: ClientConnection,
+    client: &ClientConnection,
     request: Request<Incoming>,
 ) -> Response<ProxyBody> {
-    let peer = client.peer;
+    let peer = client.peer();
     let started = Instant::now();
     let runtime = shared.runtime();
     let method = request.method().clone();
@@ -146,7 +141,7 @@ pub async fn handle(
         };
         let found = runtime.table.match_request(
             method.as_str(),
-            host.as_deref(),
+            host.as_ref().and_then(|host| host.to_str().ok()),
             request.uri().path(),
             &header_pairs,
         );
@@ -221,10 +216,10 @@ pub async fn handle(
 async fn forward<'runtime>(
     shared: &Shared,
     runtime: &'runtime Runtime,
-    client: ClientConnection,
+    client: &ClientConnection,
     request: Request<Incoming>,
     route: &'runtime Route,
-    host: Option<String>,
+    host: Option<HeaderValue>,
     outcome: &mut Outcome<'runtime>,
 ) -> Response<ProxyBody> {
     // Phase 3: pick.
@@ -294,11 +289,10 @@ struct Prepared {
 /// A body shorter than declared (or a client gone) is a bad request, with the request id.
 async fn prepare(
     runtime: &Runtime,
-    client: ClientConnection,
+    client: &ClientConnection,
     mut request: Request<Incoming>,
-    host: Option<String>,
+    host: Option<HeaderValue>,
 ) -> Result<Prepared, (ProxyErrorKind, Option<HeaderValue>)> {
-    let ClientConnection { peer, scheme } = client;
     let is_upgrade = is_upgrade_request(&request);
     let client_upgrade = is_upgrade.then(|| hyper::upgrade::on(&mut request));
     let (mut parts, incoming) = request.into_parts();
@@ -311,21 +305,18 @@ async fn prepare(
     // RFC 9112 section 3.2.2: the host of an absolute-form target replaces `Host` (as HTTP/2's
     // `:authority` does, RFC 9113 section 8.3.1); the upstream gets origin-form.
     if (parts.uri.authority().is_some() || !parts.headers.contains_key(HOST))
-        && let Some(host) = host
-            .as_deref()
-            .and_then(|host| HeaderValue::from_str(host).ok())
+        && let Some(host) = &host
     {
-        parts.headers.insert(HOST, host);
+        parts.headers.insert(HOST, host.clone());
     }
-    let trusted = runtime.settings.trusted_hops.contains(peer.ip());
+    let trusted = runtime.settings.trusted_hops.contains(client.peer().ip());
     // The mark of a shadow copy is this proxy's to set: a client cannot make its request look
     // like one to the service (a trusted hop, another proxy of ours, may pass it on).
     if !trusted {
         parts.headers.remove(crate::shadow::SHADOW);
     }
     let client_info = headers::ClientInfo {
-        peer,
-        scheme,
+        connection: client,
         host,
         version: parts.version,
     };
@@ -386,7 +377,11 @@ async fn send<'runtime>(
     outcome: &mut Outcome<'runtime>,
 ) -> Result<(Response<ProxyBody>, &'runtime TargetRuntime), Response<ProxyBody>> {
     let route_runtime = outcome.route;
-    let body_too_large = Arc::new(AtomicBool::new(false));
+    // Only a streamed body is counted against the limit on its way (a kept one was measured).
+    let body_too_large = match (&prepared.body, runtime.settings.limits.max_body_bytes) {
+        (BodySource::Streamed(Some(_)), Some(_)) => Some(Arc::new(AtomicBool::new(false))),
+        _ => None,
+    };
     // On the stack for the usual few addresses: no allocation per request.
     let mut tried_addresses: SmallVec<[usize; 4]> = SmallVec::new();
     let mut retry_left = true;
@@ -428,7 +423,8 @@ async fn send<'runtime>(
             .settings
             .limits
             .max_body_bytes
-            .map(|max| BodyLimit::new(max, Arc::clone(&body_too_large)));
+            .zip(body_too_large.as_ref())
+            .map(|(max, exceeded)| BodyLimit::new(max, Arc::clone(exceeded)));
         let (attempt_body, reclaim) = attempt_body(&mut prepared.body, limit);
         let attempt = Request::from_parts(prepared.parts.clone(), attempt_body);
         match target
@@ -442,7 +438,10 @@ async fn send<'runtime>(
                 return Ok((response, target));
             }
             Err(failure) => {
-                if body_too_large.load(Ordering::Relaxed) {
+                if body_too_large
+                    .as_ref()
+                    .is_some_and(|exceeded| exceeded.load(Ordering::Relaxed))
+                {
                     // The client's body, not the upstream, ended this attempt.
                     outcome.error = Some(ProxyErrorKind::BodyTooLarge);
                     return Err(error_response(

@@ -35,7 +35,8 @@ use tokio::sync::Semaphore;
 use tokio::time::Sleep;
 
 use crate::config::settings::Limits;
-use crate::proxy::{ClientConnection, ProxyService};
+use crate::headers::ClientConnection;
+use crate::proxy::ProxyService;
 use crate::runtime::Shared;
 
 /// Serves `listener` until `shutdown` completes, then drains connections for at most
@@ -86,7 +87,7 @@ pub async fn serve(
         let stream = IdleTimeout::new(stream, limits.idle_timeout);
         let service = ProxyService {
             shared: Arc::clone(&shared),
-            client: ClientConnection { peer, scheme },
+            client: Arc::new(ClientConnection::new(peer, scheme)),
         };
         let guard = shared.metrics.connection_opened();
         let Some(acceptor) = &tls else {

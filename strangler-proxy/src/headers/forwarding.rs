@@ -11,18 +11,66 @@ use std::net::{IpAddr, SocketAddr};
 
 use http::Version;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use smallvec::SmallVec;
 
 use super::TrustedHops;
 
-/// What the proxy knows about the client connection a request arrived on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientInfo {
+/// One client connection as the forwarding fields describe it: its peer and scheme, and the
+/// values written from them once, when the connection is accepted. Every request on the
+/// connection then takes reference-counted copies instead of formatting, checking and
+/// allocating the same bytes again.
+#[derive(Debug, Clone)]
+pub struct ClientConnection {
     /// The TCP peer: the client, or the hop in front of the proxy.
-    pub peer: SocketAddr,
-    /// `"http"` or `"https"`: how the request reached this proxy.
-    pub scheme: &'static str,
+    peer: SocketAddr,
+    /// `"http"` or `"https"`: how requests on it reach this proxy.
+    scheme: &'static str,
+    /// The peer's address, IPv4-mapped IPv6 addresses as IPv4.
+    peer_ip: IpAddr,
+    /// The peer's address as an `X-Forwarded-For` element.
+    forwarded_for: HeaderValue,
+    /// `for=<peer>;proto=<scheme>`: the `Forwarded` element up to its host.
+    forwarded_start: HeaderValue,
+}
+
+impl ClientConnection {
+    pub fn new(peer: SocketAddr, scheme: &'static str) -> ClientConnection {
+        let peer_ip = peer.ip().to_canonical();
+        let mut ip_text = Vec::with_capacity(48);
+        push_ip(&mut ip_text, peer_ip);
+        let mut element = Vec::with_capacity(64);
+        push_forwarded_start(&mut element, peer_ip, &ip_text, scheme);
+        ClientConnection {
+            peer,
+            scheme,
+            peer_ip,
+            forwarded_for: shared_value(ip_text),
+            forwarded_start: shared_value(element),
+        }
+    }
+
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    pub fn scheme(&self) -> &'static str {
+        self.scheme
+    }
+}
+
+/// A value the connection's requests clone: shared from the start, so that no request pays
+/// for turning it into a shared one. Addresses and schemes are visible ASCII.
+fn shared_value(bytes: Vec<u8>) -> HeaderValue {
+    HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(bytes))
+        .expect("an address and a scheme are a valid field value")
+}
+
+/// What the proxy knows about one request's client: its connection and what the request says.
+#[derive(Debug, Clone)]
+pub struct ClientInfo<'connection> {
+    pub connection: &'connection ClientConnection,
     /// The request's `Host` header, or its `:authority` in HTTP/2 and HTTP/3.
-    pub host: Option<String>,
+    pub host: Option<HeaderValue>,
     /// The protocol version the request arrived with (used in `Via`).
     pub version: Version,
 }
@@ -30,14 +78,14 @@ pub struct ClientInfo {
 /// Sets the forwarding headers on a request about to be forwarded, and appends this proxy to
 /// `Via`.
 ///
-/// If `client.peer` is in `trusted`, the forwarding headers it sent are kept: the peer's
-/// address is appended to `X-Forwarded-For`, a `Forwarded` element is appended, and
-/// `X-Forwarded-Proto` / `X-Forwarded-Host` are set only where absent. Otherwise all four are
-/// removed first and rebuilt from `client` alone. `Via` is always appended, trusted or not, with
-/// `proxy_name` as received-by (see [`append_via_response`]).
+/// If the peer is in `trusted`, the forwarding headers it sent are kept: the peer's address is
+/// appended to `X-Forwarded-For`, a `Forwarded` element is appended, and `X-Forwarded-Proto` /
+/// `X-Forwarded-Host` are set only where absent. Otherwise all four are removed first and
+/// rebuilt from `client` alone. `Via` is always appended, trusted or not, with `proxy_name` as
+/// received-by (see [`append_via_response`]).
 pub fn set_forwarding(
     headers: &mut HeaderMap,
-    client: &ClientInfo,
+    client: &ClientInfo<'_>,
     trusted: &TrustedHops,
     proxy_name: &str,
 ) {
@@ -70,45 +118,58 @@ impl ForwardingFields {
 /// client's claim.
 pub fn set_forwarding_fields(
     headers: &mut HeaderMap,
-    client: &ClientInfo,
+    client: &ClientInfo<'_>,
     trusted: &TrustedHops,
     via: &Via,
     fields: ForwardingFields,
 ) {
-    let peer_ip = client.peer.ip().to_canonical();
+    let connection = client.connection;
     let forwarding_names = [
         X_FORWARDED_FOR,
         X_FORWARDED_PROTO,
         X_FORWARDED_HOST,
         header::FORWARDED,
     ];
-    // One pass over the names first: most requests carry none of these.
+    // One pass over the names first: most requests carry none of these, and then every field
+    // below is inserted without looking for lines to join.
     let client_sent_some = headers.keys().any(|name| forwarding_names.contains(name));
-    if client_sent_some && !trusted.contains(peer_ip) {
+    let kept_some = client_sent_some && trusted.contains(connection.peer_ip);
+    if client_sent_some && !kept_some {
         for name in forwarding_names {
             headers.remove(name);
         }
     }
 
-    let mut ip_text = Vec::with_capacity(48);
-    push_ip(&mut ip_text, peer_ip);
     if fields.x_forwarded {
-        set_x_forwarded(headers, client, &ip_text);
+        set_x_forwarded(headers, client, kept_some);
     }
-    let mut element = Vec::with_capacity(64);
     if fields.forwarded {
-        push_forwarded_element(&mut element, peer_ip, &ip_text, client);
-        append_list_element(headers, header::FORWARDED, &element);
+        let element = match &client.host {
+            None => connection.forwarded_start.clone(),
+            Some(host) => forwarded_element(connection, host.as_bytes()),
+        };
+        if kept_some {
+            append_list_value(headers, header::FORWARDED, &element);
+        } else {
+            headers.insert(header::FORWARDED, element);
+        }
     }
     if fields.via {
         append_list_value(headers, header::VIA, via.element(client.version));
     }
 }
 
-fn set_x_forwarded(headers: &mut HeaderMap, client: &ClientInfo, ip_text: &[u8]) {
-    append_list_element(headers, X_FORWARDED_FOR, ip_text);
-    if !headers.contains_key(X_FORWARDED_PROTO) {
-        let value = match client.scheme {
+/// `X-Forwarded-For`, `X-Forwarded-Proto` and `X-Forwarded-Host`; with `kept_some`, a trusted
+/// hop's values are kept (and appended to, for `X-Forwarded-For`).
+fn set_x_forwarded(headers: &mut HeaderMap, client: &ClientInfo<'_>, kept_some: bool) {
+    let connection = client.connection;
+    if kept_some {
+        append_list_value(headers, X_FORWARDED_FOR, &connection.forwarded_for);
+    } else {
+        headers.insert(X_FORWARDED_FOR, connection.forwarded_for.clone());
+    }
+    if !kept_some || !headers.contains_key(X_FORWARDED_PROTO) {
+        let value = match connection.scheme {
             // The two schemes a proxy sees, without a copy.
             "http" => Some(HeaderValue::from_static("http")),
             "https" => Some(HeaderValue::from_static("https")),
@@ -119,11 +180,28 @@ fn set_x_forwarded(headers: &mut HeaderMap, client: &ClientInfo, ip_text: &[u8])
             headers.insert(X_FORWARDED_PROTO, value);
         }
     }
-    if !headers.contains_key(X_FORWARDED_HOST)
-        && let Some(host) = &client.host
-        && let Ok(value) = HeaderValue::from_str(host)
+    if let Some(host) = &client.host
+        && (!kept_some || !headers.contains_key(X_FORWARDED_HOST))
     {
-        headers.insert(X_FORWARDED_HOST, value);
+        headers.insert(X_FORWARDED_HOST, host.clone());
+    }
+}
+
+/// The connection's `Forwarded` element with `;host=` and the request's host; without the host
+/// when it cannot be a `value`.
+fn forwarded_element(connection: &ClientConnection, host: &[u8]) -> HeaderValue {
+    let start = connection.forwarded_start.as_bytes();
+    let mut element = SmallVec::<[u8; 128]>::new();
+    element.extend_from_slice(start);
+    element.extend_from_slice(b";host=");
+    if !push_forwarded_value(&mut element, host) {
+        return connection.forwarded_start.clone();
+    }
+    // One allocation, shared by the clones the attempts take; the bytes are visible ASCII
+    // (quoted when needed), so the value is valid.
+    match HeaderValue::from_maybe_shared(bytes::Bytes::from_owner(element)) {
+        Ok(value) => value,
+        Err(_) => connection.forwarded_start.clone(),
     }
 }
 
@@ -198,18 +276,10 @@ fn append_list_value(headers: &mut HeaderMap, name: HeaderName, value: &HeaderVa
 }
 
 /// Replaces the lines of `name` by one line: the non-empty existing lines, then `element`, all
-/// separated by `", "`. Does nothing if `element` cannot be a field value.
+/// separated by `", "`. Does nothing if the result cannot be a field value.
 fn append_list_element(headers: &mut HeaderMap, name: HeaderName, element: &[u8]) {
-    let mut existing_lines = headers.get_all(&name).iter().peekable();
-    if existing_lines.peek().is_none() {
-        // The common case: nothing to join.
-        if let Ok(value) = HeaderValue::from_bytes(element) {
-            headers.insert(name, value);
-        }
-        return;
-    }
     let mut joined: Vec<u8> = Vec::with_capacity(64);
-    for existing in existing_lines {
+    for existing in headers.get_all(&name) {
         let existing = existing.as_bytes().trim_ascii();
         if existing.is_empty() {
             continue;
@@ -248,9 +318,9 @@ fn push_ip(out: &mut Vec<u8>, ip: IpAddr) {
     }
 }
 
-/// One RFC 7239 `forwarded-element`: `for=...;proto=...;host=...`; `ip_text` is `peer_ip`
+/// The start of an RFC 7239 `forwarded-element`, `for=...;proto=...`; `ip_text` is `peer_ip`
 /// written by [`push_ip`].
-fn push_forwarded_element(out: &mut Vec<u8>, peer_ip: IpAddr, ip_text: &[u8], client: &ClientInfo) {
+fn push_forwarded_start(out: &mut Vec<u8>, peer_ip: IpAddr, ip_text: &[u8], scheme: &str) {
     match peer_ip {
         IpAddr::V4(_) => {
             out.extend_from_slice(b"for=");
@@ -262,32 +332,25 @@ fn push_forwarded_element(out: &mut Vec<u8>, peer_ip: IpAddr, ip_text: &[u8], cl
             out.extend_from_slice(b"]\"");
         }
     }
-    if is_uri_scheme(client.scheme) {
+    if is_uri_scheme(scheme) {
         out.extend_from_slice(b";proto=");
-        out.extend_from_slice(client.scheme.as_bytes());
-    }
-    if let Some(host) = &client.host {
-        let before_host = out.len();
-        out.extend_from_slice(b";host=");
-        if !push_forwarded_value(out, host) {
-            out.truncate(before_host);
-        }
+        out.extend_from_slice(scheme.as_bytes());
     }
 }
 
 /// Appends `text` as an RFC 7239 `value`: a token as is, otherwise a quoted-string with `"` and
-/// `\` escaped. Returns false (and may leave partial output for the caller to truncate) if it is
+/// `\` escaped. Returns false (and may leave partial output for the caller to drop) if it is
 /// empty or holds characters a quoted-string cannot carry (controls, non-ASCII).
-fn push_forwarded_value(out: &mut Vec<u8>, text: &str) -> bool {
+fn push_forwarded_value(out: &mut SmallVec<[u8; 128]>, text: &[u8]) -> bool {
     if text.is_empty() {
         return false;
     }
-    if text.bytes().all(is_tchar) {
-        out.extend_from_slice(text.as_bytes());
+    if text.iter().copied().all(is_tchar) {
+        out.extend_from_slice(text);
         return true;
     }
     out.push(b'"');
-    for byte in text.bytes() {
+    for &byte in text {
         match byte {
             b'"' | b'\\' => {
                 out.push(b'\\');

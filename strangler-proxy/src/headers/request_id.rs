@@ -44,6 +44,5 @@ fn new_request_id() -> HeaderValue {
     let uuid = (random & !VERSION_MASK & !VARIANT_MASK) | VERSION_4 | VARIANT_RFC_9562;
     let mut text = [0; 32];
     super::write_hex(&mut text, uuid);
-    // Cannot fail: 32 lowercase hex digits are a valid header value.
-    HeaderValue::from_bytes(&text).expect("hex digits are a valid header value")
+    super::shared_hex_value(text)
 }

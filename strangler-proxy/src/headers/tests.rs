@@ -8,8 +8,9 @@ use std::net::{IpAddr, SocketAddr};
 use http::{HeaderMap, HeaderName, HeaderValue, Version};
 
 use super::{
-    ClientInfo, TrustedHopProblem, TrustedHops, TrustedHopsError, Via, append_via_response,
-    ensure_request_id, propagate_traceparent, remove_hop_by_hop, set_forwarding,
+    ClientConnection, ClientInfo, TrustedHopProblem, TrustedHops, TrustedHopsError, Via,
+    append_via_response, ensure_request_id, propagate_traceparent, remove_hop_by_hop,
+    set_forwarding,
 };
 
 mod forwarding;

@@ -20,7 +20,7 @@
 //! New ids come from `fastrand`, which is not a cryptographic generator; trace ids only need to
 //! be unique, not unguessable.
 
-use http::header::{HeaderMap, HeaderName, HeaderValue};
+use http::header::{HeaderMap, HeaderName};
 
 /// Name of the header carrying the trace position.
 pub const TRACEPARENT_HEADER: &str = "traceparent";
@@ -28,6 +28,8 @@ pub const TRACEPARENT_HEADER: &str = "traceparent";
 const TRACEPARENT: HeaderName = HeaderName::from_static(TRACEPARENT_HEADER);
 /// Name of the header carrying vendor-specific trace state.
 pub const TRACESTATE_HEADER: &str = "tracestate";
+/// [`TRACESTATE_HEADER`] as a name.
+const TRACESTATE: HeaderName = HeaderName::from_static(TRACESTATE_HEADER);
 
 /// The trace this request belongs to, for the proxy's logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,11 +80,9 @@ pub fn propagate_traceparent(headers: &mut HeaderMap) -> TraceContext {
     super::write_hex(&mut traceparent[36..52], u128::from(fastrand::u64(1..)));
     super::write_hex(&mut traceparent[53..55], u128::from(flags));
 
-    // Cannot fail: the value is ASCII hex digits and dashes.
-    let value = HeaderValue::from_bytes(&traceparent).expect("hex digits are a valid header value");
-    headers.insert(TRACEPARENT, value);
+    headers.insert(TRACEPARENT, super::shared_hex_value(traceparent));
     if started_here {
-        headers.remove(TRACESTATE_HEADER);
+        headers.remove(TRACESTATE);
     }
 
     TraceContext {

@@ -3,7 +3,7 @@
 //! declared body size, whether it asks for an upgrade, whether its method is idempotent (for
 //! retries), and which host it names. Pure functions of the request head.
 
-use http::header::{CONNECTION, HOST, UPGRADE};
+use http::header::{CONNECTION, HOST, HeaderValue, UPGRADE};
 use http::{Method, Request, Version};
 use hyper::body::{Body, Incoming};
 
@@ -77,14 +77,16 @@ pub(super) fn is_upgrade_request(request: &Request<Incoming>) -> bool {
             .any(|token| token.trim().eq_ignore_ascii_case("upgrade"))
 }
 
-/// The host the request names: `Host`, or the authority of an absolute URI / `:authority`.
-pub(super) fn request_host(request: &Request<Incoming>) -> Option<String> {
+/// The host the request names: `Host`, or the authority of an absolute URI / `:authority`;
+/// only a value that is visible ASCII (so [`HeaderValue::to_str`] takes it). `Host` comes as a
+/// reference-counted copy of the line hyper parsed.
+pub(super) fn request_host(request: &Request<Incoming>) -> Option<HeaderValue> {
     if let Some(authority) = request.uri().authority() {
-        return Some(authority.as_str().to_owned());
+        return HeaderValue::from_str(authority.as_str()).ok();
     }
     request
         .headers()
         .get(HOST)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
+        .filter(|value| value.to_str().is_ok())
+        .cloned()
 }

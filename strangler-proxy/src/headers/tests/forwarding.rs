@@ -3,20 +3,26 @@
 
 use super::*;
 
-fn client(peer: &str) -> ClientInfo {
+/// A connection from `peer` over `scheme`.
+fn connection(peer: &str, scheme: &'static str) -> ClientConnection {
+    let peer = peer
+        .parse::<SocketAddr>()
+        .unwrap_or_else(|error| panic!("{peer}: {error}"));
+    ClientConnection::new(peer, scheme)
+}
+
+/// An HTTP/1.1 request for `shop.example` on `connection`.
+fn client(connection: &ClientConnection) -> ClientInfo<'_> {
     ClientInfo {
-        peer: peer
-            .parse::<SocketAddr>()
-            .unwrap_or_else(|error| panic!("{peer}: {error}")),
-        scheme: "https",
-        host: Some("shop.example".to_owned()),
+        connection,
+        host: Some(HeaderValue::from_static("shop.example")),
         version: Version::HTTP_11,
     }
 }
 
 /// Runs `set_forwarding` with proxy name `ficus` and compares the forwarding headers and `Via`.
 fn check_forwarding(
-    client: &ClientInfo,
+    client: &ClientInfo<'_>,
     trusted_entries: &[&str],
     input: &[(&str, &str)],
     expected: &[&str],
@@ -41,7 +47,7 @@ fn check_forwarding(
 #[test]
 fn untrusted_client_without_forwarding_headers() {
     check_forwarding(
-        &client("203.0.113.9:50000"),
+        &client(&connection("203.0.113.9:50000", "https")),
         &["10.0.0.0/8"],
         &[],
         &[
@@ -57,7 +63,7 @@ fn untrusted_client_without_forwarding_headers() {
 #[test]
 fn untrusted_client_spoofing_is_overwritten() {
     check_forwarding(
-        &client("203.0.113.9:50000"),
+        &client(&connection("203.0.113.9:50000", "https")),
         &["10.0.0.0/8"],
         &[
             ("x-forwarded-for", "127.0.0.1"),
@@ -78,8 +84,8 @@ fn untrusted_client_spoofing_is_overwritten() {
 
 #[test]
 fn untrusted_client_spoofing_proto_gets_the_real_scheme() {
-    let mut plain_http = client("203.0.113.9:50000");
-    plain_http.scheme = "http";
+    let plain_connection = connection("203.0.113.9:50000", "http");
+    let mut plain_http = client(&plain_connection);
     plain_http.host = None;
     check_forwarding(
         &plain_http,
@@ -100,7 +106,7 @@ fn untrusted_client_spoofing_proto_gets_the_real_scheme() {
 #[test]
 fn trusted_hop_values_are_kept_and_appended_to() {
     check_forwarding(
-        &client("10.0.0.5:41000"),
+        &client(&connection("10.0.0.5:41000", "https")),
         &["10.0.0.0/8"],
         &[
             ("x-forwarded-for", "198.51.100.7"),
@@ -126,8 +132,8 @@ fn trusted_hop_values_are_kept_and_appended_to() {
 
 #[test]
 fn trusted_hop_without_forwarding_headers_starts_them() {
-    let mut plain_http = client("10.0.0.5:41000");
-    plain_http.scheme = "http";
+    let plain_connection = connection("10.0.0.5:41000", "http");
+    let plain_http = client(&plain_connection);
     check_forwarding(
         &plain_http,
         &["10.0.0.0/8"],
@@ -145,7 +151,7 @@ fn trusted_hop_without_forwarding_headers_starts_them() {
 #[test]
 fn ipv6_peer_is_bracketed_and_quoted_in_forwarded() {
     check_forwarding(
-        &client("[2001:db8:cafe::17]:4711"),
+        &client(&connection("[2001:db8:cafe::17]:4711", "https")),
         &[],
         &[],
         &[
@@ -161,7 +167,7 @@ fn ipv6_peer_is_bracketed_and_quoted_in_forwarded() {
 #[test]
 fn ipv4_mapped_peer_is_written_and_trusted_as_ipv4() {
     check_forwarding(
-        &client("[::ffff:10.0.0.5]:41000"),
+        &client(&connection("[::ffff:10.0.0.5]:41000", "https")),
         &["10.0.0.0/8"],
         &[("x-forwarded-for", "198.51.100.7")],
         &[
@@ -176,8 +182,9 @@ fn ipv4_mapped_peer_is_written_and_trusted_as_ipv4() {
 
 #[test]
 fn host_with_port_is_quoted_in_forwarded() {
-    let mut with_port = client("203.0.113.9:50000");
-    with_port.host = Some("shop.example:8443".to_owned());
+    let https = connection("203.0.113.9:50000", "https");
+    let mut with_port = client(&https);
+    with_port.host = Some(HeaderValue::from_static("shop.example:8443"));
     check_forwarding(
         &with_port,
         &[],
@@ -200,7 +207,8 @@ fn via_is_appended_even_for_untrusted_peers_with_the_request_version() {
         (Version::HTTP_2, "via: 1.0 proxy-a, 2 ficus"),
         (Version::HTTP_3, "via: 1.0 proxy-a, 3 ficus"),
     ] {
-        let mut versioned = client("203.0.113.9:50000");
+        let https = connection("203.0.113.9:50000", "https");
+        let mut versioned = client(&https);
         versioned.version = version;
         let mut headers = header_map(&[("via", "1.0 proxy-a")]);
         set_forwarding(&mut headers, &versioned, &TrustedHops::none(), "ficus");
