@@ -51,11 +51,28 @@ fn shared_hex_value<const N: usize>(text: [u8; N]) -> HeaderValue {
         .expect("hex digits are a valid header value")
 }
 
-/// Writes the low `out.len()` hex digits of `value`, lowercase, most significant first.
-fn write_hex(out: &mut [u8], mut value: u128) {
+/// Writes the low `out.len()` hex digits of `value`, lowercase, most significant first: two
+/// digits per byte of `value`, from a table (the ids of every request are written this way).
+fn write_hex(out: &mut [u8], value: u128) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for slot in out.iter_mut().rev() {
-        *slot = DIGITS[(value & 0xf) as usize];
-        value >>= 4;
+    /// The two digits of each byte value.
+    const PAIRS: [[u8; 2]; 256] = {
+        let mut pairs = [[0; 2]; 256];
+        let mut byte = 0;
+        while byte < 256 {
+            pairs[byte] = [DIGITS[byte >> 4], DIGITS[byte & 0xf]];
+            byte += 1;
+        }
+        pairs
+    };
+    let bytes = value.to_le_bytes();
+    // Least significant first; digits beyond the 32 of a u128 are zeros.
+    for (chunk, byte_idx) in out.rchunks_mut(2).zip(0..) {
+        let pair = PAIRS[usize::from(bytes.get(byte_idx).copied().unwrap_or(0))];
+        match chunk {
+            [high, low] => [*high, *low] = pair,
+            [low] => *low = pair[1],
+            _ => {}
+        }
     }
 }

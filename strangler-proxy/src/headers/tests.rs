@@ -48,3 +48,26 @@ fn value_of<'map>(headers: &'map HeaderMap, name: &str) -> Option<&'map str> {
 fn trusted(entries: &[&str]) -> TrustedHops {
     TrustedHops::parse(entries).unwrap_or_else(|error| panic!("{error}"))
 }
+
+/// The digits every request id and `traceparent` is written with: the low digits of the value,
+/// most significant first, any length (odd ones end on a half byte, past 32 are zeros).
+#[test]
+fn hex_digits_are_the_low_digits_of_the_value() {
+    let cases: [(usize, u128, &str); 6] = [
+        (2, 0x01, "01"),
+        (3, 0xabc, "abc"),
+        (16, 0x0123_4567_89ab_cdef, "0123456789abcdef"),
+        (8, 0xdead_beef_f00d_cafe, "f00dcafe"),
+        (32, u128::MAX, "ffffffffffffffffffffffffffffffff"),
+        (35, 0xfe_dcba, "00000000000000000000000000000fedcba"),
+    ];
+    for (length, value, expected) in cases {
+        let mut out = vec![b'?'; length];
+        super::write_hex(&mut out, value);
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            expected,
+            "{value:#x} in {length}"
+        );
+    }
+}
