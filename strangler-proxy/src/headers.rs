@@ -8,7 +8,9 @@
 //!
 //! # Order of calls
 //!
-//! For a request, the server calls, in this order:
+//! For a request, the server first takes a [`FieldCensus`] of its fields (one pass over the
+//! names), skips the steps that would only remove fields it does not carry, and hands it to the
+//! steps that look fields up; then it calls, in this order:
 //!
 //! 1. [`remove_hop_by_hop`]`(headers, is_upgrade)`. It runs first so that fields a client names
 //!    in `Connection` cannot remove the headers the next steps add; then, unless configured
@@ -20,6 +22,7 @@
 //! For a response: [`remove_hop_by_hop`]`(headers, status == 101)`, then
 //! [`append_via_response`], then the request id.
 
+mod census;
 mod forwarding;
 mod hop_by_hop;
 mod request_id;
@@ -29,6 +32,7 @@ mod trusted_hops;
 #[cfg(test)]
 mod tests;
 
+pub use census::{Field, FieldCensus};
 pub use forwarding::{
     ClientConnection, ClientInfo, ForwardingFields, Via, append_via_response, set_forwarding,
     set_forwarding_fields,

@@ -50,7 +50,7 @@ use smallvec::SmallVec;
 
 use crate::body::{BodyLimit, ProxyBody, ReclaimHandle, collect_limited};
 use crate::config::settings::Route;
-use crate::headers::{self, ClientConnection};
+use crate::headers::{self, ClientConnection, Field, FieldCensus};
 use crate::respond::{ProxyErrorKind, error_response};
 use crate::runtime::{RouteRuntime, Runtime, Shared, TargetRuntime};
 use crate::split;
@@ -101,6 +101,15 @@ struct Outcome<'runtime> {
     rollout_pick: Option<&'runtime TargetRuntime>,
 }
 
+/// A request past phases 1 and 2, with what they learned of it.
+struct Arrived {
+    request: Request<Incoming>,
+    /// Which of the fields the request path acts on it carries.
+    census: FieldCensus,
+    /// The host it names ([`request_host`]).
+    host: Option<HeaderValue>,
+}
+
 /// The request body as the attempts see it.
 enum BodySource {
     /// Empty, or kept whole: every attempt gets a copy.
@@ -128,6 +137,7 @@ pub async fn handle(
     };
 
     // Phase 1 and 2: limits, route.
+    let census = FieldCensus::of(request.headers());
     let host = request_host(&request);
     let route_match = {
         let header_pairs: Vec<(&str, &str)> = if runtime.matches_headers {
@@ -176,11 +186,20 @@ pub async fn handle(
         // opening tunnels for clients (WebSocket uses an upgraded GET instead).
         outcome.error = Some(ProxyErrorKind::ConnectNotSupported);
         error_response(ProxyErrorKind::ConnectNotSupported, &route.name, None, None)
-    } else if let Some(kind) = transfer_coding_problem(&request) {
+    } else if let Some(kind) = census
+        .has(Field::TransferEncoding)
+        .then(|| transfer_coding_problem(&request))
+        .flatten()
+    {
         outcome.error = Some(kind);
         error_response(kind, &route.name, None, None)
     } else {
-        forward(shared, &runtime, client, request, route, host, &mut outcome).await
+        let arrived = Arrived {
+            request,
+            census,
+            host,
+        };
+        forward(shared, &runtime, client, arrived, route, &mut outcome).await
     };
     let mut response = response;
     if matches!(
@@ -217,12 +236,12 @@ async fn forward<'runtime>(
     shared: &Shared,
     runtime: &'runtime Runtime,
     client: &ClientConnection,
-    request: Request<Incoming>,
+    arrived: Arrived,
     route: &'runtime Route,
-    host: Option<HeaderValue>,
     outcome: &mut Outcome<'runtime>,
 ) -> Response<ProxyBody> {
     // Phase 3: pick.
+    let request = &arrived.request;
     let pick = split::pick(route, request.headers(), request.uri().query());
     outcome.pick_reason = Some(pick.reason);
     // Borrowed from the runtime the request holds: no reference counting per request.
@@ -232,7 +251,7 @@ async fn forward<'runtime>(
     }
 
     // Phase 4: prepare.
-    let mut prepared = match prepare(runtime, client, request, host).await {
+    let mut prepared = match prepare(runtime, client, arrived).await {
         Ok(prepared) => prepared,
         Err((kind, request_id)) => {
             outcome.error = Some(kind);
@@ -287,24 +306,38 @@ struct Prepared {
 /// Phase 4: hop-by-hop fields out, `Host`, forwarding fields, request id and `traceparent`
 /// in; the body kept for replay when it is small and the method idempotent, else streamed.
 /// A body shorter than declared (or a client gone) is a bad request, with the request id.
+///
+/// The census was taken of the request's fields as it arrived: each step below that only
+/// removes or reads a field the request did not carry is skipped.
 async fn prepare(
     runtime: &Runtime,
     client: &ClientConnection,
-    mut request: Request<Incoming>,
-    host: Option<HeaderValue>,
+    arrived: Arrived,
 ) -> Result<Prepared, (ProxyErrorKind, Option<HeaderValue>)> {
-    let is_upgrade = is_upgrade_request(&request);
+    let Arrived {
+        mut request,
+        census,
+        host,
+    } = arrived;
+    let is_upgrade = census.has(Field::Upgrade) && is_upgrade_request(&request);
     let client_upgrade = is_upgrade.then(|| hyper::upgrade::on(&mut request));
     let (mut parts, incoming) = request.into_parts();
-    split::strip_override(&mut parts.headers);
-    headers::remove_hop_by_hop(&mut parts.headers, is_upgrade);
-    if !runtime.settings.headers.underscores_in_headers {
+    if census.has(Field::Override) || census.has(Field::Cookie) {
+        split::strip_override(&mut parts.headers);
+    }
+    if census.has(Field::HopByHop) {
+        headers::remove_hop_by_hop(&mut parts.headers, is_upgrade);
+    }
+    if census.has(Field::Underscore) && !runtime.settings.headers.underscores_in_headers {
         headers::remove_underscored(&mut parts.headers);
     }
-    parts.headers.remove(CONTENT_LENGTH);
+    if census.has(Field::ContentLength) {
+        parts.headers.remove(CONTENT_LENGTH);
+    }
     // RFC 9112 section 3.2.2: the host of an absolute-form target replaces `Host` (as HTTP/2's
-    // `:authority` does, RFC 9113 section 8.3.1); the upstream gets origin-form.
-    if (parts.uri.authority().is_some() || !parts.headers.contains_key(HOST))
+    // `:authority` does, RFC 9113 section 8.3.1); the upstream gets origin-form. (No step above
+    // removes `Host`.)
+    if (parts.uri.authority().is_some() || !census.has(Field::Host))
         && let Some(host) = &host
     {
         parts.headers.insert(HOST, host.clone());
@@ -312,7 +345,7 @@ async fn prepare(
     let trusted = runtime.settings.trusted_hops.contains(client.peer().ip());
     // The mark of a shadow copy is this proxy's to set: a client cannot make its request look
     // like one to the service (a trusted hop, another proxy of ours, may pass it on).
-    if !trusted {
+    if !trusted && census.has(Field::Shadow) {
         parts.headers.remove(crate::shadow::SHADOW);
     }
     let client_info = headers::ClientInfo {
@@ -323,18 +356,25 @@ async fn prepare(
     let header_options = runtime.settings.headers;
     headers::set_forwarding_fields(
         &mut parts.headers,
+        census,
         &client_info,
         &runtime.settings.trusted_hops,
         &runtime.via,
         header_options.forwarding,
     );
     let request_id = if header_options.request_id {
-        Some(headers::ensure_request_id(&mut parts.headers, trusted))
-    } else {
+        Some(headers::ensure_request_id(
+            &mut parts.headers,
+            census,
+            trusted,
+        ))
+    } else if census.has(Field::RequestId) {
         parts.headers.get(&headers::REQUEST_ID).cloned()
+    } else {
+        None
     };
     if header_options.trace_context {
-        headers::propagate_traceparent(&mut parts.headers);
+        headers::propagate_traceparent(&mut parts.headers, census);
     }
     // Upstream connections are HTTP/1.1 or HTTP/2 by the upstream's settings, whatever the
     // client spoke.

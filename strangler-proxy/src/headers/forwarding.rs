@@ -14,6 +14,7 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use smallvec::SmallVec;
 
 use super::TrustedHops;
+use super::census::{Field, FieldCensus};
 
 /// One client connection as the forwarding fields describe it: its peer and scheme, and the
 /// values written from them once, when the connection is accepted. Every request on the
@@ -90,7 +91,15 @@ pub fn set_forwarding(
     proxy_name: &str,
 ) {
     let via = Via::new(proxy_name);
-    set_forwarding_fields(headers, client, trusted, &via, ForwardingFields::ALL);
+    let census = FieldCensus::of(headers);
+    set_forwarding_fields(
+        headers,
+        census,
+        client,
+        trusted,
+        &via,
+        ForwardingFields::ALL,
+    );
 }
 
 /// Which forwarding fields [`set_forwarding_fields`] writes.
@@ -113,29 +122,24 @@ impl ForwardingFields {
 }
 
 /// [`set_forwarding`] writing only the `fields` chosen, with this proxy's `Via` elements
-/// built beforehand. Client-supplied forwarding fields from an untrusted peer are removed
+/// built beforehand and the request's fields noted by `census`. Client-supplied forwarding fields from an untrusted peer are removed
 /// whatever `fields` says: a field the proxy does not write must not reach the upstream as the
 /// client's claim.
 pub fn set_forwarding_fields(
     headers: &mut HeaderMap,
+    census: FieldCensus,
     client: &ClientInfo<'_>,
     trusted: &TrustedHops,
     via: &Via,
     fields: ForwardingFields,
 ) {
     let connection = client.connection;
-    let forwarding_names = [
-        X_FORWARDED_FOR,
-        X_FORWARDED_PROTO,
-        X_FORWARDED_HOST,
-        header::FORWARDED,
-    ];
-    // One pass over the names first: most requests carry none of these, and then every field
-    // below is inserted without looking for lines to join.
-    let client_sent_some = headers.keys().any(|name| forwarding_names.contains(name));
+    // Most requests carry none of these: then every field below is inserted without looking
+    // for lines to join.
+    let client_sent_some = census.has(Field::Forwarding);
     let kept_some = client_sent_some && trusted.contains(connection.peer_ip);
     if client_sent_some && !kept_some {
-        for name in forwarding_names {
+        for name in FORWARDING_NAMES {
             headers.remove(name);
         }
     }
@@ -155,7 +159,12 @@ pub fn set_forwarding_fields(
         }
     }
     if fields.via {
-        append_list_value(headers, header::VIA, via.element(client.version));
+        let element = via.element(client.version);
+        if census.has(Field::Via) {
+            append_list_value(headers, header::VIA, element);
+        } else {
+            headers.insert(header::VIA, element.clone());
+        }
     }
 }
 
@@ -264,6 +273,13 @@ const VIA_HTTP_11: usize = 2;
 const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+/// The fields a client may claim forwarding facts in.
+pub(super) const FORWARDING_NAMES: [HeaderName; 4] = [
+    X_FORWARDED_FOR,
+    X_FORWARDED_PROTO,
+    X_FORWARDED_HOST,
+    header::FORWARDED,
+];
 
 /// [`append_list_element`] with a ready value: without existing lines, the value itself goes in
 /// (a reference count, not a copy).

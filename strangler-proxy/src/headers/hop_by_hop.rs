@@ -79,7 +79,7 @@ const ALWAYS_HOP_BY_HOP: [&str; 9] = [
 ];
 
 /// Whether `name` (any case) is one of [`ALWAYS_HOP_BY_HOP`].
-fn is_always_hop_by_hop(name: &[u8]) -> bool {
+pub(super) fn is_always_hop_by_hop(name: &[u8]) -> bool {
     ALWAYS_HOP_BY_HOP
         .iter()
         .any(|known| known.len() == name.len() && known.as_bytes().eq_ignore_ascii_case(name))

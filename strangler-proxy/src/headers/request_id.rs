@@ -9,19 +9,27 @@
 
 use http::header::{HeaderMap, HeaderName, HeaderValue};
 
+use super::census::{Field, FieldCensus};
+
 /// Name of the request id header, in the lowercase form HTTP/2 requires.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// [`REQUEST_ID_HEADER`] as a name, checked once at compile time rather than per request.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static(REQUEST_ID_HEADER);
 
-/// Makes sure `headers` holds exactly one acceptable request id, and returns it.
+/// Makes sure `headers` holds exactly one acceptable request id, and returns it; `census`
+/// says whether the request came with one.
 ///
 /// The first `x-request-id` line is kept if `trusted_peer` and it is 1 to 128 visible ASCII
 /// characters (`!` to `~`); any other lines are dropped. Otherwise a new id replaces all lines.
-pub fn ensure_request_id(headers: &mut HeaderMap, trusted_peer: bool) -> HeaderValue {
-    let kept = headers
-        .get(&REQUEST_ID)
-        .filter(|value| trusted_peer && is_acceptable_request_id(value.as_bytes()))
+pub fn ensure_request_id(
+    headers: &mut HeaderMap,
+    census: FieldCensus,
+    trusted_peer: bool,
+) -> HeaderValue {
+    let kept = (trusted_peer && census.has(Field::RequestId))
+        .then(|| headers.get(&REQUEST_ID))
+        .flatten()
+        .filter(|value| is_acceptable_request_id(value.as_bytes()))
         .cloned();
     let request_id = kept.unwrap_or_else(new_request_id);
     headers.insert(REQUEST_ID, request_id.clone());

@@ -8,11 +8,12 @@ use std::net::{IpAddr, SocketAddr};
 use http::{HeaderMap, HeaderName, HeaderValue, Version};
 
 use super::{
-    ClientConnection, ClientInfo, TrustedHopProblem, TrustedHops, TrustedHopsError, Via,
-    append_via_response, ensure_request_id, propagate_traceparent, remove_hop_by_hop,
+    ClientConnection, ClientInfo, FieldCensus, TrustedHopProblem, TrustedHops, TrustedHopsError,
+    Via, append_via_response, ensure_request_id, propagate_traceparent, remove_hop_by_hop,
     set_forwarding,
 };
 
+mod census;
 mod forwarding;
 mod hop_by_hop;
 mod request_id;

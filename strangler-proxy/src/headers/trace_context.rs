@@ -22,6 +22,8 @@
 
 use http::header::{HeaderMap, HeaderName};
 
+use super::census::{Field, FieldCensus};
+
 /// Name of the header carrying the trace position.
 pub const TRACEPARENT_HEADER: &str = "traceparent";
 /// [`TRACEPARENT_HEADER`] as a name, checked once at compile time rather than per request.
@@ -55,12 +57,17 @@ impl TraceContext {
 
 /// Rewrites `traceparent` with a new parent-id (this hop's span id), keeping the incoming
 /// trace-id and flags; starts a new trace with flags `01` (sampled) and drops `tracestate` when
-/// the incoming `traceparent` is missing or invalid. Allocates only the new header value.
-pub fn propagate_traceparent(headers: &mut HeaderMap) -> TraceContext {
-    let mut lines = headers.get_all(&TRACEPARENT).iter();
-    let incoming = match (lines.next(), lines.next()) {
-        (Some(only_line), None) => parse_traceparent(only_line.as_bytes()),
-        _ => None,
+/// the incoming `traceparent` is missing or invalid; `census` says whether the request came
+/// with either. Allocates only the new header value.
+pub fn propagate_traceparent(headers: &mut HeaderMap, census: FieldCensus) -> TraceContext {
+    let incoming = if census.has(Field::Traceparent) {
+        let mut lines = headers.get_all(&TRACEPARENT).iter();
+        match (lines.next(), lines.next()) {
+            (Some(only_line), None) => parse_traceparent(only_line.as_bytes()),
+            _ => None,
+        }
+    } else {
+        None
     };
 
     let started_here = incoming.is_none();
@@ -81,7 +88,7 @@ pub fn propagate_traceparent(headers: &mut HeaderMap) -> TraceContext {
     super::write_hex(&mut traceparent[53..55], u128::from(flags));
 
     headers.insert(TRACEPARENT, super::shared_hex_value(traceparent));
-    if started_here {
+    if started_here && census.has(Field::Tracestate) {
         headers.remove(TRACESTATE);
     }
 

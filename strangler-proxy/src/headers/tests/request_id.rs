@@ -14,7 +14,8 @@ fn is_generated_request_id(text: &str) -> bool {
 /// `expected_kept`: the id that must survive, or `None` if a new one must be generated.
 fn check_request_id(input: &[(&str, &str)], trusted_peer: bool, expected_kept: Option<&str>) {
     let mut headers = header_map(input);
-    let returned = ensure_request_id(&mut headers, trusted_peer);
+    let census = FieldCensus::of(&headers);
+    let returned = ensure_request_id(&mut headers, census, trusted_peer);
     let returned = returned
         .to_str()
         .unwrap_or_else(|error| panic!("{error}"))
@@ -62,7 +63,8 @@ fn invalid_request_ids_are_replaced_even_from_trusted_peers() {
         "x-request-id",
         HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap_or_else(|error| panic!("{error}")),
     );
-    let returned = ensure_request_id(&mut headers, true);
+    let census = FieldCensus::of(&headers);
+    let returned = ensure_request_id(&mut headers, census, true);
     assert!(is_generated_request_id(
         returned.to_str().unwrap_or_default()
     ));
@@ -79,7 +81,8 @@ fn duplicate_request_ids_keep_the_first() {
 
 #[test]
 fn generated_request_ids_differ() {
-    let first = ensure_request_id(&mut HeaderMap::new(), false);
-    let second = ensure_request_id(&mut HeaderMap::new(), false);
+    let none = FieldCensus::default();
+    let first = ensure_request_id(&mut HeaderMap::new(), none, false);
+    let second = ensure_request_id(&mut HeaderMap::new(), none, false);
     assert_ne!(first, second);
 }

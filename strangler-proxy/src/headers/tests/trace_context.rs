@@ -19,7 +19,8 @@ fn is_lowercase_hex(text: &str, len: usize) -> bool {
 /// `expected_kept = Some((trace_id, flags))` the trace must continue; with `None` it must restart.
 fn check_trace(input: &[(&str, &str)], expected_kept: Option<(&str, &str)>) -> HeaderMap {
     let mut headers = header_map(input);
-    let context = propagate_traceparent(&mut headers);
+    let census = FieldCensus::of(&headers);
+    let context = propagate_traceparent(&mut headers, census);
     let outgoing: Vec<&str> = headers
         .get_all("traceparent")
         .iter()
@@ -231,8 +232,12 @@ fn duplicated_traceparent_restarts() {
 
 #[test]
 fn each_hop_gets_a_fresh_span_id() {
-    let first = propagate_traceparent(&mut header_map(&[("traceparent", SPEC_TRACEPARENT)]));
-    let second = propagate_traceparent(&mut header_map(&[("traceparent", SPEC_TRACEPARENT)]));
+    let propagate = || {
+        let mut headers = header_map(&[("traceparent", SPEC_TRACEPARENT)]);
+        let census = FieldCensus::of(&headers);
+        propagate_traceparent(&mut headers, census)
+    };
+    let (first, second) = (propagate(), propagate());
     assert_eq!(first.trace_id(), second.trace_id());
     assert_ne!(first.span_id(), second.span_id());
     assert_ne!(first.span_id(), SPEC_PARENT_ID);
