@@ -150,14 +150,13 @@ impl UpstreamPool {
     pub fn pick_address(&self, tried: &[usize]) -> Option<usize> {
         let n_addresses = self.addresses.len();
         if n_addresses == 1 {
-            return (!tried.contains(&0) && self.addresses[0].is_usable(now_ms())).then_some(0);
+            return (!tried.contains(&0) && self.addresses[0].is_usable(now_ms)).then_some(0);
         }
         let start = self.next.fetch_add(1, Ordering::Relaxed);
-        let now = now_ms();
         (0..n_addresses)
             .map(|offset| (start + offset) % n_addresses)
             .find(|address_idx| {
-                !tried.contains(address_idx) && self.addresses[*address_idx].is_usable(now)
+                !tried.contains(address_idx) && self.addresses[*address_idx].is_usable(now_ms)
             })
     }
 
@@ -363,7 +362,7 @@ impl UpstreamPool {
                 let until = address.ejected_until_ms.load(Ordering::Relaxed);
                 AddressHealth {
                     address: address.text.clone(),
-                    healthy: address.is_usable(now),
+                    healthy: address.is_usable(|| now),
                     ejected_for: (until > now).then(|| Duration::from_millis(until - now)),
                     consecutive_failures: address.consecutive_failures.load(Ordering::Relaxed),
                     check_down: address.check_down.load(Ordering::Relaxed),
@@ -457,9 +456,25 @@ impl UpstreamPool {
 }
 
 impl AddressState {
-    fn is_usable(&self, now_ms: u64) -> bool {
-        self.ejected_until_ms.load(Ordering::Relaxed) <= now_ms
-            && !self.check_down.load(Ordering::Relaxed)
+    /// Not down by the active checks, nor ejected; `now_ms` (a clock read) is called only for
+    /// an address that was ejected, and an ejection found over is forgotten, so the usual
+    /// request reads no clock here.
+    fn is_usable(&self, now_ms: impl FnOnce() -> u64) -> bool {
+        if self.check_down.load(Ordering::Relaxed) {
+            return false;
+        }
+        let until = self.ejected_until_ms.load(Ordering::Relaxed);
+        if until == 0 {
+            return true;
+        }
+        if until > now_ms() {
+            return false;
+        }
+        // Over. Another ejection may have been stored meanwhile; then this leaves it.
+        let _ =
+            self.ejected_until_ms
+                .compare_exchange(until, 0, Ordering::Relaxed, Ordering::Relaxed);
+        true
     }
 }
 
