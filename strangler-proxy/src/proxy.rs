@@ -278,7 +278,7 @@ async fn forward<'runtime>(
             Err(answer) => return answer,
         };
     outcome.target = Some(target_name(runtime, route, target));
-    let response = match shadow_started {
+    let mut response = match shadow_started {
         Some((shadow, sender)) => shadow.attach(response, sender),
         None => response,
     };
@@ -286,10 +286,11 @@ async fn forward<'runtime>(
     // Phase 6: respond.
     respond(
         runtime,
-        response,
+        &mut response,
         prepared.client_upgrade,
         prepared.request_id,
-    )
+    );
+    response
 }
 
 /// The request as phase 4 prepares it for the attempts of phase 5 and the response of phase 6.
@@ -541,15 +542,16 @@ async fn send<'runtime>(
 
 /// Phase 6: hop-by-hop fields out of the response, `Via` and the request id in, and an
 /// upgrade the upstream accepted joined with the client's into a tunnel.
+/// The response is changed in place: it is a large value, and each move copies it.
 fn respond(
     runtime: &Runtime,
-    mut response: Response<ProxyBody>,
+    response: &mut Response<ProxyBody>,
     client_upgrade: Option<hyper::upgrade::OnUpgrade>,
     request_id: Option<HeaderValue>,
-) -> Response<ProxyBody> {
+) {
     let switching = response.status() == http::StatusCode::SWITCHING_PROTOCOLS;
     if switching && let Some(client_upgrade) = client_upgrade {
-        let upstream_upgrade = hyper::upgrade::on(&mut response);
+        let upstream_upgrade = hyper::upgrade::on(&mut *response);
         tokio::spawn(async move {
             let (Ok(client), Ok(upstream)) = tokio::join!(client_upgrade, upstream_upgrade) else {
                 return;
@@ -560,25 +562,20 @@ fn respond(
         });
     }
     let header_options = runtime.settings.headers;
-    let (mut response_parts, response_body) = response.into_parts();
-    headers::remove_hop_by_hop(&mut response_parts.headers, switching);
+    let upstream_version = response.version();
+    let response_headers = response.headers_mut();
+    headers::remove_hop_by_hop(response_headers, switching);
     if header_options.forwarding.via {
-        headers::append_via_response(
-            &mut response_parts.headers,
-            response_parts.version,
-            &runtime.via,
-        );
+        headers::append_via_response(response_headers, upstream_version, &runtime.via);
     }
-    response_parts.version = Version::HTTP_11;
     if header_options.request_id
         && let Some(request_id) = request_id
     {
-        response_parts
-            .headers
+        response_headers
             .entry(headers::REQUEST_ID)
             .or_insert(request_id);
     }
-    Response::from_parts(response_parts, response_body)
+    *response.version_mut() = Version::HTTP_11;
 }
 
 /// The proxy's own answer when `target` failed for good: recorded in `outcome` for the log and
