@@ -174,13 +174,9 @@ impl RouteTable {
         path: &'request str,
         headers: &[(&str, &str)],
     ) -> RouteMatch<'table, 'request> {
-        let path = path.split(['?', '#']).next().unwrap_or_default();
         // Stack buffers: a request path rarely has more than 16 segments or a table more than
         // 8 candidate routes for one path.
-        let segments: SmallVec<[&'request str; 16]> = path
-            .split('/')
-            .filter(|segment| !segment.is_empty())
-            .collect();
+        let segments = path_segments(path);
         let mut candidates: SmallVec<[usize; 8]> = SmallVec::new();
         collect_candidates(&self.root, &segments, &mut candidates);
         candidates.sort_unstable();
@@ -223,6 +219,34 @@ impl RouteTable {
     pub fn default_route(&self) -> &Route {
         &self.default_route
     }
+}
+
+/// The non-empty segments of `path` before any `?` or `#`. Byte by byte: `/`, `?` and `#`
+/// are ASCII, so every cut falls on a character boundary.
+fn path_segments(path: &str) -> SmallVec<[&str; 16]> {
+    let mut segments = SmallVec::new();
+    let mut start = 0;
+    for (idx, byte) in path.bytes().enumerate() {
+        match byte {
+            b'/' => {
+                if idx > start {
+                    segments.push(&path[start..idx]);
+                }
+                start = idx + 1;
+            }
+            b'?' | b'#' => {
+                if idx > start {
+                    segments.push(&path[start..idx]);
+                }
+                return segments;
+            }
+            _ => {}
+        }
+    }
+    if path.len() > start {
+        segments.push(&path[start..]);
+    }
+    segments
 }
 
 /// Lower sorts first. See the module doc for the rules.

@@ -356,3 +356,23 @@ fn host_condition_with_ipv6_literal_and_port() {
         "default",
     );
 }
+
+/// The segments a path is matched on: empty ones skipped, nothing after `?` or `#`, non-ASCII
+/// segments whole.
+#[test]
+fn path_segments_skip_empty_ones_and_stop_at_query_or_fragment() {
+    let cases: [(&str, &[&str]); 9] = [
+        ("", &[]),
+        ("/", &[]),
+        ("//api//orders/", &["api", "orders"]),
+        ("/api/orders?page=2/3", &["api", "orders"]),
+        ("/api/orders/?page", &["api", "orders"]),
+        ("/a#frag/b", &["a"]),
+        ("?only=query", &[]),
+        ("/caf\u{e9}/\u{1f600}", &["caf\u{e9}", "\u{1f600}"]),
+        ("relative/path", &["relative", "path"]),
+    ];
+    for (path, expected) in cases {
+        assert_eq!(super::path_segments(path).as_slice(), expected, "{path:?}");
+    }
+}
