@@ -12,6 +12,7 @@ mod failures;
 mod forwarding;
 mod headers;
 mod http2;
+mod idle;
 mod metrics;
 mod plan_file;
 mod reload;

@@ -1,0 +1,133 @@
+//! `[limits] idle_timeout_ms`: a client connection that neither reads nor writes a byte for that
+//! long is closed, between requests or in the middle of a body, and one that keeps sending, however
+//! slowly, is not. Raw sockets, so that the test decides when each byte goes.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::support::{Proxy, Upstream, config_with_upstreams, within};
+
+/// The idle timeout of these tests: long enough for a loaded machine to answer well within it,
+/// short enough to wait out.
+const IDLE_MS: u64 = 600;
+
+/// A proxy with [`IDLE_MS`] in front of an upstream that reads the whole body and answers its
+/// length.
+async fn start() -> (Proxy, Upstream) {
+    let upstream = Upstream::start("monolith", |request| {
+        Box::pin(async move {
+            let length = request
+                .into_body()
+                .collect()
+                .await
+                .map_or(0, |body| body.to_bytes().len());
+            http::Response::new(Full::new(Bytes::from(format!("read {length}"))))
+        })
+    })
+    .await;
+    let config = format!(
+        "limits = {{ idle_timeout_ms = {IDLE_MS} }}\n{}",
+        config_with_upstreams(&[("monolith", upstream.addr)])
+    );
+    (Proxy::start(&config).await, upstream)
+}
+
+/// Reads one response whose body is `read <n>` (framed by `Content-Length`) and returns the
+/// whole text.
+async fn read_response(stream: &mut TcpStream) -> String {
+    let mut received = Vec::new();
+    let mut buffer = [0; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&received).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|line| {
+                    let (name, value) = line.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())
+                        .flatten()
+                })
+                .expect("the answer has a Content-Length");
+            if body.len() >= length {
+                return text;
+            }
+        }
+        let read = stream.read(&mut buffer).await.expect("read the answer");
+        assert!(read > 0, "connection closed before the answer: {text:?}");
+        received.extend_from_slice(&buffer[..read]);
+    }
+}
+
+/// Whether the proxy closed `stream`: end of stream, or a reset.
+async fn closed_by_proxy(stream: &mut TcpStream) -> bool {
+    let mut buffer = [0; 64];
+    match stream.read(&mut buffer).await {
+        Ok(0) | Err(_) => true,
+        Ok(_) => false,
+    }
+}
+
+const GET: &[u8] = b"GET /idle HTTP/1.1\r\nHost: shop.example\r\n\r\n";
+
+#[tokio::test]
+async fn a_quiet_keep_alive_connection_is_closed_after_the_idle_timeout() {
+    let (proxy, _upstream) = start().await;
+    within(async {
+        let mut stream = TcpStream::connect(proxy.addr).await.expect("connect");
+        stream.write_all(GET).await.expect("send");
+        assert!(read_response(&mut stream).await.starts_with("HTTP/1.1 200"));
+        // Kept alive: a second request right away is answered on the same connection.
+        stream.write_all(GET).await.expect("send again");
+        assert!(read_response(&mut stream).await.starts_with("HTTP/1.1 200"));
+        // Then nothing: the proxy closes it (the test's timeout bounds the wait).
+        assert!(closed_by_proxy(&mut stream).await, "sent bytes unasked");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_client_that_stops_in_the_middle_of_a_body_is_cut_off() {
+    let (proxy, _upstream) = start().await;
+    within(async {
+        let mut stream = TcpStream::connect(proxy.addr).await.expect("connect");
+        stream
+            .write_all(b"POST /upload HTTP/1.1\r\nHost: shop.example\r\nContent-Length: 100\r\n\r\n0123456789")
+            .await
+            .expect("send the start");
+        // 90 bytes never come; the proxy does not wait for them forever: the read ends (the
+        // test's timeout bounds it) when it closes the connection, with no success on it.
+        let mut received = Vec::new();
+        let _ = stream.read_to_end(&mut received).await;
+        assert!(
+            !String::from_utf8_lossy(&received).starts_with("HTTP/1.1 200"),
+            "a body that never came was answered: {received:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_body_that_keeps_coming_slowly_is_not_idle() {
+    let (proxy, _upstream) = start().await;
+    within(async {
+        let mut stream = TcpStream::connect(proxy.addr).await.expect("connect");
+        stream
+            .write_all(b"POST /upload HTTP/1.1\r\nHost: shop.example\r\nContent-Length: 12\r\n\r\n")
+            .await
+            .expect("send the head");
+        // One byte every sixth of the idle timeout: twice the timeout in all, never idle.
+        for byte in b"abcdefghijkl" {
+            tokio::time::sleep(Duration::from_millis(IDLE_MS / 6)).await;
+            stream.write_all(&[*byte]).await.expect("send a byte");
+        }
+        let answer = read_response(&mut stream).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.ends_with("read 12"), "{answer}");
+    })
+    .await;
+}
