@@ -14,17 +14,7 @@ use crate::support::{Proxy, Upstream, config_with_upstreams, within};
 /// A proxy with `max_body_bytes = 1000` in front of an upstream that reads the whole body and
 /// answers its length.
 async fn start() -> (Proxy, Upstream) {
-    let upstream = Upstream::start("monolith", |request| {
-        Box::pin(async move {
-            let length = request
-                .into_body()
-                .collect()
-                .await
-                .map_or(0, |body| body.to_bytes().len());
-            http::Response::new(Full::new(Bytes::from(format!("read {length}"))))
-        })
-    })
-    .await;
+    let upstream = Upstream::body_length("monolith").await;
     let config = format!(
         "limits = {{ max_body_bytes = 1000 }}\n{}",
         config_with_upstreams(&[("monolith", upstream.addr)])

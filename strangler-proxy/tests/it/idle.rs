@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -16,19 +14,9 @@ use crate::support::{Proxy, Upstream, config_with_upstreams, within};
 const IDLE_MS: u64 = 600;
 
 /// A proxy with [`IDLE_MS`] in front of an upstream that reads the whole body and answers its
-/// length.
+/// length ([`Upstream::body_length`]).
 async fn start() -> (Proxy, Upstream) {
-    let upstream = Upstream::start("monolith", |request| {
-        Box::pin(async move {
-            let length = request
-                .into_body()
-                .collect()
-                .await
-                .map_or(0, |body| body.to_bytes().len());
-            http::Response::new(Full::new(Bytes::from(format!("read {length}"))))
-        })
-    })
-    .await;
+    let upstream = Upstream::body_length("monolith").await;
     let config = format!(
         "limits = {{ idle_timeout_ms = {IDLE_MS} }}\n{}",
         config_with_upstreams(&[("monolith", upstream.addr)])

@@ -57,6 +57,22 @@ impl Upstream {
         .await
     }
 
+    /// An upstream that reads the whole request body and answers `read <length>` (`read 0`
+    /// when the body failed).
+    pub async fn body_length(name: &str) -> Upstream {
+        Upstream::start(name, |request| {
+            Box::pin(async move {
+                let length = request
+                    .into_body()
+                    .collect()
+                    .await
+                    .map_or(0, |body| body.to_bytes().len());
+                Response::new(Full::new(Bytes::from(format!("read {length}"))))
+            })
+        })
+        .await
+    }
+
     /// An upstream answering with a JSON echo of what it received: `upstream`, `method`,
     /// `path` (with query), `version`, `headers` (name -> list of values) and `body_len`.
     pub async fn echo(name: &str) -> Upstream {
