@@ -38,8 +38,8 @@ use crate::config::settings::{Protocol, Upstream};
 mod pooled;
 
 use crate::tls::TlsError;
-use pooled::IdleConnections;
 pub use pooled::UpstreamBody;
+use pooled::{IdleConnections, PooledHttp1};
 
 /// An upstream's addresses, health and connection pools.
 pub struct UpstreamPool {
@@ -210,22 +210,20 @@ impl UpstreamPool {
                 return Err(FailureKind::Connect);
             };
             match connection {
-                Connection::Http1(mut sender) => {
+                Connection::Http1(mut pooled) => {
                     // Origin form on the request line; `Host` is the client's.
                     *request.uri_mut() = Uri::from(path_and_query.clone());
-                    let sent =
-                        tokio::time::timeout_at(deadline, sender.try_send_request(request)).await;
-                    match sent {
-                        Err(_elapsed) => return Err(FailureKind::Timeout),
-                        Ok(Ok(response)) => {
+                    match pooled.exchange(request, deadline).await {
+                        None => return Err(FailureKind::Timeout),
+                        Some(Ok(response)) => {
                             let reusable =
                                 response.status() != http::StatusCode::SWITCHING_PROTOCOLS;
-                            let release = reusable.then(|| (sender, Arc::clone(&address.idle)));
+                            let release = reusable.then(|| (pooled, Arc::clone(&address.idle)));
                             return Ok(response.map(|incoming| {
                                 ProxyBody::Upstream(UpstreamBody::new(incoming, release))
                             }));
                         }
-                        Ok(Err(mut error)) => match error.take_message() {
+                        Some(Err(mut error)) => match error.take_message() {
                             // Never written: the connection was closed. Try another one.
                             Some(returned) => request = returned,
                             None => return Err(classify(&error.into_error())),
@@ -409,9 +407,9 @@ impl UpstreamPool {
                 request.headers_mut().insert(http::header::HOST, host);
             }
             let response = match self.connect(address).await.ok()? {
-                Connection::Http1(mut sender) => {
+                Connection::Http1(mut pooled) => {
                     *request.uri_mut() = Uri::from(path);
-                    sender.send_request(request).await.ok()?
+                    pooled.sender.send_request(request).await.ok()?
                 }
                 Connection::Http2(mut sender) => {
                     *request.uri_mut() = self.http2_uri(address, &request, &path);
@@ -480,7 +478,7 @@ impl AddressState {
 
 /// A ready connection to an address.
 enum Connection {
-    Http1(http1::SendRequest<ProxyBody>),
+    Http1(PooledHttp1),
     Http2(http2::SendRequest<ProxyBody>),
 }
 
@@ -497,7 +495,7 @@ where
             tracing::debug!(%error, "upstream connection ended with an error");
         }
     });
-    Ok(Connection::Http1(sender))
+    Ok(Connection::Http1(PooledHttp1::new(sender)))
 }
 
 async fn http2_handshake<Io>(io: Io) -> Result<Connection, FailureKind>

@@ -3,17 +3,81 @@
 //! and the response body that hands its connection back once read to the end
 //! ([`UpstreamBody`]). A body dropped early, or one that failed, takes its connection with it:
 //! only a connection whose last exchange completed is reused.
+//!
+//! Each connection keeps the timer of its requests' timeouts ([`PooledHttp1::exchange`]):
+//! registering a timer in tokio's wheel and taking it out again for every request cost more
+//! than the rest of the pool's work, so the timer stays armed from one request to the next and
+//! is moved only when it fires before the deadline of the request then in flight.
 
-use std::pin::Pin;
+use std::future::{Future, poll_fn};
+use std::pin::{Pin, pin};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
-use hyper::client::conn::http1;
+use hyper::client::conn::{TrySendError, http1};
+use tokio::time::Sleep;
 
 use crate::body::ProxyBody;
+
+/// An HTTP/1.1 connection to an upstream address, with the timer its requests time out on.
+#[derive(Debug)]
+pub struct PooledHttp1 {
+    pub(super) sender: http1::SendRequest<ProxyBody>,
+    /// Made for the connection's first request; after that armed at the deadline of some
+    /// earlier request, or of the current one.
+    timer: Option<Pin<Box<Sleep>>>,
+}
+
+impl PooledHttp1 {
+    pub(super) fn new(sender: http1::SendRequest<ProxyBody>) -> PooledHttp1 {
+        PooledHttp1 {
+            sender,
+            timer: None,
+        }
+    }
+
+    /// Sends `request` and waits for the response head until `deadline`; `None` when the
+    /// deadline came first. The timer left armed at an earlier request's deadline is only
+    /// pushed to `deadline` when it fires (and pulled in at once if `deadline` is earlier), so
+    /// a request usually registers no timer at all.
+    pub(super) async fn exchange(
+        &mut self,
+        request: http::Request<ProxyBody>,
+        deadline: tokio::time::Instant,
+    ) -> Option<Result<http::Response<Incoming>, TrySendError<http::Request<ProxyBody>>>> {
+        let sent = self.sender.try_send_request(request);
+        let timer = match &mut self.timer {
+            Some(timer) => {
+                if timer.deadline() > deadline {
+                    timer.as_mut().reset(deadline);
+                }
+                timer
+            }
+            None => self
+                .timer
+                .insert(Box::pin(tokio::time::sleep_until(deadline))),
+        };
+        let mut sent = pin!(sent);
+        poll_fn(|cx| {
+            if let Poll::Ready(output) = sent.as_mut().poll(cx) {
+                return Poll::Ready(Some(output));
+            }
+            // Fired at an earlier request's deadline: re-armed for this one, and polled again
+            // so that it wakes this task.
+            while timer.as_mut().poll(cx).is_ready() {
+                if timer.deadline() >= deadline {
+                    return Poll::Ready(None);
+                }
+                timer.as_mut().reset(deadline);
+            }
+            Poll::Pending
+        })
+        .await
+    }
+}
 
 /// The idle HTTP/1.1 connections of one address: one stack per worker thread (see
 /// [`crate::worker`]), each most recently used last and holding at most `capacity`, as each
@@ -27,7 +91,7 @@ pub struct IdleConnections {
 }
 
 /// One worker's idle connections, each with the instant it went idle.
-type IdleStack = Vec<(http1::SendRequest<ProxyBody>, Instant)>;
+type IdleStack = Vec<(PooledHttp1, Instant)>;
 
 impl IdleConnections {
     pub(super) fn new(capacity: usize, idle_timeout: Duration) -> IdleConnections {
@@ -46,25 +110,25 @@ impl IdleConnections {
     }
 
     /// The most recently used open connection; closed and expired ones are dropped on the way.
-    pub(super) fn take(&self) -> Option<http1::SendRequest<ProxyBody>> {
+    pub(super) fn take(&self) -> Option<PooledHttp1> {
         let mut connections = self.stack().lock().ok()?;
-        while let Some((sender, idle_since)) = connections.pop() {
-            if !sender.is_closed() && idle_since.elapsed() < self.idle_timeout {
-                return Some(sender);
+        while let Some((connection, idle_since)) = connections.pop() {
+            if !connection.sender.is_closed() && idle_since.elapsed() < self.idle_timeout {
+                return Some(connection);
             }
         }
         None
     }
 
-    /// Keeps `sender` for the next request, unless the pool is full or it is closed.
-    pub(super) fn put(&self, sender: http1::SendRequest<ProxyBody>) {
-        if sender.is_closed() {
+    /// Keeps `connection` for the next request, unless the pool is full or it is closed.
+    pub(super) fn put(&self, connection: PooledHttp1) {
+        if connection.sender.is_closed() {
             return;
         }
         if let Ok(mut connections) = self.stack().lock()
             && connections.len() < self.capacity
         {
-            connections.push((sender, Instant::now()));
+            connections.push((connection, Instant::now()));
         }
     }
 }
@@ -74,7 +138,7 @@ impl IdleConnections {
 #[derive(Debug)]
 pub struct UpstreamBody {
     incoming: Incoming,
-    release: Option<(http1::SendRequest<ProxyBody>, Arc<IdleConnections>)>,
+    release: Option<(PooledHttp1, Arc<IdleConnections>)>,
 }
 
 impl std::fmt::Debug for IdleConnections {
@@ -90,16 +154,16 @@ impl UpstreamBody {
     /// only; `None` for HTTP/2 streams and upgraded connections).
     pub(super) fn new(
         incoming: Incoming,
-        release: Option<(http1::SendRequest<ProxyBody>, Arc<IdleConnections>)>,
+        release: Option<(PooledHttp1, Arc<IdleConnections>)>,
     ) -> UpstreamBody {
         UpstreamBody { incoming, release }
     }
 
     fn release_if_done(&mut self) {
         if self.incoming.is_end_stream()
-            && let Some((sender, idle)) = self.release.take()
+            && let Some((connection, idle)) = self.release.take()
         {
-            idle.put(sender);
+            idle.put(connection);
         }
     }
 }
@@ -115,8 +179,8 @@ impl Body for UpstreamBody {
         let polled = Pin::new(&mut self.incoming).poll_frame(cx);
         match &polled {
             Poll::Ready(None) => {
-                if let Some((sender, idle)) = self.release.take() {
-                    idle.put(sender);
+                if let Some((connection, idle)) = self.release.take() {
+                    idle.put(connection);
                 }
             }
             Poll::Ready(Some(Ok(_))) => self.release_if_done(),

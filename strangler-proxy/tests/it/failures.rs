@@ -440,3 +440,56 @@ async fn active_health_check_marks_an_address_down_and_up_again() {
     assert_eq!(get(&client, &proxy.url("/svc/1"), &[]).await.text(), "svc");
     proxy.shutdown().await;
 }
+
+/// An upstream answering `done` at once, or after sleeping for `/slow/<ms>`.
+async fn sleepy(name: &str) -> Upstream {
+    Upstream::start(name, |request| {
+        let sleep_ms = request
+            .uri()
+            .path()
+            .rsplit_once("/slow/")
+            .and_then(|(_, ms)| ms.parse::<u64>().ok());
+        Box::pin(async move {
+            if let Some(ms) = sleep_ms {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
+            Response::new(Full::new(Bytes::from("done")))
+        })
+    })
+    .await
+}
+
+/// Requests on one kept-alive upstream connection, by two routes with their own timeouts: each
+/// request times out by its own deadline, not by one an earlier request on the connection set
+/// (the connection's timer stays armed between requests).
+#[tokio::test]
+async fn each_request_on_a_reused_connection_keeps_its_own_timeout() {
+    let upstream = sleepy("svc").await;
+    let proxy = Proxy::start(&format!(
+        "default_upstream = \"svc\"\n\n\
+         [[upstream]]\nname = \"svc\"\naddresses = [\"{}\"]\n\n\
+         [[route]]\nname = \"patient\"\npath = \"/patient/**\"\n\
+         targets = [{{ upstream = \"svc\" }}]\nrequest_timeout_ms = 15000\n\n\
+         [[route]]\nname = \"hasty\"\npath = \"/hasty/**\"\n\
+         targets = [{{ upstream = \"svc\" }}]\nrequest_timeout_ms = 300\n",
+        upstream.addr
+    ))
+    .await;
+    let client = client();
+
+    // A patient request leaves the connection's timer 15 s away; a hasty one after it still
+    // times out at 300 ms (the upstream would answer after 8 s, inside the test's wait).
+    let reply = get(&client, &proxy.url("/patient/fast"), &[]).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let reply = get(&client, &proxy.url("/hasty/slow/8000"), &[]).await;
+    check_error(&reply, 504, "upstream_timeout", "hasty", "svc");
+
+    // A hasty request leaves the timer 300 ms away; a patient one after it, answered after
+    // 900 ms, is not cut off when that old deadline passes.
+    let reply = get(&client, &proxy.url("/hasty/fast"), &[]).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let reply = get(&client, &proxy.url("/patient/slow/900"), &[]).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.text(), "done");
+    proxy.shutdown().await;
+}
