@@ -23,7 +23,7 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -174,12 +174,15 @@ fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
 
 /// A TCP stream that fails with `TimedOut` once no byte was read or written for `idle`.
 /// The timer is re-armed lazily: progress only records an instant, and when the sleep fires
-/// early because of progress it is pushed back.
+/// early because of progress it is pushed back. It is polled only when it could tell something
+/// new: when it fired, or when a task other than the one it holds the waker of waits.
 struct IdleTimeout {
     stream: TcpStream,
     idle: Duration,
     last_activity: Instant,
     sleep: Pin<Box<Sleep>>,
+    /// The waker the sleep was last polled with (outside the task's budget, so it registered).
+    armed_for: Option<Waker>,
 }
 
 impl IdleTimeout {
@@ -189,13 +192,28 @@ impl IdleTimeout {
             idle,
             last_activity: Instant::now(),
             sleep: Box::pin(tokio::time::sleep(idle)),
+            armed_for: None,
         }
     }
 
     /// Called when an operation is pending: errors once the connection has been idle too long.
     fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
+        let armed = self
+            .armed_for
+            .as_ref()
+            .is_some_and(|waker| waker.will_wake(cx.waker()));
+        if armed && !self.sleep.is_elapsed() {
+            // It holds this task's waker and has not fired: polling it would change nothing.
+            return Poll::Pending;
+        }
         loop {
-            if self.sleep.as_mut().poll(cx).is_pending() {
+            // Outside the task's budget: a sleep polled with the budget spent returns without
+            // registering the waker, and would then not be polled again while armed.
+            let mut sleep = tokio::task::unconstrained(self.sleep.as_mut());
+            if Pin::new(&mut sleep).poll(cx).is_pending() {
+                if !armed {
+                    self.armed_for = Some(cx.waker().clone());
+                }
                 return Poll::Pending;
             }
             let deadline = self.last_activity + self.idle;
