@@ -174,8 +174,10 @@ impl UpstreamPool {
         request_timeout: Option<Duration>,
     ) -> Result<Response<ProxyBody>, FailureKind> {
         let address = &self.addresses[address_idx];
-        let deadline =
-            tokio::time::Instant::now() + request_timeout.unwrap_or(self.settings.request_timeout);
+        // One clock read serves the deadline and the pool's idle times.
+        let now = Instant::now();
+        let deadline = tokio::time::Instant::from_std(now)
+            + request_timeout.unwrap_or(self.settings.request_timeout);
         let path_and_query = request
             .uri()
             .path_and_query()
@@ -191,7 +193,7 @@ impl UpstreamPool {
             } else if let Some(sender) = (pooled_tries > 0)
                 .then(|| {
                     pooled_tries -= 1;
-                    address.idle.take()
+                    address.idle.take(now)
                 })
                 .flatten()
             {
@@ -213,7 +215,7 @@ impl UpstreamPool {
                 Connection::Http1(mut pooled) => {
                     // Origin form on the request line; `Host` is the client's.
                     *request.uri_mut() = Uri::from(path_and_query.clone());
-                    match pooled.exchange(request, deadline).await {
+                    match pooled.exchange(request, now, deadline).await {
                         None => return Err(FailureKind::Timeout),
                         Some(Ok(response)) => {
                             let reusable =

@@ -26,6 +26,9 @@ use crate::body::ProxyBody;
 #[derive(Debug)]
 pub struct PooledHttp1 {
     pub(super) sender: http1::SendRequest<ProxyBody>,
+    /// When its last request was sent; once back in the pool, it counts as idle from then (a
+    /// little early, by that request's duration, which only ever retires it sooner).
+    last_sent: Instant,
     /// Made for the connection's first request; after that armed at the deadline of some
     /// earlier request, or of the current one.
     timer: Option<Pin<Box<Sleep>>>,
@@ -35,19 +38,22 @@ impl PooledHttp1 {
     pub(super) fn new(sender: http1::SendRequest<ProxyBody>) -> PooledHttp1 {
         PooledHttp1 {
             sender,
+            last_sent: Instant::now(),
             timer: None,
         }
     }
 
-    /// Sends `request` and waits for the response head until `deadline`; `None` when the
+    /// Sends `request` (at `now`) and waits for the response head until `deadline`; `None` when the
     /// deadline came first. The timer left armed at an earlier request's deadline is only
     /// pushed to `deadline` when it fires (and pulled in at once if `deadline` is earlier), so
     /// a request usually registers no timer at all.
     pub(super) async fn exchange(
         &mut self,
         request: http::Request<ProxyBody>,
+        now: Instant,
         deadline: tokio::time::Instant,
     ) -> Option<Result<http::Response<Incoming>, TrySendError<http::Request<ProxyBody>>>> {
+        self.last_sent = now;
         let sent = self.sender.try_send_request(request);
         let timer = match &mut self.timer {
             Some(timer) => {
@@ -90,8 +96,8 @@ pub struct IdleConnections {
     idle_timeout: Duration,
 }
 
-/// One worker's idle connections, each with the instant it went idle.
-type IdleStack = Vec<(PooledHttp1, Instant)>;
+/// One worker's idle connections.
+type IdleStack = Vec<PooledHttp1>;
 
 impl IdleConnections {
     pub(super) fn new(capacity: usize, idle_timeout: Duration) -> IdleConnections {
@@ -109,11 +115,13 @@ impl IdleConnections {
         &self.stacks[crate::worker::index() % self.stacks.len()]
     }
 
-    /// The most recently used open connection; closed and expired ones are dropped on the way.
-    pub(super) fn take(&self) -> Option<PooledHttp1> {
+    /// The most recently used open connection at `now`; closed and expired ones are dropped on
+    /// the way.
+    pub(super) fn take(&self, now: Instant) -> Option<PooledHttp1> {
         let mut connections = self.stack().lock().ok()?;
-        while let Some((connection, idle_since)) = connections.pop() {
-            if !connection.sender.is_closed() && idle_since.elapsed() < self.idle_timeout {
+        while let Some(connection) = connections.pop() {
+            let idle_for = now.saturating_duration_since(connection.last_sent);
+            if !connection.sender.is_closed() && idle_for < self.idle_timeout {
                 return Some(connection);
             }
         }
@@ -128,7 +136,7 @@ impl IdleConnections {
         if let Ok(mut connections) = self.stack().lock()
             && connections.len() < self.capacity
         {
-            connections.push((connection, Instant::now()));
+            connections.push(connection);
         }
     }
 }

@@ -1,13 +1,15 @@
 //! `[limits] idle_timeout_ms`: a client connection that neither reads nor writes a byte for that
 //! long is closed, between requests or in the middle of a body, and one that keeps sending, however
-//! slowly, is not. Raw sockets, so that the test decides when each byte goes.
+//! slowly, is not. Raw sockets, so that the test decides when each byte goes. And an upstream's
+//! `idle_timeout_ms`: a pooled connection idle that long is not used again.
 
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::support::{Proxy, Upstream, config_with_upstreams, within};
+use crate::support::raw::RawUpstream;
+use crate::support::{Proxy, Upstream, client, config_with_upstreams, get, within};
 
 /// The idle timeout of these tests: long enough for a loaded machine to answer well within it,
 /// short enough to wait out.
@@ -118,4 +120,35 @@ async fn a_body_that_keeps_coming_slowly_is_not_idle() {
         assert!(answer.ends_with("read 12"), "{answer}");
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_pooled_upstream_connection_idle_past_its_timeout_is_not_reused() {
+    let upstream = RawUpstream::recorder().await;
+    let proxy = Proxy::start(&format!(
+        "default_upstream = \"monolith\"\n\n[[upstream]]\nname = \"monolith\"\n\
+         addresses = [\"{}\"]\nidle_timeout_ms = 1000\n",
+        upstream.addr
+    ))
+    .await;
+    let client = client();
+    for path in ["/first", "/right-after"] {
+        let reply = get(&client, &proxy.url(path), &[]).await;
+        assert_eq!(reply.status, 200, "{}", reply.text());
+    }
+    assert_eq!(
+        upstream.connections(),
+        1,
+        "the second request reuses the first's connection"
+    );
+
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    let reply = get(&client, &proxy.url("/later"), &[]).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(
+        upstream.connections(),
+        2,
+        "a connection idle past its timeout is not reused"
+    );
+    proxy.shutdown().await;
 }
