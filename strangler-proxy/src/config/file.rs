@@ -293,7 +293,8 @@ pub struct FileUpstream {
     /// Idle keep-alive connections kept per address. Default: 32.
     #[serde(default = "default_pool_size")]
     pub pool_size: usize,
-    /// Time an idle pooled connection is kept, in milliseconds. Default: 90000.
+    /// Time an idle pooled connection is kept, in milliseconds, counted from when its last
+    /// request was sent. Default: 90000.
     #[serde(default = "default_upstream_idle_timeout_ms")]
     pub idle_timeout_ms: u64,
     /// Protocol spoken to the upstream: `"http1"`, `"h2c"` (HTTP/2 without TLS, prior
