@@ -7,10 +7,11 @@
 //! Limits applied here: at most `max_connections` open connections, counted across every
 //! worker's listener (beyond it, a new one waits, accepted but unread, and those after it in
 //! the kernel's listen backlog, until one closes); `max_header_count` and `max_header_bytes`
-//! (hyper answers `431`); the header read timeout, counted from a request's first byte
-//! (slowloris defence; hyper closes the connection); and the idle timeout, which closes a
-//! connection that neither read nor wrote a byte for that long, between requests or inside a
-//! body. Framing is hyper's (RFC 9112): a request with both `Transfer-Encoding` and
+//! (hyper answers `431`); the header read timeout, counted from when the connection is ready
+//! for a request (accepted, or the previous response written) until its headers are complete
+//! (slowloris defence, and so the keep-alive timeout between requests; hyper closes the
+//! connection); and the idle timeout, which closes a connection that neither read nor wrote a
+//! byte for that long, between requests or inside a body. Framing is hyper's (RFC 9112): a request with both `Transfer-Encoding` and
 //! `Content-Length` is read by `Transfer-Encoding` and its connection closed afterwards,
 //! `Transfer-Encoding` in HTTP/1.0, a final coding other than `chunked`, and conflicting or
 //! invalid `Content-Length` values get `400`.

@@ -211,8 +211,10 @@ pub struct FileLimits {
     /// Bytes of the request target (path and query); more get `414`. Default: 8192.
     #[serde(default = "default_max_uri_bytes")]
     pub max_uri_bytes: usize,
-    /// Time a client has to send a request's complete headers, from its first byte; slower
-    /// clients are disconnected (slowloris defence). Default: 10000.
+    /// Time a client has to send a request's complete headers, counted from when the
+    /// connection is ready for the request (accepted, or the previous response written): a
+    /// kept-alive connection waiting for its next request is closed after this long too, as
+    /// are slower clients (slowloris defence). Default: 10000.
     #[serde(default = "default_header_read_timeout_ms")]
     pub header_read_timeout_ms: u64,
     /// Time a client connection may go without any byte read or written, between requests or

@@ -80,6 +80,26 @@ async fn a_quiet_keep_alive_connection_is_closed_after_the_idle_timeout() {
     .await;
 }
 
+/// hyper starts the header read timeout as soon as a connection is ready for its next request,
+/// so between requests it is the keep-alive timeout, whatever the idle timeout says (here the
+/// idle timeout is far longer than the test's wait).
+#[tokio::test]
+async fn between_requests_the_header_read_timeout_closes_a_kept_alive_connection() {
+    let upstream = Upstream::body_length("monolith").await;
+    let proxy = Proxy::start(&format!(
+        "limits = {{ idle_timeout_ms = 600000, header_read_timeout_ms = {IDLE_MS} }}\n{}",
+        config_with_upstreams(&[("monolith", upstream.addr)])
+    ))
+    .await;
+    within(async {
+        let mut stream = TcpStream::connect(proxy.addr).await.expect("connect");
+        stream.write_all(GET).await.expect("send");
+        assert!(read_response(&mut stream).await.starts_with("HTTP/1.1 200"));
+        assert!(closed_by_proxy(&mut stream).await, "sent bytes unasked");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_client_that_stops_in_the_middle_of_a_body_is_cut_off() {
     let (proxy, _upstream) = start().await;
