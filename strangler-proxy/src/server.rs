@@ -11,10 +11,10 @@
 //! for a request (accepted, or the previous response written) until its headers are complete
 //! (slowloris defence, and so the keep-alive timeout between requests; hyper closes the
 //! connection); and the idle timeout, which closes a connection that neither read nor wrote a
-//! byte for that long, between requests or inside a body. Framing is hyper's (RFC 9112): a request with both `Transfer-Encoding` and
-//! `Content-Length` is read by `Transfer-Encoding` and its connection closed afterwards,
-//! `Transfer-Encoding` in HTTP/1.0, a final coding other than `chunked`, and conflicting or
-//! invalid `Content-Length` values get `400`.
+//! byte for that long, between requests or inside a body. Framing is hyper's (RFC 9112): a
+//! request with both `Transfer-Encoding` and `Content-Length` is read by `Transfer-Encoding`
+//! and its connection closed afterwards, `Transfer-Encoding` in HTTP/1.0, a final coding other
+//! than `chunked`, and conflicting or invalid `Content-Length` values get `400`.
 //!
 //! Shutdown stops accepting, lets in-flight requests finish (connections close once idle),
 //! and cuts what is left after `shutdown_timeout`. Listener settings (`listen`, limits) are

@@ -122,9 +122,9 @@ impl ForwardingFields {
 }
 
 /// [`set_forwarding`] writing only the `fields` chosen, with this proxy's `Via` elements
-/// built beforehand and the request's fields noted by `census`. Client-supplied forwarding fields from an untrusted peer are removed
-/// whatever `fields` says: a field the proxy does not write must not reach the upstream as the
-/// client's claim.
+/// built beforehand and the request's fields noted by `census`. Client-supplied forwarding
+/// fields from an untrusted peer are removed whatever `fields` says: a field the proxy does not
+/// write must not reach the upstream as the client's claim.
 pub fn set_forwarding_fields(
     headers: &mut HeaderMap,
     census: FieldCensus,

@@ -43,10 +43,10 @@ impl PooledHttp1 {
         }
     }
 
-    /// Sends `request` (at `now`) and waits for the response head until `deadline`; `None` when the
-    /// deadline came first. The timer left armed at an earlier request's deadline is only
-    /// pushed to `deadline` when it fires (and pulled in at once if `deadline` is earlier), so
-    /// a request usually registers no timer at all.
+    /// Sends `request` (at `now`) and waits for the response head until `deadline`; `None`
+    /// when the deadline came first. The timer left armed at an earlier request's deadline is
+    /// only pushed to `deadline` when it fires (and pulled in at once if `deadline` is
+    /// earlier), so a request usually registers no timer at all.
     pub(super) async fn exchange(
         &mut self,
         request: http::Request<ProxyBody>,
