@@ -359,7 +359,7 @@ async fn prepare(
         &mut parts.headers,
         census,
         &client_info,
-        &runtime.settings.trusted_hops,
+        trusted,
         &runtime.via,
         header_options.forwarding,
     );

@@ -26,9 +26,7 @@ pub struct ClientConnection {
     peer: SocketAddr,
     /// `"http"` or `"https"`: how requests on it reach this proxy.
     scheme: &'static str,
-    /// The peer's address, IPv4-mapped IPv6 addresses as IPv4.
-    peer_ip: IpAddr,
-    /// The peer's address as an `X-Forwarded-For` element.
+    /// The peer's address (IPv4-mapped IPv6 addresses as IPv4) as an `X-Forwarded-For` element.
     forwarded_for: HeaderValue,
     /// `for=<peer>;proto=<scheme>`: the `Forwarded` element up to its host.
     forwarded_start: HeaderValue,
@@ -44,7 +42,6 @@ impl ClientConnection {
         ClientConnection {
             peer,
             scheme,
-            peer_ip,
             forwarded_for: shared_value(ip_text),
             forwarded_start: shared_value(element),
         }
@@ -92,11 +89,12 @@ pub fn set_forwarding(
 ) {
     let via = Via::new(proxy_name);
     let census = FieldCensus::of(headers);
+    let trusted_peer = trusted.contains(client.connection.peer.ip());
     set_forwarding_fields(
         headers,
         census,
         client,
-        trusted,
+        trusted_peer,
         &via,
         ForwardingFields::ALL,
     );
@@ -122,14 +120,15 @@ impl ForwardingFields {
 }
 
 /// [`set_forwarding`] writing only the `fields` chosen, with this proxy's `Via` elements
-/// built beforehand and the request's fields noted by `census`. Client-supplied forwarding
+/// built beforehand, the request's fields noted by `census` and the peer's trust decided by the
+/// caller (`trusted_peer`, as [`TrustedHops::contains`] says). Client-supplied forwarding
 /// fields from an untrusted peer are removed whatever `fields` says: a field the proxy does not
 /// write must not reach the upstream as the client's claim.
 pub fn set_forwarding_fields(
     headers: &mut HeaderMap,
     census: FieldCensus,
     client: &ClientInfo<'_>,
-    trusted: &TrustedHops,
+    trusted_peer: bool,
     via: &Via,
     fields: ForwardingFields,
 ) {
@@ -137,7 +136,7 @@ pub fn set_forwarding_fields(
     // Most requests carry none of these: then every field below is inserted without looking
     // for lines to join.
     let client_sent_some = census.has(Field::Forwarding);
-    let kept_some = client_sent_some && trusted.contains(connection.peer_ip);
+    let kept_some = client_sent_some && trusted_peer;
     if client_sent_some && !kept_some {
         for name in FORWARDING_NAMES {
             headers.remove(name);
