@@ -15,12 +15,17 @@ use crate::support::{Proxy, Upstream, client, config_with_upstreams, get, within
 /// short enough to wait out.
 const IDLE_MS: u64 = 600;
 
-/// A proxy with [`IDLE_MS`] in front of an upstream that reads the whole body and answers its
-/// length ([`Upstream::body_length`]).
+/// A proxy with the idle timeout [`IDLE_MS`] in front of an upstream that reads the whole body
+/// and answers its length ([`Upstream::body_length`]).
 async fn start() -> (Proxy, Upstream) {
+    start_with_limits(&format!("idle_timeout_ms = {IDLE_MS}")).await
+}
+
+/// [`start`] with other `[limits]` fields.
+async fn start_with_limits(limits: &str) -> (Proxy, Upstream) {
     let upstream = Upstream::body_length("monolith").await;
     let config = format!(
-        "limits = {{ idle_timeout_ms = {IDLE_MS} }}\n{}",
+        "limits = {{ {limits} }}\n{}",
         config_with_upstreams(&[("monolith", upstream.addr)])
     );
     (Proxy::start(&config).await, upstream)
@@ -62,18 +67,24 @@ async fn closed_by_proxy(stream: &mut TcpStream) -> bool {
     }
 }
 
-const GET: &[u8] = b"GET /idle HTTP/1.1\r\nHost: shop.example\r\n\r\n";
+/// Sends a GET on `stream` and checks it is answered `200`.
+async fn get_ok(stream: &mut TcpStream) {
+    stream
+        .write_all(b"GET /idle HTTP/1.1\r\nHost: shop.example\r\n\r\n")
+        .await
+        .expect("send");
+    let answer = read_response(stream).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
 
 #[tokio::test]
 async fn a_quiet_keep_alive_connection_is_closed_after_the_idle_timeout() {
     let (proxy, _upstream) = start().await;
     within(async {
         let mut stream = TcpStream::connect(proxy.addr).await.expect("connect");
-        stream.write_all(GET).await.expect("send");
-        assert!(read_response(&mut stream).await.starts_with("HTTP/1.1 200"));
+        get_ok(&mut stream).await;
         // Kept alive: a second request right away is answered on the same connection.
-        stream.write_all(GET).await.expect("send again");
-        assert!(read_response(&mut stream).await.starts_with("HTTP/1.1 200"));
+        get_ok(&mut stream).await;
         // Then nothing: the proxy closes it (the test's timeout bounds the wait).
         assert!(closed_by_proxy(&mut stream).await, "sent bytes unasked");
     })
@@ -85,16 +96,13 @@ async fn a_quiet_keep_alive_connection_is_closed_after_the_idle_timeout() {
 /// idle timeout is far longer than the test's wait).
 #[tokio::test]
 async fn between_requests_the_header_read_timeout_closes_a_kept_alive_connection() {
-    let upstream = Upstream::body_length("monolith").await;
-    let proxy = Proxy::start(&format!(
-        "limits = {{ idle_timeout_ms = 600000, header_read_timeout_ms = {IDLE_MS} }}\n{}",
-        config_with_upstreams(&[("monolith", upstream.addr)])
+    let (proxy, _upstream) = start_with_limits(&format!(
+        "idle_timeout_ms = 600000, header_read_timeout_ms = {IDLE_MS}"
     ))
     .await;
     within(async {
         let mut stream = TcpStream::connect(proxy.addr).await.expect("connect");
-        stream.write_all(GET).await.expect("send");
-        assert!(read_response(&mut stream).await.starts_with("HTTP/1.1 200"));
+        get_ok(&mut stream).await;
         assert!(closed_by_proxy(&mut stream).await, "sent bytes unasked");
     })
     .await;
