@@ -6,7 +6,9 @@
 
 use std::path::Path;
 
-use crate::support::{KillOnDrop, cargo_test, copy_tree, ficus_ok, start_listening};
+use crate::support::{
+    KillOnDrop, cargo_test, copy_tree, ficus_ok, generated_cargo, start_listening,
+};
 
 /// What a person writes to supply the catalog's functions from the monolith's database
 /// (`{module}`: where the adapter is declared), and to map its errors as its routes do.
@@ -162,8 +164,7 @@ fn the_monolith_calls_its_own_code_in_process_and_the_moved_service_answers_alik
             .env("CATALOG_DATABASE", work.path().join("service.db")),
     );
     let guard = KillOnDrop(service.id());
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let output = std::process::Command::new(cargo)
+    let output = generated_cargo(&shop, "generated-local")
         .args([
             "test",
             "--offline",
@@ -171,13 +172,7 @@ fn the_monolith_calls_its_own_code_in_process_and_the_moved_service_answers_alik
             "--test",
             "catalog_in_process",
         ])
-        .current_dir(&shop)
-        .env(
-            "CARGO_TARGET_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-local"),
-        )
         .env("CATALOG_URL", format!("http://127.0.0.1:{port}"))
-        .env_remove("RUSTFLAGS")
         .output()
         .expect("run cargo");
     assert!(

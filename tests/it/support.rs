@@ -44,21 +44,31 @@ pub(crate) fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
     }
 }
 
-/// `cargo test --offline` in `dir` (which builds everything and runs the generated contract
-/// tests), with `CARGO_TARGET_TMPDIR/TARGET` as target folder, which tests share (serde, axum
-/// and hyper are built once) unless their crates have the same names,
-/// failing with cargo's output.
-#[track_caller]
-pub(crate) fn cargo_test(dir: &Path, target: &str) {
+/// `cargo` run in `dir` on a generated workspace, with `CARGO_TARGET_TMPDIR/TARGET` as target
+/// folder, which tests share (serde, axum and hyper are built once) unless their crates have
+/// the same names. The build keeps no debug info and no incremental state: each generated
+/// target folder would otherwise take about a gigabyte, and CI machines have little disk.
+pub(crate) fn generated_cargo(dir: &Path, target: &str) -> Command {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let output = std::process::Command::new(cargo)
-        .args(["test", "--offline", "--quiet"])
+    let mut command = Command::new(cargo);
+    command
         .current_dir(dir)
         .env(
             "CARGO_TARGET_DIR",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join(target),
         )
-        .env_remove("RUSTFLAGS")
+        .env("CARGO_PROFILE_DEV_DEBUG", "false")
+        .env("CARGO_INCREMENTAL", "0")
+        .env_remove("RUSTFLAGS");
+    command
+}
+
+/// `cargo test --offline` in `dir` (which builds everything and runs the generated contract
+/// tests) through [`generated_cargo`], failing with cargo's output.
+#[track_caller]
+pub(crate) fn cargo_test(dir: &Path, target: &str) {
+    let output = generated_cargo(dir, target)
+        .args(["test", "--offline", "--quiet"])
         .output()
         .expect("run cargo");
     assert!(
