@@ -1,7 +1,6 @@
-//! The request path in phases. [`handle`] runs 1, 2 and 7 and calls `forward`, which runs 3 to
-//! 6, each a function of its own with what it needs passed in (`prepare` hands `send` and
-//! `respond` a `Prepared` request), so that a new phase (shadowing, a rollout's gates) hooks in
-//! between two calls:
+//! The request path in phases, all run by [`handle`] in one future: each phase is a function
+//! of its own with what it needs passed in (`prepare` hands `send` and `respond` a `Prepared`
+//! request), so that a new phase (shadowing, a rollout's gates) hooks in between two calls:
 //!
 //! 1. **limits**: the request target's length (hyper already enforced header count and size,
 //!    framing and the header read timeout);
@@ -81,9 +80,11 @@ impl hyper::service::Service<Request<Incoming>> for ProxyService {
     type Future = Pin<Box<dyn Future<Output = Result<Response<ProxyBody>, Infallible>> + Send>>;
 
     fn call(&self, request: Request<Incoming>) -> Self::Future {
-        let shared = Arc::clone(&self.shared);
-        let client = Arc::clone(&self.client);
-        Box::pin(async move { Ok(handle(&shared, &client, request).await) })
+        Box::pin(handle(
+            Arc::clone(&self.shared),
+            Arc::clone(&self.client),
+            request,
+        ))
     }
 }
 
@@ -101,15 +102,6 @@ struct Outcome<'runtime> {
     rollout_pick: Option<&'runtime TargetRuntime>,
 }
 
-/// A request past phases 1 and 2, with what they learned of it.
-struct Arrived {
-    request: Request<Incoming>,
-    /// Which of the fields the request path acts on it carries.
-    census: FieldCensus,
-    /// The host it names ([`request_host`]).
-    host: Option<HeaderValue>,
-}
-
 /// The request body as the attempts see it.
 enum BodySource {
     /// Empty, or kept whole: every attempt gets a copy.
@@ -119,12 +111,17 @@ enum BodySource {
 }
 
 /// Proxies one request; never fails (errors become responses).
+///
+/// All seven phases run in this one future, each phase a call: the functions that wait
+/// (`send`, the shadow's start, reading a kept body) are awaited from here, and the others are
+/// plain functions. The request and the response are large values, and every `async fn`
+/// layer they pass through moves them again (and its future keeps a slot for each argument),
+/// so the layers are few.
 pub async fn handle(
-    shared: &Shared,
-    client: &ClientConnection,
+    shared: Arc<Shared>,
+    client: Arc<ClientConnection>,
     request: Request<Incoming>,
-) -> Response<ProxyBody> {
-    let peer = client.peer();
+) -> Result<Response<ProxyBody>, Infallible> {
     let started = Instant::now();
     let runtime = shared.runtime();
     let method = request.method().clone();
@@ -139,28 +136,9 @@ pub async fn handle(
     // Phase 1 and 2: limits, route.
     let census = FieldCensus::of(request.headers());
     let host = request_host(&request);
-    let route_match = {
-        let header_pairs: Vec<(&str, &str)> = if runtime.matches_headers {
-            request
-                .headers()
-                .iter()
-                .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let found = runtime.table.match_request(
-            method.as_str(),
-            host.as_ref().and_then(|host| host.to_str().ok()),
-            request.uri().path(),
-            &header_pairs,
-        );
-        (found.rank, found.route)
-    };
-    let (rank, route) = route_match;
-    let route_runtime = &runtime.routes[rank];
+    let (rank, route) = route_request(&runtime, &request, host.as_ref());
     let mut outcome = Outcome {
-        route: route_runtime,
+        route: &runtime.routes[rank],
         route_name: &route.name,
         target: None,
         address: None,
@@ -171,37 +149,88 @@ pub async fn handle(
         rollout_pick: None,
     };
 
-    let uri_len = request
-        .uri()
-        .path_and_query()
-        .map_or(0, |pq| pq.as_str().len());
-    let response = if uri_len > runtime.settings.limits.max_uri_bytes {
-        outcome.error = Some(ProxyErrorKind::UriTooLong);
-        error_response(ProxyErrorKind::UriTooLong, &route.name, None, None)
-    } else if declared_length_exceeds(&request, runtime.settings.limits.max_body_bytes) {
-        outcome.error = Some(ProxyErrorKind::BodyTooLarge);
-        error_response(ProxyErrorKind::BodyTooLarge, &route.name, None, None)
-    } else if method == Method::CONNECT {
-        // An authority-form target names a host to tunnel to; a reverse proxy has no business
-        // opening tunnels for clients (WebSocket uses an upgraded GET instead).
-        outcome.error = Some(ProxyErrorKind::ConnectNotSupported);
-        error_response(ProxyErrorKind::ConnectNotSupported, &route.name, None, None)
-    } else if let Some(kind) = census
-        .has(Field::TransferEncoding)
-        .then(|| transfer_coding_problem(&request))
-        .flatten()
-    {
-        outcome.error = Some(kind);
-        error_response(kind, &route.name, None, None)
-    } else {
-        let arrived = Arrived {
-            request,
-            census,
-            host,
+    let mut response = 'forward: {
+        if let Some(kind) = refusal(&runtime, &request, census) {
+            outcome.error = Some(kind);
+            break 'forward error_response(kind, &route.name, None, None);
+        }
+
+        // Phase 3: pick.
+        let pick = split::pick(route, request.headers(), request.uri().query());
+        outcome.pick_reason = Some(pick.reason);
+        // Borrowed from the runtime the request holds: no reference counting per request.
+        let target: &TargetRuntime = &outcome.route.targets[pick.target_idx];
+        if target.rollout.is_some() {
+            outcome.rollout_pick = Some(target);
+        }
+
+        // Phase 4: prepare; a small body of an idempotent request is read whole first.
+        let mut prepared = prepare(&runtime, &client, request, census, host);
+        if prepared.keep_body
+            && let BodySource::Streamed(slot) = &mut prepared.body
+            && let Some(incoming) = slot.take()
+        {
+            match collect_limited(incoming, runtime.settings.limits.replay_buffer_bytes).await {
+                Ok(Some(bytes)) => prepared.body = BodySource::Kept(bytes),
+                // The declared length was a lie or the client went away: nothing to forward.
+                Ok(None) | Err(_) => {
+                    outcome.error = Some(ProxyErrorKind::BadRequest);
+                    break 'forward error_response(
+                        ProxyErrorKind::BadRequest,
+                        &route.name,
+                        None,
+                        prepared.request_id.as_ref(),
+                    );
+                }
+            }
+        }
+
+        // Phase 4b: shadow, on routes that have one: the copy is spawned and never waited for.
+        let shadow_started = match &outcome.route.shadow {
+            None => None,
+            Some(shadow) => match start_shadow(shadow, &mut prepared).await {
+                Ok(started) => started.map(|sender| (shadow, sender)),
+                Err(kind) => {
+                    outcome.error = Some(kind);
+                    break 'forward error_response(
+                        kind,
+                        &route.name,
+                        None,
+                        prepared.request_id.as_ref(),
+                    );
+                }
+            },
         };
-        forward(shared, &runtime, client, arrived, route, &mut outcome).await
+
+        // Phase 5: send. A failure drops the shadow's sender: the copy is not compared.
+        let (response, target) = match send(
+            &shared,
+            &runtime,
+            route,
+            target,
+            &mut prepared,
+            &mut outcome,
+        )
+        .await
+        {
+            Ok(answered) => answered,
+            Err(answer) => break 'forward answer,
+        };
+        outcome.target = Some(target_name(&runtime, route, target));
+        let mut response = match shadow_started {
+            Some((shadow, sender)) => shadow.attach(response, sender),
+            None => response,
+        };
+
+        // Phase 6: respond.
+        respond(
+            &runtime,
+            &mut response,
+            prepared.client_upgrade,
+            prepared.request_id,
+        );
+        response
     };
-    let mut response = response;
     if matches!(
         outcome.error,
         Some(
@@ -218,79 +247,69 @@ pub async fn handle(
             .insert(CONNECTION, HeaderValue::from_static("close"));
     }
 
+    // Phase 7: log.
     log_and_count(
         &runtime,
         &outcome,
         &method,
         version,
-        peer,
+        client.peer(),
         &path_for_log,
         &response,
         started,
     );
-    response
+    Ok(response)
 }
 
-/// Phases 3 to 6.
-async fn forward<'runtime>(
-    shared: &Shared,
+/// Phase 2: the rank and the route the table picks for `request`.
+fn route_request<'runtime>(
     runtime: &'runtime Runtime,
-    client: &ClientConnection,
-    arrived: Arrived,
-    route: &'runtime Route,
-    outcome: &mut Outcome<'runtime>,
-) -> Response<ProxyBody> {
-    // Phase 3: pick.
-    let request = &arrived.request;
-    let pick = split::pick(route, request.headers(), request.uri().query());
-    outcome.pick_reason = Some(pick.reason);
-    // Borrowed from the runtime the request holds: no reference counting per request.
-    let target: &'runtime TargetRuntime = &outcome.route.targets[pick.target_idx];
-    if target.rollout.is_some() {
-        outcome.rollout_pick = Some(target);
-    }
-
-    // Phase 4: prepare.
-    let mut prepared = match prepare(runtime, client, arrived).await {
-        Ok(prepared) => prepared,
-        Err((kind, request_id)) => {
-            outcome.error = Some(kind);
-            return error_response(kind, &route.name, None, request_id.as_ref());
-        }
+    request: &Request<Incoming>,
+    host: Option<&HeaderValue>,
+) -> (usize, &'runtime Route) {
+    let header_pairs: Vec<(&str, &str)> = if runtime.matches_headers {
+        request
+            .headers()
+            .iter()
+            .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
+            .collect()
+    } else {
+        Vec::new()
     };
-
-    // Phase 4b: shadow, on routes that have one: the copy is spawned and never waited for.
-    let shadow_started = match &outcome.route.shadow {
-        None => None,
-        Some(shadow) => match start_shadow(shadow, &mut prepared).await {
-            Ok(started) => started.map(|sender| (shadow, sender)),
-            Err(kind) => {
-                outcome.error = Some(kind);
-                return error_response(kind, &route.name, None, prepared.request_id.as_ref());
-            }
-        },
-    };
-
-    // Phase 5: send. A failure drops the shadow's sender: the copy is not compared.
-    let (response, target) =
-        match send(shared, runtime, route, target, &mut prepared, outcome).await {
-            Ok(answered) => answered,
-            Err(answer) => return answer,
-        };
-    outcome.target = Some(target_name(runtime, route, target));
-    let mut response = match shadow_started {
-        Some((shadow, sender)) => shadow.attach(response, sender),
-        None => response,
-    };
-
-    // Phase 6: respond.
-    respond(
-        runtime,
-        &mut response,
-        prepared.client_upgrade,
-        prepared.request_id,
+    let found = runtime.table.match_request(
+        request.method().as_str(),
+        host.and_then(|host| host.to_str().ok()),
+        request.uri().path(),
+        &header_pairs,
     );
-    response
+    (found.rank, found.route)
+}
+
+/// Phase 1: why the proxy answers `request` itself without forwarding it, if it does: a target
+/// or a declared body over the limits, `CONNECT`, or a transfer coding it cannot frame.
+fn refusal(
+    runtime: &Runtime,
+    request: &Request<Incoming>,
+    census: FieldCensus,
+) -> Option<ProxyErrorKind> {
+    let limits = &runtime.settings.limits;
+    let uri_len = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |pq| pq.as_str().len());
+    if uri_len > limits.max_uri_bytes {
+        Some(ProxyErrorKind::UriTooLong)
+    } else if declared_length_exceeds(request, limits.max_body_bytes) {
+        Some(ProxyErrorKind::BodyTooLarge)
+    } else if request.method() == Method::CONNECT {
+        // An authority-form target names a host to tunnel to; a reverse proxy has no business
+        // opening tunnels for clients (WebSocket uses an upgraded GET instead).
+        Some(ProxyErrorKind::ConnectNotSupported)
+    } else if census.has(Field::TransferEncoding) {
+        transfer_coding_problem(request)
+    } else {
+        None
+    }
 }
 
 /// The request as phase 4 prepares it for the attempts of phase 5 and the response of phase 6.
@@ -298,6 +317,9 @@ struct Prepared {
     /// The head every attempt is cloned from.
     parts: http::request::Parts,
     body: BodySource,
+    /// The streamed body is to be read whole and kept before the first attempt: the method is
+    /// idempotent and the declared length fits the replay buffer.
+    keep_body: bool,
     idempotent: bool,
     request_id: Option<HeaderValue>,
     /// The client's side of a connection upgrade, when it asked for one.
@@ -305,21 +327,18 @@ struct Prepared {
 }
 
 /// Phase 4: hop-by-hop fields out, `Host`, forwarding fields, request id and `traceparent`
-/// in; the body kept for replay when it is small and the method idempotent, else streamed.
-/// A body shorter than declared (or a client gone) is a bad request, with the request id.
+/// in; the body marked to be kept for replay when it is small and the method idempotent, else
+/// streamed.
 ///
 /// The census was taken of the request's fields as it arrived: each step below that only
 /// removes or reads a field the request did not carry is skipped.
-async fn prepare(
+fn prepare(
     runtime: &Runtime,
     client: &ClientConnection,
-    arrived: Arrived,
-) -> Result<Prepared, (ProxyErrorKind, Option<HeaderValue>)> {
-    let Arrived {
-        mut request,
-        census,
-        host,
-    } = arrived;
+    mut request: Request<Incoming>,
+    census: FieldCensus,
+    host: Option<HeaderValue>,
+) -> Prepared {
     let is_upgrade = census.has(Field::Upgrade) && is_upgrade_request(&request);
     let client_upgrade = is_upgrade.then(|| hyper::upgrade::on(&mut request));
     let (mut parts, incoming) = request.into_parts();
@@ -382,29 +401,24 @@ async fn prepare(
     parts.version = Version::HTTP_11;
 
     let idempotent = is_idempotent(&parts.method);
-    let body = if incoming.is_end_stream() {
-        BodySource::Kept(Bytes::new())
-    } else if idempotent
-        && incoming
-            .size_hint()
-            .exact()
-            .is_some_and(|length| length <= runtime.settings.limits.replay_buffer_bytes as u64)
-    {
-        match collect_limited(incoming, runtime.settings.limits.replay_buffer_bytes).await {
-            Ok(Some(bytes)) => BodySource::Kept(bytes),
-            // The declared length was a lie or the client went away: nothing to forward.
-            Ok(None) | Err(_) => return Err((ProxyErrorKind::BadRequest, request_id)),
-        }
+    let (body, keep_body) = if incoming.is_end_stream() {
+        (BodySource::Kept(Bytes::new()), false)
     } else {
-        BodySource::Streamed(Some(incoming))
+        let keep = idempotent
+            && incoming
+                .size_hint()
+                .exact()
+                .is_some_and(|length| length <= runtime.settings.limits.replay_buffer_bytes as u64);
+        (BodySource::Streamed(Some(incoming)), keep)
     };
-    Ok(Prepared {
+    Prepared {
         parts,
         body,
+        keep_body,
         idempotent,
         request_id,
         client_upgrade,
-    })
+    }
 }
 
 /// Phase 5: attempts on `target`'s addresses, with the retry and fallback rules of the module

@@ -20,6 +20,8 @@
 //! It does not resolve names itself (the connector does, per connection), retry, or decide
 //! about fallback: [`crate::proxy`] does that with the errors this module classifies.
 
+use std::future::poll_fn;
+use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -39,7 +41,7 @@ mod pooled;
 
 use crate::tls::TlsError;
 pub use pooled::UpstreamBody;
-use pooled::{IdleConnections, PooledHttp1};
+use pooled::{IdleConnections, PooledHttp1, wait_for_head};
 
 /// An upstream's addresses, health and connection pools.
 pub struct UpstreamPool {
@@ -215,7 +217,14 @@ impl UpstreamPool {
                 Connection::Http1(mut pooled) => {
                     // Origin form on the request line; `Host` is the client's.
                     *request.uri_mut() = Uri::from(path_and_query.clone());
-                    match pooled.exchange(request, now, deadline).await {
+                    let sent = pooled.sender.try_send_request(request);
+                    let mut sent = pin!(sent);
+                    let answer = {
+                        let mut timer = pooled.arm_timer(now, deadline);
+                        poll_fn(|cx| wait_for_head(sent.as_mut(), timer.as_mut(), deadline, cx))
+                            .await
+                    };
+                    match answer {
                         None => return Err(FailureKind::Timeout),
                         Some(Ok(response)) => {
                             let reusable =

@@ -4,20 +4,20 @@
 //! ([`UpstreamBody`]). A body dropped early, or one that failed, takes its connection with it:
 //! only a connection whose last exchange completed is reused.
 //!
-//! Each connection keeps the timer of its requests' timeouts ([`PooledHttp1::exchange`]):
+//! Each connection keeps the timer of its requests' timeouts ([`PooledHttp1::arm_timer`]):
 //! registering a timer in tokio's wheel and taking it out again for every request cost more
 //! than the rest of the pool's work, so the timer stays armed from one request to the next and
 //! is moved only when it fires before the deadline of the request then in flight.
 
-use std::future::{Future, poll_fn};
-use std::pin::{Pin, pin};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
-use hyper::client::conn::{TrySendError, http1};
+use hyper::client::conn::http1;
 use tokio::time::Sleep;
 
 use crate::body::ProxyBody;
@@ -43,46 +43,48 @@ impl PooledHttp1 {
         }
     }
 
-    /// Sends `request` (at `now`) and waits for the response head until `deadline`; `None`
-    /// when the deadline came first. The timer left armed at an earlier request's deadline is
-    /// only pushed to `deadline` when it fires (and pulled in at once if `deadline` is
-    /// earlier), so a request usually registers no timer at all.
-    pub(super) async fn exchange(
+    /// The timer for a request sent at `now` that must have its response head by `deadline`.
+    /// The timer left armed at an earlier request's deadline is only pushed to `deadline` when
+    /// it fires ([`wait_for_head`]), and pulled in at once if `deadline` is earlier, so a
+    /// request usually registers no timer at all.
+    pub(super) fn arm_timer(
         &mut self,
-        request: http::Request<ProxyBody>,
         now: Instant,
         deadline: tokio::time::Instant,
-    ) -> Option<Result<http::Response<Incoming>, TrySendError<http::Request<ProxyBody>>>> {
+    ) -> Pin<&mut Sleep> {
         self.last_sent = now;
-        let sent = self.sender.try_send_request(request);
-        let timer = match &mut self.timer {
-            Some(timer) => {
-                if timer.deadline() > deadline {
-                    timer.as_mut().reset(deadline);
-                }
-                timer
-            }
-            None => self
-                .timer
-                .insert(Box::pin(tokio::time::sleep_until(deadline))),
-        };
-        let mut sent = pin!(sent);
-        poll_fn(|cx| {
-            if let Poll::Ready(output) = sent.as_mut().poll(cx) {
-                return Poll::Ready(Some(output));
-            }
-            // Fired at an earlier request's deadline: re-armed for this one, and polled again
-            // so that it wakes this task.
-            while timer.as_mut().poll(cx).is_ready() {
-                if timer.deadline() >= deadline {
-                    return Poll::Ready(None);
-                }
-                timer.as_mut().reset(deadline);
-            }
-            Poll::Pending
-        })
-        .await
+        let timer = self
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if timer.deadline() > deadline {
+            timer.as_mut().reset(deadline);
+        }
+        timer.as_mut()
     }
+}
+
+/// Polls `sent`, a request sent on a pooled connection, with `timer` from
+/// [`PooledHttp1::arm_timer`]: `Ready(None)` when `deadline` came first. A plain function
+/// polled from the caller's own future (not an `async fn` of its own), so the request and the
+/// response are not moved through one more future.
+pub(super) fn wait_for_head<F: Future>(
+    sent: Pin<&mut F>,
+    mut timer: Pin<&mut Sleep>,
+    deadline: tokio::time::Instant,
+    cx: &mut Context<'_>,
+) -> Poll<Option<F::Output>> {
+    if let Poll::Ready(output) = sent.poll(cx) {
+        return Poll::Ready(Some(output));
+    }
+    // Fired at an earlier request's deadline: re-armed for this one, and polled again so that
+    // it wakes this task.
+    while timer.as_mut().poll(cx).is_ready() {
+        if timer.deadline() >= deadline {
+            return Poll::Ready(None);
+        }
+        timer.as_mut().reset(deadline);
+    }
+    Poll::Pending
 }
 
 /// The idle HTTP/1.1 connections of one address: one stack per worker thread (see
