@@ -40,6 +40,10 @@ use crate::headers::ClientConnection;
 use crate::proxy::ProxyService;
 use crate::runtime::Shared;
 
+mod head_timer;
+
+use head_timer::HeadTimer;
+
 /// Serves `listener` until `shutdown` completes, then drains connections for at most
 /// `limits.shutdown_timeout`. Each open connection holds one of `permits` (sized
 /// `max_connections`, shared by every worker's listener).
@@ -158,7 +162,7 @@ fn connection_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
     }
     builder
         .http1()
-        .timer(TokioTimer::new())
+        .timer(HeadTimer)
         .header_read_timeout(limits.header_read_timeout)
         // hyper's minimum buffer is 8 KiB; validation keeps max_header_bytes at least that.
         .max_buf_size(limits.max_header_bytes.max(8192))
