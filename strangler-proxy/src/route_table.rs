@@ -174,23 +174,29 @@ impl RouteTable {
         path: &'request str,
         headers: &[(&str, &str)],
     ) -> RouteMatch<'table, 'request> {
-        // Stack buffers: a request path rarely has more than 16 segments or a table more than
-        // 8 candidate routes for one path.
-        let segments = path_segments(path);
+        // A stack buffer: a table rarely has more than 8 candidate routes for one path.
         let mut candidates: SmallVec<[usize; 8]> = SmallVec::new();
-        collect_candidates(&self.root, &segments, &mut candidates);
-        candidates.sort_unstable();
-        candidates.dedup();
+        collect_candidates(&self.root, path, &mut candidates);
+        if candidates.len() > 1 {
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
 
         let host = host.map(strip_port);
         for rank in candidates {
             let compiled = &self.routes[rank];
             if conditions_hold(&compiled.route, method, host, headers) {
-                let params = compiled
-                    .captures
-                    .iter()
-                    .map(|(segment_idx, name)| (name.as_str(), segments[*segment_idx]))
-                    .collect();
+                // The segments are cut again only for a pattern that captures some.
+                let params = if compiled.captures.is_empty() {
+                    Vec::new()
+                } else {
+                    let segments = path_segments(path);
+                    compiled
+                        .captures
+                        .iter()
+                        .map(|(segment_idx, name)| (name.as_str(), segments[*segment_idx]))
+                        .collect()
+                };
                 return RouteMatch {
                     route: &compiled.route,
                     rank,
@@ -268,19 +274,37 @@ fn precedence_key(route: &Route) -> (u8, usize, usize, usize) {
     }
 }
 
-fn collect_candidates(node: &Node, segments: &[&str], candidates: &mut SmallVec<[usize; 8]>) {
+/// Walks the trie along the segments of `path` (what is left of it at `node`), cut one at a
+/// time as [`path_segments`] cuts them, without a vector of them all.
+fn collect_candidates(node: &Node, path: &str, candidates: &mut SmallVec<[usize; 8]>) {
     // A prefix route matches its prefix itself and anything below it.
     candidates.extend_from_slice(&node.prefix_routes);
-    let Some((first, rest)) = segments.split_first() else {
+    let Some((first, rest)) = next_segment(path) else {
         candidates.extend_from_slice(&node.exact_routes);
         return;
     };
-    if let Some(child) = node.literal_children.get(*first) {
+    if let Some(child) = node.literal_children.get(first) {
         collect_candidates(child, rest, candidates);
     }
     if let Some(child) = &node.wildcard_child {
         collect_candidates(child, rest, candidates);
     }
+}
+
+/// The first non-empty segment of `path` and what follows it; `None` when no segment is left
+/// before the end, a `?` or a `#`.
+fn next_segment(path: &str) -> Option<(&str, &str)> {
+    let bytes = path.as_bytes();
+    let start = bytes.iter().position(|byte| *byte != b'/')?;
+    if matches!(bytes[start], b'?' | b'#') {
+        return None;
+    }
+    let end = bytes[start..]
+        .iter()
+        .position(|byte| matches!(byte, b'/' | b'?' | b'#'))
+        .map_or(bytes.len(), |len| start + len);
+    // `/`, `?` and `#` are ASCII: both cuts fall on character boundaries.
+    Some((&path[start..end], &path[end..]))
 }
 
 fn conditions_hold(

@@ -357,8 +357,8 @@ fn host_condition_with_ipv6_literal_and_port() {
     );
 }
 
-/// The segments a path is matched on: empty ones skipped, nothing after `?` or `#`, non-ASCII
-/// segments whole.
+/// The segments a path is matched on, all at once and one at a time: empty ones skipped,
+/// nothing after `?` or `#`, non-ASCII segments whole.
 #[test]
 fn path_segments_skip_empty_ones_and_stop_at_query_or_fragment() {
     let cases: [(&str, &[&str]); 9] = [
@@ -374,5 +374,13 @@ fn path_segments_skip_empty_ones_and_stop_at_query_or_fragment() {
     ];
     for (path, expected) in cases {
         assert_eq!(super::path_segments(path).as_slice(), expected, "{path:?}");
+        // The trie walk cuts one segment at a time, and must cut the same ones.
+        let mut walked = Vec::new();
+        let mut rest = path;
+        while let Some((segment, after)) = super::next_segment(rest) {
+            walked.push(segment);
+            rest = after;
+        }
+        assert_eq!(walked, expected, "walked {path:?}");
     }
 }
