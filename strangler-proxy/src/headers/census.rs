@@ -10,7 +10,7 @@
 use http::HeaderMap;
 
 use super::forwarding::FORWARDING_NAMES;
-use super::hop_by_hop::is_always_hop_by_hop;
+use super::hop_by_hop::is_hop_by_hop_name;
 use super::request_id::REQUEST_ID_HEADER;
 use super::trace_context::{TRACEPARENT_HEADER, TRACESTATE_HEADER};
 
@@ -80,7 +80,7 @@ fn fields_of(name: &str) -> u16 {
         TRACESTATE_HEADER => Field::Tracestate.bit(),
         crate::split::OVERRIDE_HEADER => Field::Override.bit(),
         crate::shadow::SHADOW_HEADER => Field::Shadow.bit(),
-        _ if is_always_hop_by_hop(name.as_bytes()) => Field::HopByHop.bit(),
+        _ if is_hop_by_hop_name(name.as_bytes()) => Field::HopByHop.bit(),
         _ if FORWARDING_NAMES.iter().any(|known| known.as_str() == name) => Field::Forwarding.bit(),
         _ => 0,
     };

@@ -283,10 +283,12 @@ pub(super) const FORWARDING_NAMES: [HeaderName; 4] = [
 /// [`append_list_element`] with a ready value: without existing lines, the value itself goes in
 /// (a reference count, not a copy).
 fn append_list_value(headers: &mut HeaderMap, name: HeaderName, value: &HeaderValue) {
-    if headers.contains_key(&name) {
-        append_list_element(headers, name, value.as_bytes());
-    } else {
-        headers.insert(name, value.clone());
+    // One lookup when the field is absent, the usual case.
+    match headers.entry(&name) {
+        header::Entry::Vacant(vacant) => {
+            vacant.insert(value.clone());
+        }
+        header::Entry::Occupied(_) => append_list_element(headers, name, value.as_bytes()),
     }
 }
 

@@ -37,21 +37,24 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
     // just `Connection: keep-alive`) then cost one or two removals, not one per known name.
     let mut present: SmallVec<[HeaderName; 4]> = SmallVec::new();
     for name in headers.keys() {
-        if is_always_hop_by_hop(name.as_str().as_bytes()) {
+        if is_hop_by_hop_name(name.as_str().as_bytes()) {
             present.push(name.clone());
         }
     }
     if present.is_empty() {
         return;
     }
-    let listed_names = connection_options(headers);
     let accepts_trailers = present.contains(&header::TE) && te_accepts_trailers(headers);
-
-    for name in listed_names {
+    // `Connection` taken out with all its lines in one lookup: then the fields it lists.
+    let connection: SmallVec<[HeaderValue; 2]> = match headers.entry(header::CONNECTION) {
+        header::Entry::Occupied(entry) => entry.remove_entry_mult().1.collect(),
+        header::Entry::Vacant(_) => SmallVec::new(),
+    };
+    for name in connection_options(headers, &connection) {
         headers.remove(&name);
     }
     for name in present {
-        if keep_upgrade && name == header::UPGRADE {
+        if name == header::CONNECTION || (keep_upgrade && name == header::UPGRADE) {
             continue;
         }
         headers.remove(&name);
@@ -65,8 +68,10 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
     }
 }
 
-/// Fields that are hop-by-hop whether or not `Connection` lists them, lowercase.
-const ALWAYS_HOP_BY_HOP: [&str; 9] = [
+/// Fields that are hop-by-hop whether or not `Connection` lists them, lowercase: what
+/// [`is_always_hop_by_hop`] matches, and a test holds the two together.
+#[cfg(test)]
+pub(super) const ALWAYS_HOP_BY_HOP: [&str; 9] = [
     "connection",
     "proxy-connection",
     "keep-alive",
@@ -78,20 +83,55 @@ const ALWAYS_HOP_BY_HOP: [&str; 9] = [
     "proxy-authentication-info",
 ];
 
-/// Whether `name` (any case) is one of [`ALWAYS_HOP_BY_HOP`].
+/// Whether `name` (any case) is one of the fields that are hop-by-hop whether or not
+/// `Connection` lists them (RFC 9110 §7.6.1, plus the proxy-authentication fields and
+/// `Keep-Alive` and `Proxy-Connection`, hop-by-hop by use). Called for every field name of
+/// every request and response, which `http` keeps in lowercase: those go to
+/// [`is_hop_by_hop_name`]; other spellings (`Connection` options) are lowercased here first.
 pub(super) fn is_always_hop_by_hop(name: &[u8]) -> bool {
-    ALWAYS_HOP_BY_HOP
-        .iter()
-        .any(|known| known.len() == name.len() && known.as_bytes().eq_ignore_ascii_case(name))
+    if is_hop_by_hop_name(name) {
+        return true;
+    }
+    // The longest name has 25 bytes: anything longer is no such name in any case.
+    let mut lower = [0u8; 25];
+    let Some(lower) = lower.get_mut(..name.len()) else {
+        return false;
+    };
+    if !name.iter().any(u8::is_ascii_uppercase) {
+        return false;
+    }
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    is_hop_by_hop_name(lower)
 }
 
-/// The fields present that every `Connection` value lists (comma-separated, any case, optional
-/// whitespace), other than `Host` and the names removed anyway ([`ALWAYS_HOP_BY_HOP`], whose
-/// exceptions, `TE: trailers` and a passed-through `Upgrade`, the caller applies). Listed
-/// names are looked up before a name is made of them: most (`close`) name no field.
-fn connection_options(headers: &HeaderMap) -> SmallVec<[HeaderName; 4]> {
+/// [`is_always_hop_by_hop`] for a name in lowercase, as `http` keeps field names.
+pub(super) fn is_hop_by_hop_name(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"connection"
+            | b"proxy-connection"
+            | b"keep-alive"
+            | b"te"
+            | b"transfer-encoding"
+            | b"upgrade"
+            | b"proxy-authenticate"
+            | b"proxy-authorization"
+            | b"proxy-authentication-info"
+    )
+}
+
+/// The fields present in `headers` that the `connection` values list (comma-separated, any
+/// case, optional whitespace), other than `Host` and the names removed anyway
+/// ([`is_always_hop_by_hop`], whose exceptions, `TE: trailers` and a passed-through `Upgrade`, the
+/// caller applies). Listed names are looked up before a name is made of them: most (`close`,
+/// `keep-alive`) name no field.
+fn connection_options(
+    headers: &HeaderMap,
+    connection: &[HeaderValue],
+) -> SmallVec<[HeaderName; 4]> {
     let mut names = SmallVec::new();
-    for value in headers.get_all(header::CONNECTION) {
+    for value in connection {
         for option in value.as_bytes().split(|byte| *byte == b',') {
             let option = option.trim_ascii();
             if option.is_empty() || is_always_hop_by_hop(option) {

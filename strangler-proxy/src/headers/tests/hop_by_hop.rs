@@ -136,3 +136,28 @@ fn upgrade_is_kept_only_when_asked() {
 fn keep_upgrade_without_upgrade_header_adds_no_connection() {
     check_hop_by_hop(&[("connection", "close")], true, &[]);
 }
+
+/// The check knows exactly the listed names, in any case, and no name that only shares a
+/// length or a prefix with one.
+#[test]
+fn always_hop_by_hop_names_are_known_in_any_case() {
+    use super::super::hop_by_hop::{ALWAYS_HOP_BY_HOP, is_always_hop_by_hop};
+    for name in ALWAYS_HOP_BY_HOP {
+        assert!(is_always_hop_by_hop(name.as_bytes()), "{name}");
+        assert!(
+            is_always_hop_by_hop(name.to_ascii_uppercase().as_bytes()),
+            "{name}"
+        );
+    }
+    for name in [
+        "tf",
+        "upgradx",
+        "connectio",
+        "keep-alivf",
+        "x-connection",
+        "trailer",
+        "",
+    ] {
+        assert!(!is_always_hop_by_hop(name.as_bytes()), "{name}");
+    }
+}
