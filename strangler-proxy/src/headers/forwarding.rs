@@ -8,6 +8,7 @@
 //! new element is appended, because many upstream frameworks read only the first line.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
 
 use http::Version;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -20,7 +21,7 @@ use super::census::{Field, FieldCensus};
 /// values written from them once, when the connection is accepted. Every request on the
 /// connection then takes reference-counted copies instead of formatting, checking and
 /// allocating the same bytes again.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct ClientConnection {
     /// The TCP peer: the client, or the hop in front of the proxy.
     peer: SocketAddr,
@@ -30,6 +31,13 @@ pub struct ClientConnection {
     forwarded_for: HeaderValue,
     /// `for=<peer>;proto=<scheme>`: the `Forwarded` element up to its host.
     forwarded_start: HeaderValue,
+    /// The last host a request on the connection named and its whole `Forwarded` element:
+    /// a client sends the same `Host` on every request of a connection, as a rule, and the
+    /// element (quoting checked, copied, validated, allocated) cost more than the rest of the
+    /// forwarding fields together. The host is a copy: a reference-counted one would keep
+    /// hyper's read buffer from being reused. The lock is never contended: a connection's
+    /// requests run on one worker thread.
+    last_forwarded: Mutex<Option<(Box<[u8]>, HeaderValue)>>,
 }
 
 impl ClientConnection {
@@ -44,7 +52,24 @@ impl ClientConnection {
             scheme,
             forwarded_for: shared_value(ip_text),
             forwarded_start: shared_value(element),
+            last_forwarded: Mutex::new(None),
         }
+    }
+
+    /// The `Forwarded` element of a request that names `host`: the one the previous request
+    /// had when it named the same host, else a new one.
+    fn forwarded_element(&self, host: &[u8]) -> HeaderValue {
+        let Ok(mut last) = self.last_forwarded.lock() else {
+            return forwarded_element(self, host);
+        };
+        if let Some((last_host, element)) = &*last
+            && **last_host == *host
+        {
+            return element.clone();
+        }
+        let element = forwarded_element(self, host);
+        *last = Some((host.into(), element.clone()));
+        element
     }
 
     pub fn peer(&self) -> SocketAddr {
@@ -149,7 +174,7 @@ pub fn set_forwarding_fields(
     if fields.forwarded {
         let element = match &client.host {
             None => connection.forwarded_start.clone(),
-            Some(host) => forwarded_element(connection, host.as_bytes()),
+            Some(host) => connection.forwarded_element(host.as_bytes()),
         };
         if kept_some {
             append_list_value(headers, header::FORWARDED, &element);

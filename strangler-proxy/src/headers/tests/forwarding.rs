@@ -199,6 +199,42 @@ fn host_with_port_is_quoted_in_forwarded() {
     );
 }
 
+/// Requests on one connection that name other hosts, or none, each get the element of their
+/// own host (the connection keeps the last one written, to reuse for the same host).
+#[test]
+fn each_request_of_a_connection_gets_the_forwarded_element_of_its_own_host() {
+    let http = connection("203.0.113.9:50000", "http");
+    let mut request = client(&http);
+    for (host, expected) in [
+        (
+            Some("shop.example"),
+            "forwarded: for=203.0.113.9;proto=http;host=shop.example",
+        ),
+        (
+            Some("shop.example"),
+            "forwarded: for=203.0.113.9;proto=http;host=shop.example",
+        ),
+        (
+            Some("admin.example:81"),
+            "forwarded: for=203.0.113.9;proto=http;host=\"admin.example:81\"",
+        ),
+        (None, "forwarded: for=203.0.113.9;proto=http"),
+        (
+            Some("shop.example"),
+            "forwarded: for=203.0.113.9;proto=http;host=shop.example",
+        ),
+    ] {
+        request.host = host.map(HeaderValue::from_static);
+        let mut headers = header_map(&[]);
+        set_forwarding(&mut headers, &request, &trusted(&[]), "ficus");
+        let forwarded: Vec<String> = lines(&headers)
+            .into_iter()
+            .filter(|line| line.starts_with("forwarded:"))
+            .collect();
+        assert_eq!(forwarded, [expected], "host {host:?}");
+    }
+}
+
 #[test]
 fn via_is_appended_even_for_untrusted_peers_with_the_request_version() {
     for (version, expected) in [
