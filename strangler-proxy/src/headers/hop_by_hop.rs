@@ -33,31 +33,31 @@ use smallvec::SmallVec;
 /// upgrade, such as a WebSocket), `Upgrade` is kept and, if it is present, `Connection` is set
 /// to exactly `upgrade`; every other `Connection` option is still removed.
 pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
-    // One pass over the names finds the hop-by-hop fields present; the common cases (none, or
-    // just `Connection: keep-alive`) then cost one or two removals, not one per known name.
-    let mut present: SmallVec<[HeaderName; 4]> = SmallVec::new();
-    for name in headers.keys() {
-        if is_hop_by_hop_name(name.as_str().as_bytes()) {
-            present.push(name.clone());
-        }
-    }
-    if present.is_empty() {
+    // One pass over the names notes the hop-by-hop fields present, a bit each; the common
+    // cases (none, or just `Connection: keep-alive`) then cost one lookup or none.
+    let present = headers.keys().fold(0u16, |present, name| {
+        present | hop_by_hop_bit(name.as_str().as_bytes())
+    });
+    if present == 0 {
         return;
     }
-    let accepts_trailers = present.contains(&header::TE) && te_accepts_trailers(headers);
+    let has = |name_idx: usize| present & (1 << name_idx) != 0;
+    let accepts_trailers = has(TE_IDX) && te_accepts_trailers(headers);
     // `Connection` taken out with all its lines in one lookup: then the fields it lists.
-    let connection: SmallVec<[HeaderValue; 2]> = match headers.entry(header::CONNECTION) {
-        header::Entry::Occupied(entry) => entry.remove_entry_mult().1.collect(),
-        header::Entry::Vacant(_) => SmallVec::new(),
-    };
-    for name in connection_options(headers, &connection) {
-        headers.remove(&name);
+    if has(CONNECTION_IDX)
+        && let header::Entry::Occupied(entry) = headers.entry(header::CONNECTION)
+    {
+        let connection: SmallVec<[HeaderValue; 2]> = entry.remove_entry_mult().1.collect();
+        for name in connection_options(headers, &connection) {
+            headers.remove(&name);
+        }
     }
-    for name in present {
-        if name == header::CONNECTION || (keep_upgrade && name == header::UPGRADE) {
+    for (name_idx, name) in HOP_BY_HOP_NAMES.iter().enumerate() {
+        if name_idx == CONNECTION_IDX || !has(name_idx) || (keep_upgrade && name_idx == UPGRADE_IDX)
+        {
             continue;
         }
-        headers.remove(&name);
+        headers.remove(name);
     }
 
     if accepts_trailers {
@@ -68,20 +68,41 @@ pub fn remove_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
     }
 }
 
-/// Fields that are hop-by-hop whether or not `Connection` lists them, lowercase: what
-/// [`is_always_hop_by_hop`] matches, and a test holds the two together.
-#[cfg(test)]
-pub(super) const ALWAYS_HOP_BY_HOP: [&str; 9] = [
-    "connection",
-    "proxy-connection",
-    "keep-alive",
-    "te",
-    "transfer-encoding",
-    "upgrade",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-authentication-info",
+/// The fields that are hop-by-hop whether or not `Connection` lists them (RFC 9110 §7.6.1,
+/// plus the proxy-authentication fields and `Keep-Alive` and `Proxy-Connection`, hop-by-hop
+/// by use), in the order of [`hop_by_hop_bit`]'s bits.
+pub(super) static HOP_BY_HOP_NAMES: [HeaderName; 9] = [
+    header::CONNECTION,
+    HeaderName::from_static("proxy-connection"),
+    HeaderName::from_static("keep-alive"),
+    header::TE,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    HeaderName::from_static("proxy-authentication-info"),
 ];
+const CONNECTION_IDX: usize = 0;
+const TE_IDX: usize = 3;
+const UPGRADE_IDX: usize = 5;
+
+/// The bit of `name` (lowercase, as `http` keeps names) among [`HOP_BY_HOP_NAMES`]; 0 for
+/// any other name.
+pub(super) fn hop_by_hop_bit(name: &[u8]) -> u16 {
+    let name_idx = match name {
+        b"connection" => 0,
+        b"proxy-connection" => 1,
+        b"keep-alive" => 2,
+        b"te" => 3,
+        b"transfer-encoding" => 4,
+        b"upgrade" => 5,
+        b"proxy-authenticate" => 6,
+        b"proxy-authorization" => 7,
+        b"proxy-authentication-info" => 8,
+        _ => return 0,
+    };
+    1 << name_idx
+}
 
 /// Whether `name` (any case) is one of the fields that are hop-by-hop whether or not
 /// `Connection` lists them (RFC 9110 §7.6.1, plus the proxy-authentication fields and
@@ -107,18 +128,7 @@ pub(super) fn is_always_hop_by_hop(name: &[u8]) -> bool {
 
 /// [`is_always_hop_by_hop`] for a name in lowercase, as `http` keeps field names.
 pub(super) fn is_hop_by_hop_name(name: &[u8]) -> bool {
-    matches!(
-        name,
-        b"connection"
-            | b"proxy-connection"
-            | b"keep-alive"
-            | b"te"
-            | b"transfer-encoding"
-            | b"upgrade"
-            | b"proxy-authenticate"
-            | b"proxy-authorization"
-            | b"proxy-authentication-info"
-    )
+    hop_by_hop_bit(name) != 0
 }
 
 /// The fields present in `headers` that the `connection` values list (comma-separated, any
