@@ -20,9 +20,10 @@
 //!
 //! # How matching works, and what it costs
 //!
-//! Patterns are compiled into a segment trie: each node has literal children in a hash map,
-//! one child for `{param}` and `*` segments (both take any one segment), the routes whose
-//! pattern ends at the node, and the prefix routes whose `**` starts there. Routes are sorted
+//! Patterns are compiled into a segment trie: each node has literal children (scanned when
+//! they are few, in a hash map past sixteen), one child for `{param}` and `*` segments (both
+//! take any one segment), the routes whose pattern ends at the node, and the prefix routes
+//! whose `**` starts there. Routes are sorted
 //! once by precedence, so a route's rank is its index. Matching walks the trie along the
 //! request's segments, following both the literal and the wildcard child; since a trie node
 //! sits at one depth, each node is visited at most once, so a match costs O(visited nodes),
@@ -92,12 +93,64 @@ struct CompiledRoute {
 
 #[derive(Debug, Clone, Default)]
 struct Node {
-    literal_children: FxHashMap<String, Node>,
+    literal_children: Children,
     wildcard_child: Option<Box<Node>>,
     /// Ranks of routes whose pattern ends exactly here.
     exact_routes: Vec<usize>,
     /// Ranks of prefix routes whose `**` follows this node.
     prefix_routes: Vec<usize>,
+}
+
+/// The literal children of a trie node. A few (the usual case: a node of a route table
+/// rarely has more than a dozen) are found by a scan that compares lengths before bytes, which
+/// costs less than hashing the request's segment; past [`Children::FEW`], by a hash map.
+#[derive(Debug, Clone)]
+enum Children {
+    Few(Vec<(Box<str>, Node)>),
+    Many(FxHashMap<Box<str>, Node>),
+}
+
+impl Default for Children {
+    fn default() -> Children {
+        Children::Few(Vec::new())
+    }
+}
+
+impl Children {
+    const FEW: usize = 16;
+
+    fn get(&self, segment: &str) -> Option<&Node> {
+        match self {
+            Children::Few(children) => children
+                .iter()
+                .find(|(text, _)| text.len() == segment.len() && **text == *segment)
+                .map(|(_, child)| child),
+            Children::Many(children) => children.get(segment),
+        }
+    }
+
+    /// The child for `text`, added if missing.
+    fn child_mut(&mut self, text: &str) -> &mut Node {
+        if let Children::Few(children) = self
+            && children.len() >= Children::FEW
+            && !children.iter().any(|(known, _)| **known == *text)
+        {
+            *self = Children::Many(std::mem::take(children).into_iter().collect());
+        }
+        match self {
+            Children::Few(children) => {
+                let child_idx = match children.iter().position(|(known, _)| **known == *text) {
+                    Some(child_idx) => child_idx,
+                    None => {
+                        children.push((text.into(), Node::default()));
+                        children.len() - 1
+                    }
+                };
+                &mut children[child_idx].1
+            }
+            Children::Many(children) => children.entry(text.into()).or_default(),
+        }
+    }
 }
 
 impl RouteTable {
@@ -113,9 +166,7 @@ impl RouteTable {
             let mut captures = Vec::new();
             for (segment_idx, segment) in route.path.segments.iter().enumerate() {
                 node = match segment {
-                    Segment::Literal(text) => {
-                        node.literal_children.entry(text.clone()).or_default()
-                    }
+                    Segment::Literal(text) => node.literal_children.child_mut(text),
                     Segment::Param(name) => {
                         captures.push((segment_idx, name.clone()));
                         node.wildcard_child.get_or_insert_with(Box::default)

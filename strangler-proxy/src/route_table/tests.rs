@@ -384,3 +384,34 @@ fn path_segments_skip_empty_ones_and_stop_at_query_or_fragment() {
         assert_eq!(walked, expected, "walked {path:?}");
     }
 }
+
+/// A node with more literal children than a scan serves (40 services side by side, and the
+/// same names one level down) still finds each one, and nothing else.
+#[test]
+fn many_literal_siblings_each_find_their_route() {
+    let mut routes = String::new();
+    for service_idx in 0..40 {
+        routes.push_str(&route(
+            &format!("svc-{service_idx}"),
+            &format!("/svc-{service_idx}/**"),
+        ));
+        routes.push_str(&route(
+            &format!("api-{service_idx}"),
+            &format!("/api/svc-{service_idx}/{{id}}"),
+        ));
+    }
+    for service_idx in [0, 15, 16, 17, 39] {
+        check(
+            &routes,
+            get(&format!("/svc-{service_idx}/orders/7")),
+            &format!("svc-{service_idx}"),
+        );
+        check(
+            &routes,
+            get(&format!("/api/svc-{service_idx}/7")),
+            &format!("api-{service_idx} id=7"),
+        );
+    }
+    check(&routes, get("/svc-40/orders"), "default");
+    check(&routes, get("/api/svc-4/7/more"), "default");
+}
