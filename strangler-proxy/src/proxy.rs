@@ -116,149 +116,154 @@ enum BodySource {
 /// (`send`, the shadow's start, reading a kept body) are awaited from here, and the others are
 /// plain functions. The request and the response are large values, and every `async fn`
 /// layer they pass through moves them again (and its future keeps a slot for each argument),
-/// so the layers are few.
-pub async fn handle(
+/// so the layers are few. (An `async` block rather than an `async fn`: the block uses the values
+/// it captures in place, where an `async fn` moves each argument into a local of its own and
+/// keeps both slots in its future.)
+#[allow(clippy::manual_async_fn)] // the future's size: see above
+pub fn handle(
     shared: Arc<Shared>,
     client: Arc<ClientConnection>,
     request: Request<Incoming>,
-) -> Result<Response<ProxyBody>, Infallible> {
-    let started = Instant::now();
-    let runtime = shared.runtime();
-    let method = request.method().clone();
-    let version = request.version();
-    // Copied only when it will be logged.
-    let path_for_log = if runtime.settings.access_log {
-        request.uri().path().to_owned()
-    } else {
-        String::new()
-    };
+) -> impl Future<Output = Result<Response<ProxyBody>, Infallible>> + Send {
+    async move {
+        let started = Instant::now();
+        let runtime = shared.runtime();
+        let method = request.method().clone();
+        let version = request.version();
+        // Copied only when it will be logged.
+        let path_for_log = if runtime.settings.access_log {
+            request.uri().path().to_owned()
+        } else {
+            String::new()
+        };
 
-    // Phase 1 and 2: limits, route.
-    let census = FieldCensus::of(request.headers());
-    let host = request_host(&request);
-    let (rank, route) = route_request(&runtime, &request, host.as_ref());
-    let mut outcome = Outcome {
-        route: &runtime.routes[rank],
-        route_name: &route.name,
-        target: None,
-        address: None,
-        pick_reason: None,
-        retries: 0,
-        fell_back: false,
-        error: None,
-        rollout_pick: None,
-    };
+        // Phase 1 and 2: limits, route.
+        let census = FieldCensus::of(request.headers());
+        let host = request_host(&request);
+        let (rank, route) = route_request(&runtime, &request, host.as_ref());
+        let mut outcome = Outcome {
+            route: &runtime.routes[rank],
+            route_name: &route.name,
+            target: None,
+            address: None,
+            pick_reason: None,
+            retries: 0,
+            fell_back: false,
+            error: None,
+            rollout_pick: None,
+        };
 
-    let mut response = 'forward: {
-        if let Some(kind) = refusal(&runtime, &request, census) {
-            outcome.error = Some(kind);
-            break 'forward error_response(kind, &route.name, None, None);
-        }
+        let mut response = 'forward: {
+            if let Some(kind) = refusal(&runtime, &request, census) {
+                outcome.error = Some(kind);
+                break 'forward error_response(kind, &route.name, None, None);
+            }
 
-        // Phase 3: pick.
-        let pick = split::pick(route, request.headers(), request.uri().query());
-        outcome.pick_reason = Some(pick.reason);
-        // Borrowed from the runtime the request holds: no reference counting per request.
-        let target: &TargetRuntime = &outcome.route.targets[pick.target_idx];
-        if target.rollout.is_some() {
-            outcome.rollout_pick = Some(target);
-        }
+            // Phase 3: pick.
+            let pick = split::pick(route, request.headers(), request.uri().query());
+            outcome.pick_reason = Some(pick.reason);
+            // Borrowed from the runtime the request holds: no reference counting per request.
+            let target: &TargetRuntime = &outcome.route.targets[pick.target_idx];
+            if target.rollout.is_some() {
+                outcome.rollout_pick = Some(target);
+            }
 
-        // Phase 4: prepare; a small body of an idempotent request is read whole first.
-        let mut prepared = prepare(&runtime, &client, request, census, host);
-        if prepared.keep_body
-            && let BodySource::Streamed(slot) = &mut prepared.body
-            && let Some(incoming) = slot.take()
-        {
-            match collect_limited(incoming, runtime.settings.limits.replay_buffer_bytes).await {
-                Ok(Some(bytes)) => prepared.body = BodySource::Kept(bytes),
-                // The declared length was a lie or the client went away: nothing to forward.
-                Ok(None) | Err(_) => {
-                    outcome.error = Some(ProxyErrorKind::BadRequest);
-                    break 'forward error_response(
-                        ProxyErrorKind::BadRequest,
-                        &route.name,
-                        None,
-                        prepared.request_id.as_ref(),
-                    );
+            // Phase 4: prepare; a small body of an idempotent request is read whole first.
+            let mut prepared = prepare(&runtime, &client, request, census, host);
+            if prepared.keep_body
+                && let BodySource::Streamed(slot) = &mut prepared.body
+                && let Some(incoming) = slot.take()
+            {
+                match collect_limited(incoming, runtime.settings.limits.replay_buffer_bytes).await {
+                    Ok(Some(bytes)) => prepared.body = BodySource::Kept(bytes),
+                    // The declared length was a lie or the client went away: nothing to forward.
+                    Ok(None) | Err(_) => {
+                        outcome.error = Some(ProxyErrorKind::BadRequest);
+                        break 'forward error_response(
+                            ProxyErrorKind::BadRequest,
+                            &route.name,
+                            None,
+                            prepared.request_id.as_ref(),
+                        );
+                    }
                 }
             }
+
+            // Phase 4b: shadow, on routes that have one: the copy is spawned and never waited for.
+            let shadow_started = match &outcome.route.shadow {
+                None => None,
+                Some(shadow) => match start_shadow(shadow, &mut prepared).await {
+                    Ok(started) => started.map(|sender| (shadow, sender)),
+                    Err(kind) => {
+                        outcome.error = Some(kind);
+                        break 'forward error_response(
+                            kind,
+                            &route.name,
+                            None,
+                            prepared.request_id.as_ref(),
+                        );
+                    }
+                },
+            };
+
+            // Phase 5: send. A failure drops the shadow's sender: the copy is not compared.
+            let (response, target) = match send(
+                &shared,
+                &runtime,
+                route,
+                target,
+                &mut prepared,
+                &mut outcome,
+            )
+            .await
+            {
+                Ok(answered) => answered,
+                Err(answer) => break 'forward answer,
+            };
+            outcome.target = Some(target_name(&runtime, route, target));
+            let mut response = match shadow_started {
+                Some((shadow, sender)) => shadow.attach(response, sender),
+                None => response,
+            };
+
+            // Phase 6: respond.
+            respond(
+                &runtime,
+                &mut response,
+                prepared.client_upgrade,
+                prepared.request_id,
+            );
+            response
+        };
+        if matches!(
+            outcome.error,
+            Some(
+                ProxyErrorKind::ConnectNotSupported
+                    | ProxyErrorKind::UnsupportedTransferCoding
+                    | ProxyErrorKind::BadRequest
+                    | ProxyErrorKind::BodyTooLarge
+            )
+        ) {
+            // The request's body, or what a tunnel client sends next, was not read: the
+            // connection cannot carry another request safely.
+            response
+                .headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
         }
 
-        // Phase 4b: shadow, on routes that have one: the copy is spawned and never waited for.
-        let shadow_started = match &outcome.route.shadow {
-            None => None,
-            Some(shadow) => match start_shadow(shadow, &mut prepared).await {
-                Ok(started) => started.map(|sender| (shadow, sender)),
-                Err(kind) => {
-                    outcome.error = Some(kind);
-                    break 'forward error_response(
-                        kind,
-                        &route.name,
-                        None,
-                        prepared.request_id.as_ref(),
-                    );
-                }
-            },
-        };
-
-        // Phase 5: send. A failure drops the shadow's sender: the copy is not compared.
-        let (response, target) = match send(
-            &shared,
+        // Phase 7: log.
+        log_and_count(
             &runtime,
-            route,
-            target,
-            &mut prepared,
-            &mut outcome,
-        )
-        .await
-        {
-            Ok(answered) => answered,
-            Err(answer) => break 'forward answer,
-        };
-        outcome.target = Some(target_name(&runtime, route, target));
-        let mut response = match shadow_started {
-            Some((shadow, sender)) => shadow.attach(response, sender),
-            None => response,
-        };
-
-        // Phase 6: respond.
-        respond(
-            &runtime,
-            &mut response,
-            prepared.client_upgrade,
-            prepared.request_id,
+            &outcome,
+            &method,
+            version,
+            client.peer(),
+            &path_for_log,
+            &response,
+            started,
         );
-        response
-    };
-    if matches!(
-        outcome.error,
-        Some(
-            ProxyErrorKind::ConnectNotSupported
-                | ProxyErrorKind::UnsupportedTransferCoding
-                | ProxyErrorKind::BadRequest
-                | ProxyErrorKind::BodyTooLarge
-        )
-    ) {
-        // The request's body, or what a tunnel client sends next, was not read: the
-        // connection cannot carry another request safely.
-        response
-            .headers_mut()
-            .insert(CONNECTION, HeaderValue::from_static("close"));
+        Ok(response)
     }
-
-    // Phase 7: log.
-    log_and_count(
-        &runtime,
-        &outcome,
-        &method,
-        version,
-        client.peer(),
-        &path_for_log,
-        &response,
-        started,
-    );
-    Ok(response)
 }
 
 /// Phase 2: the rank and the route the table picks for `request`.

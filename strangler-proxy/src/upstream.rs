@@ -169,96 +169,102 @@ impl UpstreamPool {
     /// [`FailureKind::Connect`]: nothing was sent); the request timeout bounds the wait for the
     /// response headers (`request_timeout`, a route's override, or the upstream's). A request a
     /// connection hands back unwritten goes out on another one.
-    pub async fn send(
+    ///
+    /// An `async` block rather than an `async fn`, so that the request is kept once in the
+    /// future (an `async fn` keeps each argument twice: as passed, and moved into its local).
+    #[allow(clippy::manual_async_fn)] // the future's size: see above
+    pub fn send(
         &self,
         address_idx: usize,
         mut request: Request<ProxyBody>,
         request_timeout: Option<Duration>,
-    ) -> Result<Response<ProxyBody>, FailureKind> {
-        let address = &self.addresses[address_idx];
-        // One clock read serves the deadline and the pool's idle times.
-        let now = Instant::now();
-        let deadline = tokio::time::Instant::from_std(now)
-            + request_timeout.unwrap_or(self.settings.request_timeout);
-        let path_and_query = request
-            .uri()
-            .path_and_query()
-            .cloned()
-            .unwrap_or_else(|| PathAndQuery::from_static("/"));
-        // Pooled connections found closed, then fresh ones that hang up before the request is
-        // written: bounded, after that nothing reached the upstream and it is a connect failure.
-        let mut pooled_tries = 2;
-        let mut fresh_tries = 2;
-        loop {
-            let connection = if let Some(sender) = address.shared_http2() {
-                Connection::Http2(sender)
-            } else if let Some(sender) = (pooled_tries > 0)
-                .then(|| {
-                    pooled_tries -= 1;
-                    address.idle.take(now)
-                })
-                .flatten()
-            {
-                Connection::Http1(sender)
-            } else if fresh_tries > 0 {
-                fresh_tries -= 1;
-                // Boxed: opening a connection (TCP, TLS, handshake) is a large future that most
-                // requests, on a pooled connection, never run; inline it would be copied with
-                // every request's future.
-                let connection = Box::pin(self.connect(address)).await?;
-                if let Connection::Http2(sender) = &connection {
-                    address.keep_http2(sender.clone());
-                }
-                connection
-            } else {
-                return Err(FailureKind::Connect);
-            };
-            match connection {
-                Connection::Http1(mut pooled) => {
-                    // Origin form on the request line; `Host` is the client's.
-                    *request.uri_mut() = Uri::from(path_and_query.clone());
-                    let sent = pooled.sender.try_send_request(request);
-                    let mut sent = pin!(sent);
-                    let answer = {
-                        let mut timer = pooled.arm_timer(now, deadline);
-                        poll_fn(|cx| wait_for_head(sent.as_mut(), timer.as_mut(), deadline, cx))
-                            .await
-                    };
-                    match answer {
-                        None => return Err(FailureKind::Timeout),
-                        Some(Ok(response)) => {
-                            let reusable =
-                                response.status() != http::StatusCode::SWITCHING_PROTOCOLS;
-                            let release = reusable.then(|| (pooled, Arc::clone(&address.idle)));
-                            return Ok(response.map(|incoming| {
-                                ProxyBody::Upstream(UpstreamBody::new(incoming, release))
-                            }));
-                        }
-                        Some(Err(mut error)) => match error.take_message() {
-                            // Never written: the connection was closed. Try another one.
-                            Some(returned) => request = returned,
-                            None => return Err(classify(&error.into_error())),
-                        },
+    ) -> impl Future<Output = Result<Response<ProxyBody>, FailureKind>> + Send + '_ {
+        async move {
+            let address = &self.addresses[address_idx];
+            // One clock read serves the deadline and the pool's idle times.
+            let now = Instant::now();
+            let deadline = tokio::time::Instant::from_std(now)
+                + request_timeout.unwrap_or(self.settings.request_timeout);
+            // Pooled connections found closed, then fresh ones that hang up before the request is
+            // written: bounded, after that nothing reached the upstream and it is a connect failure.
+            let mut pooled_tries = 2;
+            let mut fresh_tries = 2;
+            loop {
+                let connection = if let Some(sender) = address.shared_http2() {
+                    Connection::Http2(sender)
+                } else if let Some(sender) = (pooled_tries > 0)
+                    .then(|| {
+                        pooled_tries -= 1;
+                        address.idle.take(now)
+                    })
+                    .flatten()
+                {
+                    Connection::Http1(sender)
+                } else if fresh_tries > 0 {
+                    fresh_tries -= 1;
+                    // Boxed: opening a connection (TCP, TLS, handshake) is a large future that most
+                    // requests, on a pooled connection, never run; inline it would be copied with
+                    // every request's future.
+                    let connection = Box::pin(self.connect(address)).await?;
+                    if let Connection::Http2(sender) = &connection {
+                        address.keep_http2(sender.clone());
                     }
-                }
-                Connection::Http2(mut sender) => {
-                    *request.uri_mut() = self.http2_uri(address, &request, &path_and_query);
-                    let sent =
-                        tokio::time::timeout_at(deadline, sender.try_send_request(request)).await;
-                    match sent {
-                        Err(_elapsed) => return Err(FailureKind::Timeout),
-                        Ok(Ok(response)) => {
-                            return Ok(response.map(|incoming| {
-                                ProxyBody::Upstream(UpstreamBody::new(incoming, None))
-                            }));
+                    connection
+                } else {
+                    return Err(FailureKind::Connect);
+                };
+                match connection {
+                    Connection::Http1(mut pooled) => {
+                        // Origin form on the request line; `Host` is the client's. A client's
+                        // request is in origin form as a rule, and then goes out as it came.
+                        if request.uri().scheme().is_some() || request.uri().authority().is_some() {
+                            *request.uri_mut() = Uri::from(path_and_query(&request));
                         }
-                        Ok(Err(mut error)) => match error.take_message() {
-                            Some(returned) => {
-                                address.forget_http2();
-                                request = returned;
+                        let sent = pooled.sender.try_send_request(request);
+                        let mut sent = pin!(sent);
+                        let answer = {
+                            let mut timer = pooled.arm_timer(now, deadline);
+                            poll_fn(|cx| wait_for_head(sent.as_mut(), timer.as_mut(), deadline, cx))
+                                .await
+                        };
+                        match answer {
+                            None => return Err(FailureKind::Timeout),
+                            Some(Ok(response)) => {
+                                let reusable =
+                                    response.status() != http::StatusCode::SWITCHING_PROTOCOLS;
+                                let release = reusable.then(|| (pooled, Arc::clone(&address.idle)));
+                                return Ok(response.map(|incoming| {
+                                    ProxyBody::Upstream(UpstreamBody::new(incoming, release))
+                                }));
                             }
-                            None => return Err(classify(&error.into_error())),
-                        },
+                            Some(Err(mut error)) => match error.take_message() {
+                                // Never written: the connection was closed. Try another one.
+                                Some(returned) => request = returned,
+                                None => return Err(classify(&error.into_error())),
+                            },
+                        }
+                    }
+                    Connection::Http2(mut sender) => {
+                        *request.uri_mut() =
+                            self.http2_uri(address, &request, &path_and_query(&request));
+                        let sent =
+                            tokio::time::timeout_at(deadline, sender.try_send_request(request))
+                                .await;
+                        match sent {
+                            Err(_elapsed) => return Err(FailureKind::Timeout),
+                            Ok(Ok(response)) => {
+                                return Ok(response.map(|incoming| {
+                                    ProxyBody::Upstream(UpstreamBody::new(incoming, None))
+                                }));
+                            }
+                            Ok(Err(mut error)) => match error.take_message() {
+                                Some(returned) => {
+                                    address.forget_http2();
+                                    request = returned;
+                                }
+                                None => return Err(classify(&error.into_error())),
+                            },
+                        }
                     }
                 }
             }
@@ -552,6 +558,15 @@ fn now_ms() -> u64 {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
     // Starts at 1 so that 0 can mean "not ejected".
     EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u64 + 1
+}
+
+/// The path and query of `request`'s target, `/` when it has none.
+fn path_and_query(request: &Request<ProxyBody>) -> PathAndQuery {
+    request
+        .uri()
+        .path_and_query()
+        .cloned()
+        .unwrap_or_else(|| PathAndQuery::from_static("/"))
 }
 
 fn classify(error: &hyper::Error) -> FailureKind {
