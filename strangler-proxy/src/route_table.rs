@@ -328,10 +328,15 @@ fn precedence_key(route: &Route) -> (u8, usize, usize, usize) {
 /// Walks the trie along the segments of `path` (what is left of it at `node`), cut one at a
 /// time as [`path_segments`] cuts them, without a vector of them all.
 fn collect_candidates(node: &Node, path: &str, candidates: &mut SmallVec<[usize; 8]>) {
-    // A prefix route matches its prefix itself and anything below it.
-    candidates.extend_from_slice(&node.prefix_routes);
+    // A prefix route matches its prefix itself and anything below it. (Most nodes hold no
+    // route at all: the check is cheaper than an empty `extend_from_slice`.)
+    if !node.prefix_routes.is_empty() {
+        candidates.extend_from_slice(&node.prefix_routes);
+    }
     let Some((first, rest)) = next_segment(path) else {
-        candidates.extend_from_slice(&node.exact_routes);
+        if !node.exact_routes.is_empty() {
+            candidates.extend_from_slice(&node.exact_routes);
+        }
         return;
     };
     if let Some(child) = node.literal_children.get(first) {
