@@ -19,6 +19,9 @@
 //! 3. [`ensure_request_id`], whose value the server also echoes on the response and logs.
 //! 4. [`propagate_traceparent`], whose [`TraceContext`] the server logs.
 //!
+//! The request path makes steps 3 and 4 one call, [`set_request_ids`], which writes the new
+//! text of both in one allocation.
+//!
 //! For a response: [`remove_hop_by_hop`]`(headers, status == 101)`, then
 //! [`append_via_response`], then the request id.
 
@@ -44,7 +47,66 @@ pub use trace_context::{
 };
 pub use trusted_hops::{TrustedHopProblem, TrustedHops, TrustedHopsError};
 
-use http::HeaderValue;
+use http::{HeaderMap, HeaderValue};
+
+/// Which of the ids phase 4 writes the configuration asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestIds {
+    /// `x-request-id`, as [`ensure_request_id`] writes it.
+    pub request_id: bool,
+    /// `traceparent`, as [`propagate_traceparent`] writes it.
+    pub trace_context: bool,
+}
+
+/// The request id and `traceparent` as [`ensure_request_id`] and [`propagate_traceparent`]
+/// write them, whichever `ids` asks for, the new text of both in one allocation. Returns the
+/// request id the request now carries: the one written, or with `ids.request_id` off, the
+/// client's first line.
+pub fn set_request_ids(
+    headers: &mut HeaderMap,
+    census: FieldCensus,
+    trusted_peer: bool,
+    ids: RequestIds,
+) -> Option<HeaderValue> {
+    const ID: std::ops::Range<usize> = 0..request_id::NEW_REQUEST_ID_LEN;
+    const TRACE: std::ops::Range<usize> = request_id::NEW_REQUEST_ID_LEN
+        ..request_id::NEW_REQUEST_ID_LEN + trace_context::VERSION_00_LEN;
+    let kept_id = if ids.request_id {
+        request_id::kept_request_id(headers, census, trusted_peer)
+    } else if census.has(Field::RequestId) {
+        headers.get(&REQUEST_ID).cloned()
+    } else {
+        None
+    };
+    let new_id = ids.request_id && kept_id.is_none();
+    if !new_id && !ids.trace_context {
+        return kept_id;
+    }
+    let mut text = [0; TRACE.end];
+    if new_id {
+        text[ID].copy_from_slice(&request_id::new_request_id());
+    }
+    if ids.trace_context {
+        let context = trace_context::next_trace_context(headers, census);
+        text[TRACE].copy_from_slice(&context.traceparent);
+    }
+    let shared = bytes::Bytes::from_owner(text);
+    // Cannot fail: ASCII hex digits and dashes are a valid field value.
+    let value = |range: std::ops::Range<usize>| {
+        HeaderValue::from_maybe_shared(shared.slice(range))
+            .expect("hex digits are a valid header value")
+    };
+    if ids.trace_context {
+        headers.insert(trace_context::TRACEPARENT, value(TRACE));
+    }
+    let request_id = if new_id { Some(value(ID)) } else { kept_id };
+    if ids.request_id
+        && let Some(request_id) = &request_id
+    {
+        headers.insert(REQUEST_ID, request_id.clone());
+    }
+    request_id
+}
 
 /// A value of hex digits and dashes the proxy made up for one request, in one allocation that
 /// the request's copies (one per upstream attempt, one for the response) share instead of each

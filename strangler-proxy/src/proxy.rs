@@ -387,20 +387,15 @@ fn prepare(
         &runtime.via,
         header_options.forwarding,
     );
-    let request_id = if header_options.request_id {
-        Some(headers::ensure_request_id(
-            &mut parts.headers,
-            census,
-            trusted,
-        ))
-    } else if census.has(Field::RequestId) {
-        parts.headers.get(&headers::REQUEST_ID).cloned()
-    } else {
-        None
-    };
-    if header_options.trace_context {
-        headers::propagate_traceparent(&mut parts.headers, census);
-    }
+    let request_id = headers::set_request_ids(
+        &mut parts.headers,
+        census,
+        trusted,
+        headers::RequestIds {
+            request_id: header_options.request_id,
+            trace_context: header_options.trace_context,
+        },
+    );
     // Upstream connections are HTTP/1.1 or HTTP/2 by the upstream's settings, whatever the
     // client spoke.
     parts.version = Version::HTTP_11;

@@ -26,14 +26,24 @@ pub fn ensure_request_id(
     census: FieldCensus,
     trusted_peer: bool,
 ) -> HeaderValue {
-    let kept = (trusted_peer && census.has(Field::RequestId))
+    let request_id = kept_request_id(headers, census, trusted_peer)
+        .unwrap_or_else(|| super::shared_hex_value(new_request_id()));
+    headers.insert(REQUEST_ID, request_id.clone());
+    request_id
+}
+
+/// The client's request id when [`ensure_request_id`] keeps it: the first line, from a
+/// trusted peer, if acceptable.
+pub(super) fn kept_request_id(
+    headers: &HeaderMap,
+    census: FieldCensus,
+    trusted_peer: bool,
+) -> Option<HeaderValue> {
+    (trusted_peer && census.has(Field::RequestId))
         .then(|| headers.get(&REQUEST_ID))
         .flatten()
         .filter(|value| is_acceptable_request_id(value.as_bytes()))
-        .cloned();
-    let request_id = kept.unwrap_or_else(new_request_id);
-    headers.insert(REQUEST_ID, request_id.clone());
-    request_id
+        .cloned()
 }
 
 const MAX_REQUEST_ID_LEN: usize = 128;
@@ -43,14 +53,18 @@ fn is_acceptable_request_id(bytes: &[u8]) -> bool {
         && bytes.iter().all(|byte| byte.is_ascii_graphic())
 }
 
-fn new_request_id() -> HeaderValue {
+/// The text of a new id: 32 lowercase hex digits.
+pub(super) fn new_request_id() -> [u8; NEW_REQUEST_ID_LEN] {
     const VERSION_MASK: u128 = 0xf << 76;
     const VERSION_4: u128 = 0x4 << 76;
     const VARIANT_MASK: u128 = 0b11 << 62;
     const VARIANT_RFC_9562: u128 = 0b10 << 62;
     let random = fastrand::u128(..);
     let uuid = (random & !VERSION_MASK & !VARIANT_MASK) | VERSION_4 | VARIANT_RFC_9562;
-    let mut text = [0; 32];
+    let mut text = [0; NEW_REQUEST_ID_LEN];
     super::write_hex(&mut text, uuid);
-    super::shared_hex_value(text)
+    text
 }
+
+/// Length of a new request id.
+pub(super) const NEW_REQUEST_ID_LEN: usize = 32;

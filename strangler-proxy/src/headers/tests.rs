@@ -8,9 +8,9 @@ use std::net::{IpAddr, SocketAddr};
 use http::{HeaderMap, HeaderName, HeaderValue, Version};
 
 use super::{
-    ClientConnection, ClientInfo, FieldCensus, TrustedHopProblem, TrustedHops, TrustedHopsError,
-    Via, append_via_response, ensure_request_id, propagate_traceparent, remove_hop_by_hop,
-    set_forwarding,
+    ClientConnection, ClientInfo, FieldCensus, RequestIds, TrustedHopProblem, TrustedHops,
+    TrustedHopsError, Via, append_via_response, ensure_request_id, propagate_traceparent,
+    remove_hop_by_hop, set_forwarding, set_request_ids,
 };
 
 mod census;

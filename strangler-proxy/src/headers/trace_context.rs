@@ -27,7 +27,7 @@ use super::census::{Field, FieldCensus};
 /// Name of the header carrying the trace position.
 pub const TRACEPARENT_HEADER: &str = "traceparent";
 /// [`TRACEPARENT_HEADER`] as a name, checked once at compile time rather than per request.
-const TRACEPARENT: HeaderName = HeaderName::from_static(TRACEPARENT_HEADER);
+pub(super) const TRACEPARENT: HeaderName = HeaderName::from_static(TRACEPARENT_HEADER);
 /// Name of the header carrying vendor-specific trace state.
 pub const TRACESTATE_HEADER: &str = "tracestate";
 /// [`TRACESTATE_HEADER`] as a name.
@@ -37,7 +37,7 @@ const TRACESTATE: HeaderName = HeaderName::from_static(TRACESTATE_HEADER);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceContext {
     /// The `traceparent` value sent upstream: `00-<trace-id>-<span-id>-<flags>`.
-    traceparent: [u8; VERSION_00_LEN],
+    pub(super) traceparent: [u8; VERSION_00_LEN],
     /// Whether the incoming `traceparent` was missing or invalid, so this proxy started the trace.
     pub started_here: bool,
 }
@@ -60,6 +60,14 @@ impl TraceContext {
 /// the incoming `traceparent` is missing or invalid; `census` says whether the request came
 /// with either. Allocates only the new header value.
 pub fn propagate_traceparent(headers: &mut HeaderMap, census: FieldCensus) -> TraceContext {
+    let context = next_trace_context(headers, census);
+    headers.insert(TRACEPARENT, super::shared_hex_value(context.traceparent));
+    context
+}
+
+/// What [`propagate_traceparent`] does but the insert of the new value: the context, with
+/// `tracestate` already dropped when the trace restarts here.
+pub(super) fn next_trace_context(headers: &mut HeaderMap, census: FieldCensus) -> TraceContext {
     let incoming = if census.has(Field::Traceparent) {
         let mut lines = headers.get_all(&TRACEPARENT).iter();
         match (lines.next(), lines.next()) {
@@ -87,7 +95,6 @@ pub fn propagate_traceparent(headers: &mut HeaderMap, census: FieldCensus) -> Tr
     super::write_hex(&mut traceparent[36..52], u128::from(fastrand::u64(1..)));
     super::write_hex(&mut traceparent[53..55], u128::from(flags));
 
-    headers.insert(TRACEPARENT, super::shared_hex_value(traceparent));
     if started_here && census.has(Field::Tracestate) {
         headers.remove(TRACESTATE);
     }
@@ -101,7 +108,7 @@ pub fn propagate_traceparent(headers: &mut HeaderMap, census: FieldCensus) -> Tr
 const SAMPLED: u8 = 0x01;
 const RANDOM_TRACE_ID: u8 = 0x02;
 /// Length of a version `00` value, and the minimum length of any later version.
-const VERSION_00_LEN: usize = 55;
+pub(super) const VERSION_00_LEN: usize = 55;
 
 /// The fields of a valid incoming `traceparent` that this hop keeps.
 #[derive(Debug)]

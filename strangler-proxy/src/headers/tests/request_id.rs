@@ -86,3 +86,92 @@ fn generated_request_ids_differ() {
     let second = ensure_request_id(&mut HeaderMap::new(), none, false);
     assert_ne!(first, second);
 }
+
+/// The lines of `name` in `headers`, as text.
+fn lines<'map>(headers: &'map HeaderMap, name: &str) -> Vec<&'map str> {
+    headers
+        .get_all(name)
+        .iter()
+        .map(|value| value.to_str().unwrap_or_else(|error| panic!("{error}")))
+        .collect()
+}
+
+fn set_ids(
+    input: &[(&str, &str)],
+    trusted_peer: bool,
+    request_id: bool,
+    trace_context: bool,
+) -> (HeaderMap, Option<String>) {
+    let mut headers = header_map(input);
+    let census = FieldCensus::of(&headers);
+    let ids = RequestIds {
+        request_id,
+        trace_context,
+    };
+    let returned = set_request_ids(&mut headers, census, trusted_peer, ids).map(|value| {
+        value
+            .to_str()
+            .unwrap_or_else(|error| panic!("{error}"))
+            .to_owned()
+    });
+    (headers, returned)
+}
+
+#[test]
+fn both_ids_are_written_new_when_the_request_has_neither() {
+    let (headers, returned) = set_ids(&[("host", "shop.example")], false, true, true);
+    let returned = returned.unwrap_or_else(|| panic!("no request id returned"));
+    assert!(
+        is_generated_request_id(&returned),
+        "not generated: {returned}"
+    );
+    assert_eq!(lines(&headers, "x-request-id"), [returned.as_str()]);
+    let traceparent = lines(&headers, "traceparent");
+    let [traceparent] = traceparent.as_slice() else {
+        panic!("expected one traceparent, got {traceparent:?}");
+    };
+    let fields: Vec<&str> = traceparent.split('-').collect();
+    assert!(
+        matches!(fields.as_slice(), ["00", trace, parent, "01"] if trace.len() == 32 && parent.len() == 16),
+        "{traceparent}"
+    );
+    // The two values share one buffer, but neither shows any of the other.
+    assert!(!traceparent.contains(returned.as_str()));
+}
+
+#[test]
+fn a_trusted_id_and_a_valid_trace_are_kept_beside_each_other() {
+    let input = [
+        ("x-request-id", "order-7"),
+        (
+            "traceparent",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        ),
+        ("tracestate", "vendor=1"),
+    ];
+    let (headers, returned) = set_ids(&input, true, true, true);
+    assert_eq!(returned.as_deref(), Some("order-7"));
+    assert_eq!(lines(&headers, "x-request-id"), ["order-7"]);
+    let traceparent = lines(&headers, "traceparent");
+    assert!(
+        traceparent[0].starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-")
+            && !traceparent[0].contains("00f067aa0ba902b7"),
+        "{traceparent:?}"
+    );
+    assert_eq!(lines(&headers, "tracestate"), ["vendor=1"]);
+}
+
+#[test]
+fn with_request_ids_off_the_clients_id_is_returned_and_left_alone() {
+    // Untrusted, and not the proxy's to replace: with ids off it passes through as sent.
+    let (headers, returned) = set_ids(&[("x-request-id", "client id")], false, false, true);
+    assert_eq!(returned.as_deref(), Some("client id"));
+    assert_eq!(lines(&headers, "x-request-id"), ["client id"]);
+    assert_eq!(lines(&headers, "traceparent").len(), 1);
+
+    let (headers, returned) = set_ids(&[("host", "shop.example")], false, false, false);
+    assert_eq!(returned, None);
+    assert!(
+        lines(&headers, "x-request-id").is_empty() && lines(&headers, "traceparent").is_empty()
+    );
+}
