@@ -283,7 +283,8 @@ fn route_request<'runtime>(
     };
     let found = runtime.table.match_request(
         request.method().as_str(),
-        host.and_then(|host| host.to_str().ok()),
+        host.filter(|_| runtime.matches_hosts)
+            .and_then(|host| host.to_str().ok()),
         request.uri().path(),
         &header_pairs,
     );

@@ -233,7 +233,6 @@ impl RouteTable {
             candidates.dedup();
         }
 
-        let host = host.map(strip_port);
         for rank in candidates {
             let compiled = &self.routes[rank];
             if conditions_hold(&compiled.route, method, host, headers) {
@@ -375,7 +374,7 @@ fn conditions_hold(
         return false;
     }
     if let Some(wanted_host) = &route.host
-        && !host.is_some_and(|host| host.eq_ignore_ascii_case(wanted_host))
+        && !host.is_some_and(|host| strip_port(host).eq_ignore_ascii_case(wanted_host))
     {
         return false;
     }

@@ -47,6 +47,8 @@ pub struct Runtime {
     pub upstreams: HashMap<String, Arc<UpstreamPool>>,
     /// Whether any route has a `headers` condition (else matching skips collecting headers).
     pub matches_headers: bool,
+    /// Whether any route has a `host` condition (else matching reads no `Host`).
+    pub matches_hosts: bool,
     /// This proxy's `Via` elements, from `proxy_name`.
     pub via: crate::headers::Via,
 }
@@ -198,6 +200,7 @@ impl Runtime {
             })
             .collect();
         let matches_headers = table.routes().any(|route| !route.headers.is_empty());
+        let matches_hosts = table.routes().any(|route| route.host.is_some());
         Ok(Runtime {
             via: crate::headers::Via::new(&settings.proxy_name),
             settings,
@@ -205,6 +208,7 @@ impl Runtime {
             routes,
             upstreams,
             matches_headers,
+            matches_hosts,
         })
     }
 
