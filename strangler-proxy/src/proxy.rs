@@ -93,6 +93,8 @@ struct Outcome<'runtime> {
     route: &'runtime RouteRuntime,
     route_name: &'runtime str,
     target: Option<&'runtime str>,
+    /// The target whose upstream answered (the fallback's, after a fallback).
+    answered: Option<&'runtime TargetRuntime>,
     address: Option<&'runtime str>,
     pick_reason: Option<split::PickReason>,
     retries: u32,
@@ -145,6 +147,7 @@ pub fn handle(
             route: &runtime.routes[rank],
             route_name: &route.name,
             target: None,
+            answered: None,
             address: None,
             pick_reason: None,
             retries: 0,
@@ -221,6 +224,7 @@ pub fn handle(
                 Err(answer) => break 'forward answer,
             };
             outcome.target = Some(target_name(&runtime, route, target));
+            outcome.answered = Some(target);
             let mut response = match shadow_started {
                 Some((shadow, sender)) => shadow.attach(response, sender),
                 None => response,
@@ -723,15 +727,7 @@ fn log_and_count(
 ) {
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
-    let answered = match (outcome.error, outcome.target) {
-        (None, Some(target)) => outcome
-            .route
-            .targets
-            .iter()
-            .chain(outcome.route.fallback.iter())
-            .find(|candidate| candidate.pool.name() == target),
-        _ => None,
-    };
+    let answered = outcome.answered.filter(|_| outcome.error.is_none());
     if let Some(last) = answered.and_then(|target| target.last_answer_ms.as_ref()) {
         last.store(
             crate::ledger::now_ms(),
