@@ -87,12 +87,12 @@ pub(super) fn next_trace_context(headers: &mut HeaderMap, census: FieldCensus) -
         }
         None => {
             // Zero is the one invalid trace-id.
-            super::write_hex(&mut traceparent[3..35], fastrand::u128(1..));
+            super::write_hex(&mut traceparent[3..35], nonzero_u128());
             SAMPLED
         }
     };
     // Zero is the one invalid span (parent) id.
-    super::write_hex(&mut traceparent[36..52], u128::from(fastrand::u64(1..)));
+    super::write_hex(&mut traceparent[36..52], u128::from(nonzero_u64()));
     super::write_hex(&mut traceparent[53..55], u128::from(flags));
 
     if started_here && census.has(Field::Tracestate) {
@@ -102,6 +102,27 @@ pub(super) fn next_trace_context(headers: &mut HeaderMap, census: FieldCensus) -
     TraceContext {
         traceparent,
         started_here,
+    }
+}
+
+/// A random `u128` other than zero: a full-range draw, drawn again in the 1-in-2^128 case.
+/// (`fastrand::u128(1..)` pays a 128-bit division on every call to stay uniform.)
+fn nonzero_u128() -> u128 {
+    loop {
+        let value = fastrand::u128(..);
+        if value != 0 {
+            return value;
+        }
+    }
+}
+
+/// A random `u64` other than zero, as [`nonzero_u128`].
+fn nonzero_u64() -> u64 {
+    loop {
+        let value = fastrand::u64(..);
+        if value != 0 {
+            return value;
+        }
     }
 }
 
