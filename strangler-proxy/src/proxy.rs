@@ -223,7 +223,7 @@ pub fn handle(
                 Ok(answered) => answered,
                 Err(answer) => break 'forward answer,
             };
-            outcome.target = Some(target_name(&runtime, route, target));
+            outcome.target = Some(target.pool.name());
             outcome.answered = Some(target);
             let mut response = match shadow_started {
                 Some((shadow, sender)) => shadow.attach(response, sender),
@@ -467,7 +467,6 @@ async fn send<'runtime>(
             };
             return Err(answer_failure(
                 outcome,
-                runtime,
                 route,
                 target,
                 kind,
@@ -535,7 +534,6 @@ async fn send<'runtime>(
                     let kind = error_kind(failure);
                     return Err(answer_failure(
                         outcome,
-                        runtime,
                         route,
                         target,
                         kind,
@@ -601,13 +599,12 @@ fn respond(
 /// metrics, and sent to the client naming the route and upstream.
 fn answer_failure<'runtime>(
     outcome: &mut Outcome<'runtime>,
-    runtime: &'runtime Runtime,
     route: &'runtime Route,
-    target: &TargetRuntime,
+    target: &'runtime TargetRuntime,
     kind: ProxyErrorKind,
     request_id: Option<&HeaderValue>,
 ) -> Response<ProxyBody> {
-    outcome.target = Some(target_name(runtime, route, target));
+    outcome.target = Some(target.pool.name());
     outcome.error = Some(kind);
     error_response(kind, &route.name, Some(target.pool.name()), request_id)
 }
@@ -661,23 +658,6 @@ fn record_ejection(shared: &Shared, target: &TargetRuntime, address_idx: usize) 
         address = %address,
         "address ejected after consecutive failures"
     );
-}
-
-/// The name of `target`, borrowed from the runtime: one of the route's targets, or the
-/// default upstream the route fell back to.
-fn target_name<'runtime>(
-    runtime: &'runtime Runtime,
-    route: &'runtime Route,
-    target: &TargetRuntime,
-) -> &'runtime str {
-    let name = target.pool.name();
-    route
-        .targets
-        .iter()
-        .map(|route_target| route_target.upstream.as_str())
-        .chain(std::iter::once(runtime.settings.default_upstream.as_str()))
-        .find(|upstream| *upstream == name)
-        .unwrap_or(crate::metrics::NO_TARGET)
 }
 
 fn error_kind(failure: FailureKind) -> ProxyErrorKind {
