@@ -29,7 +29,6 @@ use std::time::{Duration, Instant};
 
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
@@ -40,8 +39,10 @@ use crate::headers::ClientConnection;
 use crate::proxy::ProxyService;
 use crate::runtime::Shared;
 
+mod drain;
 mod head_timer;
 
+use drain::Drain;
 use head_timer::HeadTimer;
 
 /// Serves `listener` until `shutdown` completes, then drains connections for at most
@@ -58,7 +59,7 @@ pub async fn serve(
     let tls = tls.map(tokio_rustls::TlsAcceptor::from);
     let scheme = if tls.is_some() { "https" } else { "http" };
     let builder = connection_builder(&limits);
-    let graceful = GracefulShutdown::new();
+    let drain = Drain::default();
     let mut shutdown = std::pin::pin!(shutdown);
     let worker = crate::worker::index();
     let accepted = shared.metrics.accepted_by(worker);
@@ -95,11 +96,12 @@ pub async fn serve(
             client: Arc::new(ClientConnection::new(peer, scheme)),
         };
         let guard = shared.metrics.connection_opened();
+        let enlisted = drain.enlist();
         let Some(acceptor) = &tls else {
             let connection = builder
                 .serve_connection_with_upgrades(TokioIo::new(stream), service)
                 .into_owned();
-            let connection = graceful.watch(connection);
+            let connection = enlisted.watch(connection);
             tokio::spawn(async move {
                 if let Err(error) = connection.await {
                     tracing::debug!(%peer, error = %error, "client connection ended with an error");
@@ -112,7 +114,6 @@ pub async fn serve(
         // TLS: the handshake runs in the connection's task, bounded like reading headers.
         let acceptor = acceptor.clone();
         let builder = builder.clone();
-        let watcher = graceful.watcher();
         let handshake_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
             match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
@@ -120,7 +121,7 @@ pub async fn serve(
                     let connection = builder
                         .serve_connection_with_upgrades(TokioIo::new(stream), service)
                         .into_owned();
-                    if let Err(error) = watcher.watch(connection).await {
+                    if let Err(error) = enlisted.watch(connection).await {
                         tracing::debug!(%peer, error = %error, "client connection ended with an error");
                     }
                 }
@@ -135,10 +136,10 @@ pub async fn serve(
     drop(listener);
     tracing::info!(
         worker,
-        connections = graceful.count(),
+        connections = drain.count(),
         "shutting down: draining connections"
     );
-    if tokio::time::timeout(limits.shutdown_timeout, graceful.shutdown())
+    if tokio::time::timeout(limits.shutdown_timeout, drain.shutdown())
         .await
         .is_err()
     {

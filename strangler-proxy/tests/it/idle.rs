@@ -180,3 +180,23 @@ async fn a_pooled_upstream_connection_idle_past_its_timeout_is_not_reused() {
     );
     proxy.shutdown().await;
 }
+
+/// At shutdown a kept-alive connection between requests is closed at once, not left to its
+/// timeouts (here all longer than the test's bound): the drain tells every connection.
+#[tokio::test]
+async fn shutdown_closes_a_kept_alive_connection_between_requests() {
+    let (proxy, _upstream) = start_with_limits(
+        "idle_timeout_ms = 120000, header_read_timeout_ms = 120000, shutdown_timeout_ms = 120000",
+    )
+    .await;
+    let mut stream = within(TcpStream::connect(proxy.addr))
+        .await
+        .expect("connect");
+    within(get_ok(&mut stream)).await;
+    let shutdown = tokio::spawn(proxy.shutdown());
+    assert!(
+        within(closed_by_proxy(&mut stream)).await,
+        "sent bytes unasked"
+    );
+    within(shutdown).await.expect("shutdown task");
+}
