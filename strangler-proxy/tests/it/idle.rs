@@ -91,6 +91,20 @@ async fn a_quiet_keep_alive_connection_is_closed_after_the_idle_timeout() {
     .await;
 }
 
+/// The timeout never fires early: a connection quiet for two thirds of it is still open and
+/// serves its next request.
+#[tokio::test]
+async fn a_connection_quiet_for_less_than_the_idle_timeout_stays_open() {
+    let (proxy, _upstream) = start().await;
+    within(async {
+        let mut stream = TcpStream::connect(proxy.addr).await.expect("connect");
+        get_ok(&mut stream).await;
+        tokio::time::sleep(Duration::from_millis(IDLE_MS * 2 / 3)).await;
+        get_ok(&mut stream).await;
+    })
+    .await;
+}
+
 /// hyper starts the header read timeout as soon as a connection is ready for its next request,
 /// so between requests it is the keep-alive timeout, whatever the idle timeout says (here the
 /// idle timeout is far longer than the test's wait).
