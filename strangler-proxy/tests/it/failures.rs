@@ -13,7 +13,7 @@ use http_body_util::{BodyExt, Full};
 
 use crate::support::admin::{admin_request, admin_section};
 use crate::support::poll::eventually;
-use crate::support::raw::{Action, RawClient, RawUpstream, ok_response};
+use crate::support::raw::{Action, RawClient, RawRequest, RawUpstream, ok_response};
 use crate::support::{Proxy, Reply, Upstream, client, dead_address, get, send};
 
 /// `default_upstream = "monolith"`, the upstreams `(name, address, extra fields)` and one route
@@ -142,6 +142,15 @@ async fn closes_on_second_request() -> RawUpstream {
     .await
 }
 
+/// The requests `upstream` received that `keep` keeps, in order.
+fn requests_where(upstream: &RawUpstream, keep: impl Fn(&RawRequest) -> bool) -> Vec<RawRequest> {
+    upstream
+        .requests()
+        .into_iter()
+        .filter(|request| keep(request))
+        .collect()
+}
+
 /// A monolith, a service that [closes on the second request](closes_on_second_request), and
 /// the proxy routing `/svc/**` to the service.
 async fn start_with_closing_service() -> (Upstream, RawUpstream, Proxy) {
@@ -188,6 +197,51 @@ async fn get_on_a_dead_pooled_connection_is_retried_on_a_new_one() {
     proxy.shutdown().await;
 }
 
+/// The attempt after a dropped connection carries the very fields the first attempt carried
+/// (the same request id and trace context, the same forwarding facts), each once: the retry is
+/// the same request, not a new one.
+#[tokio::test]
+async fn a_retried_request_carries_the_same_fields_as_its_first_attempt() {
+    let (_monolith, svc, proxy) = start_with_closing_service().await;
+    let client = client();
+    get(&client, &proxy.url("/svc/first"), &[]).await;
+    let second = get(
+        &client,
+        &proxy.url("/svc/second"),
+        &[("x-client", "kept"), ("accept", "text/plain")],
+    )
+    .await;
+    assert_eq!(second.status, 200, "{}", second.text());
+
+    let attempts = requests_where(&svc, |request| request.target == "/svc/second");
+    assert_eq!(attempts.len(), 2, "the first attempt and its retry");
+    let sorted = |request: &RawRequest| {
+        let mut headers = request.headers.clone();
+        headers.sort();
+        headers
+    };
+    assert_eq!(sorted(&attempts[0]), sorted(&attempts[1]));
+    for name in [
+        "host",
+        "x-forwarded-for",
+        "x-forwarded-proto",
+        "x-forwarded-host",
+        "forwarded",
+        "via",
+        "x-request-id",
+        "traceparent",
+        "x-client",
+    ] {
+        assert_eq!(
+            attempts[1].header_values(name).len(),
+            1,
+            "{name} once in {:?}",
+            attempts[1].headers
+        );
+    }
+    proxy.shutdown().await;
+}
+
 #[tokio::test]
 async fn post_whose_body_was_sent_is_never_replayed() {
     let (monolith, svc, proxy) = start_with_closing_service().await;
@@ -201,11 +255,7 @@ async fn post_whose_body_was_sent_is_never_replayed() {
     let reply = send(&client, request).await;
     check_error(&reply, 502, "upstream_unreachable", "svc", "svc");
 
-    let posts: Vec<_> = svc
-        .requests()
-        .into_iter()
-        .filter(|request| request.method == "POST")
-        .collect();
+    let posts = requests_where(&svc, |request| request.method == "POST");
     assert_eq!(posts.len(), 1, "{posts:?}");
     assert_eq!(posts[0].body, b"{\"item\":42}");
     // Not to the monolith either: it may have been applied already.
