@@ -101,7 +101,9 @@ impl Drop for Enlisted {
     fn drop(&mut self) {
         let mut connections = self.state.connections();
         connections.try_remove(self.key);
-        if connections.is_empty() {
+        // Only a drain waits for the last one. (A drain that starts after this reads the flag
+        // finds the slab empty itself.)
+        if connections.is_empty() && self.state.draining.load(Ordering::Acquire) {
             drop(connections);
             self.state.all_closed.notify_waiters();
         }
